@@ -1,0 +1,172 @@
+"""Configuration: connection and paths from the environment, mappings and rules from a TOML file.
+
+Environment (pydantic-settings): `MEDUSA_URL`, `MEDUSA_API_KEY`, `MEDUSA_EMAIL`,
+`MEDUSA_PASSWORD`, and `MEDUSA_SYNC_*` for the rest. The TOML file (`--config`, or
+`MEDUSA_SYNC_CONFIG`, or `./medusa-sync.toml` when present) holds the rules: availability →
+quantities, stock-location names, category aliases, price ceilings, guard thresholds, kit
+settings and stock-report thresholds. Every rule has a documented default, so no file is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from medusa_sync.errors import ConfigError
+from medusa_sync.models import Category, Distributor
+
+DEFAULT_CONFIG_FILE = Path("medusa-sync.toml")
+
+
+def _state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "medusa-sync"
+
+
+class Settings(BaseSettings):
+    """Connection, credentials and file locations, read from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDUSA_SYNC_", extra="ignore", populate_by_name=True)
+
+    medusa_url: str | None = Field(None, validation_alias=AliasChoices("MEDUSA_URL", "MEDUSA_SYNC_MEDUSA_URL"))
+    """Base URL of the Medusa server, e.g. http://127.0.0.1:9000. No URL: plan against an empty store."""
+    api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("MEDUSA_API_KEY", "MEDUSA_SYNC_API_KEY"))
+    """Secret API key (sk_…), sent as HTTP Basic."""
+    email: str | None = Field(None, validation_alias=AliasChoices("MEDUSA_EMAIL", "MEDUSA_SYNC_EMAIL"))
+    password: SecretStr | None = Field(None, validation_alias=AliasChoices("MEDUSA_PASSWORD", "MEDUSA_SYNC_PASSWORD"))
+    """With `email`: log in for a JWT (preferred for bulk work; a key costs the server a hash per request)."""
+    config: Path | None = None
+    """The rules file; default ./medusa-sync.toml when it exists."""
+    timeout: float = 30.0
+    """Seconds per HTTP request."""
+    concurrency: int = Field(8, ge=1, le=64)
+    """Concurrent requests during an apply."""
+    audit_log: Path = Field(default_factory=lambda: _state_dir() / "audit.jsonl")
+    """Append-only JSON-lines log of every stock operation."""
+    run_log: Path = Field(default_factory=lambda: _state_dir() / "runs.jsonl")
+    """JSON-lines log of `sync` runs."""
+    lock_file: Path = Field(default_factory=lambda: _state_dir() / "sync.lock")
+    """Held by `sync` so two runs never overlap."""
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AvailabilityRule(_Rules):
+    """First matching rule wins. `match` is a regex searched in the availability text after
+    lower-casing and removing accents ("Disponível" → "disponivel"); "" matches a missing one."""
+
+    match: str
+    stocked: int | None = Field(None, ge=0)
+    """Stocked quantity; None means `default_quantity`."""
+    incoming: int = Field(0, ge=0)
+    distributor: Distributor | None = None
+
+
+def _default_availability_rules() -> list[AvailabilityRule]:
+    return [
+        AvailabilityRule(match=r"^(disponivel|em estoque|pronta entrega)$"),
+        AvailabilityRule(match=r"^(indisponivel|esgotado|sem estoque|fora de linha)$", stocked=0),
+        AvailabilityRule(match=r"^(sob encomenda|pre-?venda|em transito|aguardando)", stocked=0, incoming=20),
+        AvailabilityRule(match=r"^$"),
+    ]
+
+
+class StockRules(_Rules):
+    default_quantity: int = Field(100, ge=0)
+    """Stocked quantity for an item a feed lists as available without a number."""
+    quantity_fields: list[str] = ["estoque", "stock", "stock_quantity", "quantidade", "quantity"]
+    """Record fields holding an explicit stocked quantity; they win over the availability text."""
+    availability: list[AvailabilityRule] = Field(default_factory=_default_availability_rules)
+
+
+class LocationRules(_Rules):
+    odex: str = "Odex CD"
+    solfacil: str = "Solfacil CD"
+    fotus_prefix: str = "Fotus"
+    """A Fotus distribution centre "CD SUDESTE| PRONTA ENTREGA" becomes "Fotus CD SUDESTE | PRONTA ENTREGA"."""
+    fotus: dict[str, str] = {}
+    """Explicit names by distribution centre (matched ignoring case, accents and spacing)."""
+
+
+def _default_price_ceilings() -> dict[Category, Decimal]:
+    return {
+        Category.INVERTERS: Decimal(200_000),
+        Category.PANELS: Decimal(5_000),
+        Category.STRUCTURES: Decimal(20_000),
+        Category.STRINGBOXES: Decimal(10_000),
+        Category.CABLES: Decimal(20_000),
+        Category.BATTERIES: Decimal(100_000),
+        Category.ACCESSORIES: Decimal(10_000),
+        Category.KITS: Decimal(500_000),
+        Category.HYBRID_KITS: Decimal(500_000),
+    }
+
+
+class PriceRules(_Rules):
+    ceilings: dict[Category, Decimal] = Field(default_factory=_default_price_ceilings)
+    """A price above its category's ceiling is flagged as absurd (a thousands-separator error)."""
+
+
+class GuardRules(_Rules):
+    shrink_ratio: float = Field(0.2, ge=0, le=1)
+    shrink_min_items: int = Field(5, ge=0)
+    """Refuse an apply when a distributor or feed file lost more than `shrink_ratio` of the items
+    it had in the store AND more than `shrink_min_items` items."""
+
+
+class KitRules(_Rules):
+    status: str = Field("draft", pattern="^(draft|proposed|published)$")
+    currency: str = "brl"
+
+
+class StockReportRules(_Rules):
+    low_stock: int = Field(5, ge=0)
+    """Available at or below this (and above 0) is `low_stock`."""
+    reorder_points: dict[str, int] = {}
+    """Per-SKU-prefix low-stock thresholds, longest prefix wins; item metadata `reorder_point` wins over both."""
+    stale_after_days: int = Field(7, ge=0)
+
+
+class Rules(_Rules):
+    stock: StockRules = StockRules()
+    locations: LocationRules = LocationRules()
+    categories: dict[str, Category] = {}
+    """Extra category aliases, e.g. {"inversores" = "inverters"}."""
+    prices: PriceRules = PriceRules()
+    guard: GuardRules = GuardRules()
+    kits: KitRules = KitRules()
+    report: StockReportRules = StockReportRules()
+
+
+def load_rules(path: Path | None) -> Rules:
+    """The rules from `path`, or from ./medusa-sync.toml when present, or the defaults."""
+    if path is None:
+        if not DEFAULT_CONFIG_FILE.is_file():
+            return Rules()
+        path = DEFAULT_CONFIG_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"config file {path}: {problems}") from None
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"environment: {problems}") from None

@@ -1,0 +1,118 @@
+"""Field helpers shared by the distributor parsers: tolerant of any JSON value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from medusa_sync.config import Rules
+from medusa_sync.feeds.reader import FileContext
+from medusa_sync.models import Category
+from medusa_sync.normalize.prices import PriceError, format_brl, parse_brl, price_from_number
+from medusa_sync.normalize.text import fold
+
+_CATEGORY_ALIASES = {
+    "inversores": Category.INVERTERS,
+    "inversor": Category.INVERTERS,
+    "paineis": Category.PANELS,
+    "modulos": Category.PANELS,
+    "estruturas": Category.STRUCTURES,
+    "string-boxes": Category.STRINGBOXES,
+    "stringbox": Category.STRINGBOXES,
+    "cabos": Category.CABLES,
+    "baterias": Category.BATTERIES,
+    "acessorios": Category.ACCESSORIES,
+}
+
+
+def text_of(value: object) -> str | None:
+    """A stripped, non-empty string, or None (numbers become their text; other JSON is None)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def resolve_category(value: str | None, rules: Rules) -> Category | None:
+    if not value:
+        return None
+    key = fold(value)
+    for category in Category:
+        if key == category.value:
+            return category
+    aliases = {fold(alias): category for alias, category in rules.categories.items()}
+    return aliases.get(key) or _CATEGORY_ALIASES.get(key)
+
+
+def choose_price(
+    number: object,
+    text: object,
+    category: Category,
+    rules: Rules,
+    ctx: FileContext,
+    *,
+    record: int,
+    sku: str,
+) -> tuple[Decimal | None, bool]:
+    """The record's BRL price and whether it is suspect: the number where present, else the parsed string.
+
+    Disagreement and absurd values (above the category's ceiling: a thousands-separator error)
+    are reported; an absurd number with a plausible string yields the string."""
+    from_number = from_text = None
+    if number is not None:
+        try:
+            from_number = price_from_number(number)
+        except PriceError as exc:
+            ctx.issue("bad_price", str(exc), "ignored the numeric price", record=record, sku=sku, severity="warning")
+    if isinstance(text, str) and text.strip():
+        try:
+            from_text = parse_brl(text)
+        except PriceError as exc:
+            if from_number is None:
+                ctx.issue("bad_price", str(exc), "price left empty", record=record, sku=sku)
+    elif text is not None and not isinstance(text, str):
+        try:
+            from_text = price_from_number(text)
+        except PriceError:
+            pass
+    if from_number is None and from_text is None:
+        if number is None and (text is None or text == ""):
+            ctx.issue("missing_price", "the record has no price", "price left empty", record=record, sku=sku)
+        return None, False
+
+    ceiling = rules.prices.ceilings.get(category)
+
+    def absurd(value: Decimal | None) -> bool:
+        return value is not None and (value <= 0 or (ceiling is not None and value > ceiling))
+
+    chosen = from_number if from_number is not None else from_text
+    if from_number is not None and from_text is not None and from_number != from_text:
+        if absurd(from_number) and not absurd(from_text):
+            chosen = from_text
+        ctx.issue(
+            "price_mismatch",
+            f"numeric price {from_number} and text price {from_text} disagree",
+            f"used {chosen}",
+            record=record,
+            sku=sku,
+            severity="warning",
+        )
+    suspect = absurd(chosen)
+    if suspect:
+        limit = f"above the {category.value} ceiling {format_brl(ceiling)}" if ceiling is not None and chosen > 0 else "not positive"
+        ctx.issue(
+            "price_suspect",
+            f"price {format_brl(chosen) if chosen > 0 else chosen} is {limit} (thousands-separator error?)",
+            "kept and flagged price_suspect",
+            record=record,
+            sku=sku,
+            severity="warning",
+        )
+    return chosen, suspect
+
+
+def mapping_or_empty(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}

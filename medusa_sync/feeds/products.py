@@ -1,0 +1,193 @@
+"""Odex and Solfacil product records → inventory items and their stock levels.
+
+Both distributors publish the same general record shape; what differs (Odex's wrong id prefix,
+Solfacil's shifted panel columns) is detected from the data, not from the distributor's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from medusa_sync.config import Rules
+from medusa_sync.feeds.fields import choose_price, mapping_or_empty, resolve_category, text_of
+from medusa_sync.feeds.reader import FileContext
+from medusa_sync.models import Category, Distributor, InventoryItem, SourceRef, StockLevel
+from medusa_sync.normalize import sku as skus
+from medusa_sync.normalize.prices import PriceError, parse_brl
+from medusa_sync.normalize.stock import BadQuantity, UnknownAvailability, quantities
+from medusa_sync.normalize.text import power_w, unit_of_measure
+
+_URL = re.compile(r"https?://\S+")
+
+
+@dataclass(frozen=True)
+class ParsedProduct:
+    item: InventoryItem
+    level: StockLevel | None
+
+
+def default_location(distributor: Distributor, rules: Rules) -> str:
+    return rules.locations.odex if distributor is Distributor.ODEX else rules.locations.solfacil
+
+
+def parse_products(records: list[object], ctx: FileContext, rules: Rules) -> Iterator[ParsedProduct]:
+    file_category = _category_from_file_name(ctx, rules)
+    for index, record in enumerate(records):
+        parsed = _parse_product(record, index, ctx, rules, file_category)
+        if parsed is not None:
+            yield parsed
+
+
+def _category_from_file_name(ctx: FileContext, rules: Rules) -> Category | None:
+    stem = PurePosixPath(ctx.path).stem
+    return resolve_category(re.sub(rf"^{ctx.distributor.value}[-_]", "", stem, flags=re.IGNORECASE), rules)
+
+
+def _parse_product(
+    record: object, index: int, ctx: FileContext, rules: Rules, file_category: Category | None
+) -> ParsedProduct | None:
+    if not isinstance(record, Mapping):
+        ctx.issue("record_not_object", f"record is a JSON {type(record).__name__}, not an object", "record skipped", record=index)
+        return None
+    record_id = text_of(record.get("id"))
+    if record_id is None:
+        ctx.issue("missing_id", "record has no id", "record skipped", record=index)
+        return None
+
+    category = _category(record, index, ctx, rules, file_category)
+    if category is None:
+        return None
+    sku = skus.item_sku(ctx.distributor, category, record_id)
+    prefix = skus.id_prefix_category(ctx.distributor, record_id)
+    if prefix is not None and prefix != category.value:
+        ctx.issue(
+            "id_prefix_mismatch",
+            f"id prefix says {prefix!r} but the record is {category.value!r}",
+            "SKU built from the record's category",
+            record=index,
+            sku=sku,
+            severity="warning",
+        )
+
+    fields = _Fields.of(record)
+    flags: list[str] = []
+    if _looks_shifted(fields):
+        fields = _recover_shifted(fields)
+        flags.append("recovered_shifted_columns")
+        ctx.issue(
+            "shifted_columns",
+            "columns are shifted: 'price' holds the product name, 'description' the model",
+            "recovered title, model and image from the shifted columns; price unknown",
+            record=index,
+            sku=sku,
+            severity="warning",
+        )
+
+    title = fields.name or fields.description
+    if title is None:
+        ctx.issue("missing_title", "record has neither name nor description", "title set to the SKU", record=index, sku=sku, severity="warning")
+        title = sku
+
+    price = None
+    if not flags:  # shifted columns carry no price at all: reported above
+        price, suspect = choose_price(
+            mapping_or_empty(record.get("pricing")).get("price"), fields.price_text, category, rules, ctx, record=index, sku=sku
+        )
+        if suspect:
+            flags.append("price_suspect")
+
+    unit = unit_of_measure(title) or unit_of_measure(fields.description)
+    if category is Category.CABLES and unit is None:
+        ctx.issue("unit_unknown", "cable text gives no length (C/ 25 MT, POR METRO…)", "sold per unit", record=index, sku=sku, severity="warning")
+
+    item = InventoryItem(
+        sku=sku,
+        title=title,
+        description=fields.description,
+        manufacturer=text_of(record.get("manufacturer")),
+        model=fields.model,
+        category=category,
+        distributor=ctx.distributor,
+        price=price,
+        unit=unit or InventoryItem.model_fields["unit"].default,
+        power_w=power_w(title, fields.description),
+        thumbnail=fields.image,
+        source=SourceRef(file=ctx.path, record=index, original_id=record_id),
+        flags=tuple(flags),
+    )
+    return ParsedProduct(item=item, level=_level(item, record, index, ctx, rules))
+
+
+def _category(
+    record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules, file_category: Category | None
+) -> Category | None:
+    raw = text_of(record.get("category"))
+    category = resolve_category(raw, rules)
+    if category is not None:
+        return category
+    if file_category is not None:
+        ctx.issue(
+            "unknown_category",
+            f"category {raw!r} is not known" if raw else "record has no category",
+            f"used {file_category.value!r} from the file name",
+            record=index,
+            severity="warning",
+        )
+        return file_category
+    ctx.issue("unknown_category", f"category {raw!r} is not known", "record skipped", record=index)
+    return None
+
+
+def _level(item: InventoryItem, record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules) -> StockLevel | None:
+    location = default_location(ctx.distributor, rules)
+    availability = text_of(record.get("availability"))
+    try:
+        decided = quantities(ctx.distributor, availability, record, rules.stock)
+    except (UnknownAvailability, BadQuantity) as exc:
+        ctx.issue("unknown_availability", str(exc), "stocked 0 at " + location, record=index, sku=item.sku, severity="warning")
+        return StockLevel(sku=item.sku, location=location, stocked=0)
+    return StockLevel(sku=item.sku, location=location, stocked=decided.stocked, incoming=decided.incoming)
+
+
+@dataclass(frozen=True)
+class _Fields:
+    name: str | None
+    description: str | None
+    model: str | None
+    price_text: object
+    image: str | None
+
+    @classmethod
+    def of(cls, record: Mapping[str, object]) -> _Fields:
+        return cls(
+            name=text_of(record.get("name")),
+            description=text_of(record.get("description")),
+            model=text_of(record.get("model")),
+            price_text=record.get("price"),
+            image=text_of(record.get("image")),
+        )
+
+
+def _looks_shifted(fields: _Fields) -> bool:
+    """Solfacil's panel defect: a product name in 'price' (not a price, has words)."""
+    if not isinstance(fields.price_text, str):
+        return False
+    try:
+        parse_brl(fields.price_text)
+        return False
+    except PriceError:
+        return len(re.findall(r"[A-Za-zÀ-ÿ]{3,}", fields.price_text)) >= 2
+
+
+def _recover_shifted(fields: _Fields) -> _Fields:
+    url = _URL.search(fields.name or "")
+    return _Fields(
+        name=fields.price_text.strip(),  # type: ignore[union-attr]
+        description=fields.price_text.strip(),  # type: ignore[union-attr]
+        model=fields.description,
+        price_text=None,
+        image=url.group(0) if url else fields.image,
+    )

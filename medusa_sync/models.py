@@ -1,0 +1,148 @@
+"""Normalized inventory: what the distributors' feeds say a store should hold.
+
+Everything downstream (plan, apply, outputs, reports) works on these models, never on raw feed
+records. Money is `Decimal` BRL, quantities are `int`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Distributor(StrEnum):
+    ODEX = "odex"
+    SOLFACIL = "solfacil"
+    FOTUS = "fotus"
+
+
+class Category(StrEnum):
+    INVERTERS = "inverters"
+    PANELS = "panels"
+    STRUCTURES = "structures"
+    STRINGBOXES = "stringboxes"
+    CABLES = "cables"
+    BATTERIES = "batteries"
+    ACCESSORIES = "accessories"
+    KITS = "kits"
+    HYBRID_KITS = "kits-hibridos"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(_Frozen):
+    """Where a normalized record came from: kept in Medusa metadata and in every report."""
+
+    file: str  # relative to the feed root, POSIX separators
+    record: int  # index in the file's JSON array
+    original_id: str | None = None
+
+
+class UnitOfMeasure(_Frozen):
+    """How one stocked unit is sold: a piece, a metre of cable, or a roll of a given length."""
+
+    kind: Literal["unit", "metre", "roll"] = "unit"
+    length_m: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "metre":
+            return "m"
+        if self.kind == "roll":
+            return f"roll {self.length_m.normalize():f} m" if self.length_m else "roll"
+        return "unit"
+
+
+class InventoryItem(_Frozen):
+    """One stocked unit, as Medusa should hold it."""
+
+    sku: str
+    title: str
+    description: str | None = None
+    manufacturer: str | None = None
+    model: str | None = None
+    category: Category
+    distributor: Distributor
+    price: Decimal | None = None  # BRL
+    unit: UnitOfMeasure = UnitOfMeasure()
+    power_w: int | None = None
+    thumbnail: str | None = None
+    requires_shipping: bool = True
+    origin_country: str = "BR"
+    material: str = "photovoltaic equipment"
+    source: SourceRef
+    flags: tuple[str, ...] = ()  # e.g. "recovered_shifted_columns", "price_suspect"
+
+
+class StockLevel(_Frozen):
+    """Desired quantities of one SKU at one stock location (by location name)."""
+
+    sku: str
+    location: str
+    stocked: int = Field(ge=0)
+    incoming: int = Field(default=0, ge=0)
+
+
+class KitComponent(_Frozen):
+    sku: str
+    quantity: int = Field(gt=0)
+
+
+class Kit(_Frozen):
+    """A bundle sold as one product variant whose stock is its components' stock."""
+
+    sku: str
+    title: str
+    distributor: Distributor
+    category: Category
+    power_kwp: Decimal | None = None
+    price: Decimal | None = None  # BRL
+    roof_type: str | None = None
+    location: str  # the normalized distribution centre's stock-location name
+    components: tuple[KitComponent, ...]
+    thumbnail: str | None = None
+    source: SourceRef
+
+
+Severity = Literal["error", "warning"]
+
+
+class ValidationIssue(_Frozen):
+    """One problem found in the feeds, and what medusa-sync did about it."""
+
+    file: str
+    record: int | None = None
+    sku: str | None = None
+    severity: Severity = "error"
+    code: str
+    reason: str
+    action: str
+
+
+class FeedFile(_Frozen):
+    """What one feed file yielded: the shrink guard compares these with the store."""
+
+    path: str
+    distributor: Distributor
+    records: int  # records found in the file (0 when unreadable)
+    complete: bool  # False when empty, unreadable or truncated: the shrink guard refuses then
+    digest: str  # sha256 of the file's bytes
+
+
+class Catalog(_Frozen):
+    """The desired inventory from one feed root, sorted by SKU so outputs are deterministic."""
+
+    items: tuple[InventoryItem, ...]
+    levels: tuple[StockLevel, ...]
+    kits: tuple[Kit, ...]
+    files: tuple[FeedFile, ...]
+    issues: tuple[ValidationIssue, ...]
+
+    @property
+    def locations(self) -> tuple[str, ...]:
+        return tuple(sorted({level.location for level in self.levels} | {k.location for k in self.kits}))

@@ -1,0 +1,47 @@
+"""Prices in BRL: pt-BR strings ("R$ 1.347,65") and feed numbers, to exact `Decimal`."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+CENT = Decimal("0.01")
+_CURRENCY = re.compile(r"^\s*R\$\s*", re.IGNORECASE)
+
+
+class PriceError(ValueError):
+    """The value is not a price."""
+
+
+def parse_brl(text: str) -> Decimal:
+    """Parse a pt-BR money string. Thousands groups must be well formed ("1.34765" is refused:
+    babel's strict mode), so a mangled string fails instead of silently becoming another number."""
+    body = _CURRENCY.sub("", text).replace("\u00a0", " ").strip()
+    if not body or not re.fullmatch(r"[\d.,]+", body):
+        raise PriceError(f"not a price: {text!r}")
+    try:
+        value = parse_decimal(body, locale="pt_BR", strict=True)
+    except NumberFormatError:
+        raise PriceError(f"not a pt-BR price: {text!r}") from None
+    return value.quantize(CENT)
+
+
+def price_from_number(value: object) -> Decimal:
+    """A feed's numeric price (JSON number) as Decimal; via str() so 1347.65 stays 1347.65."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PriceError(f"not a number: {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PriceError(f"not a finite number: {value!r}")
+    try:
+        return Decimal(str(value)).quantize(CENT)
+    except InvalidOperation:
+        raise PriceError(f"not a price: {value!r}") from None
+
+
+def format_brl(value: Decimal) -> str:
+    """1599.00 → "R$ 1.599,00" (for reports)."""
+    units, cents = f"{value:,.2f}".split(".")
+    return f"R$ {units.replace(',', '.')},{cents}"

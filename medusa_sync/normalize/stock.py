@@ -1,0 +1,62 @@
+"""Stock quantities from what feeds say: explicit numbers win, then the availability rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from medusa_sync.config import StockRules
+from medusa_sync.models import Distributor
+from medusa_sync.normalize.text import fold
+
+
+@dataclass(frozen=True)
+class Quantities:
+    stocked: int
+    incoming: int
+    rule: str  # what decided it, for the validation report and metadata
+
+
+class UnknownAvailability(ValueError):
+    pass
+
+
+class BadQuantity(ValueError):
+    pass
+
+
+def explicit_quantity(record: Mapping[str, object], rules: StockRules) -> tuple[str, int] | None:
+    """The first configured quantity field present in the record, as a non-negative int."""
+    for name in rules.quantity_fields:
+        if name not in record or record[name] is None:
+            continue
+        value = record[name]
+        if isinstance(value, bool):
+            raise BadQuantity(f"{name}={value!r} is not a quantity")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+            value = int(value)
+        if not isinstance(value, int) or value < 0:
+            raise BadQuantity(f"{name}={value!r} is not a whole quantity >= 0")
+        return name, value
+    return None
+
+
+def quantities(
+    distributor: Distributor, availability: str | None, record: Mapping[str, object], rules: StockRules
+) -> Quantities:
+    """Raises UnknownAvailability when no rule matches and BadQuantity for a broken number."""
+    explicit = explicit_quantity(record, rules)
+    if explicit is not None:
+        name, value = explicit
+        return Quantities(stocked=value, incoming=0, rule=f"field {name}")
+    text = fold(availability or "")
+    for index, rule in enumerate(rules.availability):
+        if rule.distributor not in (None, distributor):
+            continue
+        if re.search(rule.match, text):
+            stocked = rules.default_quantity if rule.stocked is None else rule.stocked
+            return Quantities(stocked=stocked, incoming=rule.incoming, rule=f"availability rule {index + 1}")
+    raise UnknownAvailability(f"no availability rule matches {availability!r}")

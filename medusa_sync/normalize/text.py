@@ -1,0 +1,84 @@
+"""Facts read out of product text: power, selling unit, model codes; and text folding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from medusa_sync.models import UnitOfMeasure
+
+# "3kW", "2.25KW", "0.475KW", "585W", "4,2 kW" — but not "KWH" (energy) nor "KVCC" (voltage).
+_POWER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(k?W)(?![\w])", re.IGNORECASE)
+# "POR METRO" / "P/ METRO": sold by the metre.
+_PER_METRE = re.compile(r"\b(POR|P/)\s*METRO\b", re.IGNORECASE)
+# "C/ 25 MT", "C/25 MT", "C/ 100 M", "C/ 50M", "C/RL 2,5MT": a roll of that length.
+_ROLL = re.compile(r"\bC/\s*(?:RL\s*)?(\d+(?:[.,]\d+)?)\s*(?:MT|M)\b", re.IGNORECASE)
+# A model code in parentheses: letters and digits with a hyphen or digit, no spaces, no "%".
+_MODEL_CODE = re.compile(r"\(([A-Z0-9][A-Z0-9./-]*[A-Z0-9])\)", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, spaces collapsed: "Disponível " → "disponivel"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.lower().split())
+
+
+def tidy(text: str) -> str:
+    """Spaces collapsed and "|" set off by single spaces: "CD SUDESTE| X" → "CD SUDESTE | X"."""
+    return " ".join(re.sub(r"\s*\|\s*", " | ", text).split())
+
+
+def slug(text: str) -> str:
+    """Upper-case ASCII words joined by "-": "Solar N Plus" → "SOLAR-N-PLUS"."""
+    return re.sub(r"[^A-Z0-9]+", "-", fold(text).upper()).strip("-")
+
+
+def _decimal(number: str) -> Decimal | None:
+    try:
+        return Decimal(number.replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def power_w(*texts: str | None) -> int | None:
+    """The first power the texts state, in whole watts."""
+    for text in texts:
+        if not text:
+            continue
+        match = _POWER.search(text)
+        if match:
+            value = _decimal(match.group(1))
+            if value is None:
+                continue
+            watts = value * 1000 if match.group(2).lower() == "kw" else value
+            return int(watts.to_integral_value())
+    return None
+
+
+def unit_of_measure(text: str | None) -> UnitOfMeasure | None:
+    """How a cable is sold, or None when the text does not say."""
+    if not text:
+        return None
+    if _PER_METRE.search(text):
+        return UnitOfMeasure(kind="metre")
+    match = _ROLL.search(text)
+    if match:
+        length = _decimal(match.group(1))
+        if length and length > 0:
+            return UnitOfMeasure(kind="roll", length_m=length)
+    return None
+
+
+def model_code(text: str | None) -> str | None:
+    """ "MICROINVERSOR DEYE 2.25KW (SUN-M225G4-EU-Q0-I) …" → "SUN-M225G4-EU-Q0-I".
+
+    A code has a letter and a digit; "(4 MLPE)" (a space) and "(22,2% EF.)" are not codes."""
+    if not text:
+        return None
+    for match in _MODEL_CODE.finditer(text):
+        code = match.group(1)
+        if re.search(r"[A-Z]", code, re.IGNORECASE) and re.search(r"\d", code):
+            return code.upper()
+    return None
