@@ -1,0 +1,30 @@
+"""`medusa-sync validate`: parse and normalize the feeds, report every issue."""
+
+from __future__ import annotations
+
+import typer
+
+from medusa_sync import pipeline
+from medusa_sync.cli import render
+from medusa_sync.cli.options import DEFAULT_FEED_ROOT, FeedRoot, Json, Strict
+from medusa_sync.cli.state import state
+from medusa_sync.errors import StrictValidationError
+
+
+def validate(ctx: typer.Context, feed_root: FeedRoot = DEFAULT_FEED_ROOT, json: Json = False, strict: Strict = False) -> int:
+    """Parse and normalize the feeds; print a summary per distributor and category and every issue."""
+    catalog = pipeline.validate(feed_root, state(ctx).rules)
+    if json:
+        render.print_json(
+            {"summary": render.catalog_summary(catalog), "issues": [issue.model_dump() for issue in catalog.issues]}
+        )
+    else:
+        render.render_summary(catalog)
+    render.render_issues(catalog.issues)
+    if strict and catalog.issues:
+        raise StrictValidationError(f"--strict: the feeds have {len(catalog.issues)} issues")
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)

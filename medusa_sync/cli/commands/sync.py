@@ -1,0 +1,173 @@
+"""`import`, `plan`, `apply FILE` and `sync`: make the store hold what the feeds say."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from pydantic import ValidationError
+
+from medusa_sync import pipeline
+from medusa_sync.apply import ApplyError
+from medusa_sync.cli import render
+from medusa_sync.cli.options import (
+    DEFAULT_FEED_ROOT,
+    DEFAULT_OUT_DIR,
+    AllowBelowReserved,
+    DetailedExitcode,
+    FeedRoot,
+    Force,
+    Json,
+    Missing,
+    MissingPolicy,
+    OutDir,
+    PlanOut,
+    Strict,
+)
+from medusa_sync.cli.state import state
+from medusa_sync.errors import EXIT_CHANGES, ConfigError, UsageError
+from medusa_sync.outputs import dump_json, write_atomic
+from medusa_sync.plan import Plan, PlanOptions
+
+
+def _confirm(yes: bool):
+    def confirm(plan: Plan) -> bool:
+        render.render_plan(plan)
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError("the plan has changes and stdin is not a terminal: pass --yes to apply")
+        return typer.confirm("Apply these changes?", default=False)
+
+    return confirm
+
+
+def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool, shown: bool) -> int:
+    if plan_out is not None:
+        write_atomic(plan_out, dump_json(result.plan.model_dump(mode="json")))
+    if json:
+        render.print_json(
+            {
+                "plan": result.plan.model_dump(mode="json"),
+                "counts": result.plan.counts(),
+                "applied": render.apply_summary(result.applied) if result.applied else None,
+                "outputs": [str(path) for path in result.outputs],
+                "issues": len(result.catalog.issues),
+            }
+        )
+    elif not shown:
+        render.render_plan(result.plan)
+    if result.applied is not None:
+        if not json:
+            render.render_apply(result.applied)
+        if result.applied.failures:
+            raise ApplyError(
+                f"{len(result.applied.failures)} writes failed; the rest was applied",
+                hint="run the same command again: it re-reads the store and completes what is missing",
+            )
+    if result.catalog.issues:
+        render.err.print(f"{len(result.catalog.issues)} feed issues: see {result.outputs[-1]}" if result.outputs else "", markup=False)
+    render.err.print(f"outputs written to {result.outputs[0].parent}" if result.outputs else "", markup=False)
+    return EXIT_CHANGES if detailed_exitcode and result.applied is None and result.plan.has_changes else 0
+
+
+def import_(
+    ctx: typer.Context,
+    feed_root: FeedRoot = DEFAULT_FEED_ROOT,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan and write outputs; change nothing.")] = False,
+    out: OutDir = DEFAULT_OUT_DIR,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    missing: Missing = MissingPolicy.KEEP,
+    allow_below_reserved: AllowBelowReserved = False,
+    force: Force = False,
+    strict: Strict = False,
+    plan_out: PlanOut = None,
+    detailed_exitcode: DetailedExitcode = False,
+    json: Json = False,
+) -> int:
+    """Plan the feeds against the store, show the plan, confirm, apply, and write the outputs.
+
+    Without MEDUSA_URL, --dry-run plans against an empty store (no server needed)."""
+    app = state(ctx)
+    options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
+    confirm = None if dry_run or json else _confirm(yes)
+    if json and not dry_run and not yes:
+        raise UsageError("--json with a real import needs --yes (there is no prompt in JSON mode)")
+    result = pipeline.run_import(
+        feed_root,
+        app.settings,
+        app.rules,
+        options,
+        out_dir=out,
+        dry_run=dry_run,
+        strict=strict,
+        confirm=confirm,
+        progress=None if json else render.StepProgress(),
+    )
+    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode, shown=confirm is not None and result.plan.has_changes)
+
+
+def plan(
+    ctx: typer.Context,
+    feed_root: FeedRoot = DEFAULT_FEED_ROOT,
+    out: OutDir = DEFAULT_OUT_DIR,
+    missing: Missing = MissingPolicy.KEEP,
+    allow_below_reserved: AllowBelowReserved = False,
+    force: Force = False,
+    strict: Strict = False,
+    plan_out: PlanOut = None,
+    detailed_exitcode: DetailedExitcode = False,
+    json: Json = False,
+) -> int:
+    """Show what an import would change (like `terraform plan`); change nothing."""
+    app = state(ctx)
+    options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
+    result = pipeline.run_import(feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict)
+    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode, shown=False)
+
+
+def apply(
+    ctx: typer.Context,
+    plan_file: Annotated[Path, typer.Argument(help="A plan saved by --plan-out.", exists=True, dir_okay=False)],
+    json: Json = False,
+) -> int:
+    """Apply exactly a saved plan; refuse if the store changed since it was made."""
+    app = state(ctx)
+    try:
+        saved = Plan.model_validate(orjson.loads(plan_file.read_bytes()))
+    except (orjson.JSONDecodeError, ValidationError) as exc:
+        raise ConfigError(f"{plan_file} is not a medusa-sync plan: {str(exc).splitlines()[0]}") from None
+    result = pipeline.apply_plan_file(saved, app.settings, app.rules, progress=None if json else render.StepProgress())
+    if json:
+        render.print_json(render.apply_summary(result))
+    else:
+        render.render_apply(result)
+    if result.failures:
+        raise ApplyError(f"{len(result.failures)} writes failed; the rest was applied", hint="make a new plan and apply it")
+    return 0
+
+
+def sync(
+    ctx: typer.Context,
+    feed_root: FeedRoot = DEFAULT_FEED_ROOT,
+    out: OutDir = DEFAULT_OUT_DIR,
+    missing: Missing = MissingPolicy.KEEP,
+    allow_below_reserved: AllowBelowReserved = False,
+    force: Force = False,
+    json: Json = False,
+) -> int:
+    """Non-interactive import for cron: one run at a time (exit 6 if locked), logged as JSON lines."""
+    app = state(ctx)
+    options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
+    result = pipeline.run_sync(feed_root, app.settings, app.rules, options, out_dir=out, progress=None if json else render.StepProgress())
+    return _finish(result, json=json, plan_out=None, detailed_exitcode=False, shown=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command()(plan)
+    app.command()(apply)
+    app.command()(sync)

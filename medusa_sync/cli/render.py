@@ -1,0 +1,158 @@
+"""Rendering for people (rich, on a terminal or plain) and for machines (JSON on stdout).
+
+Primary output goes to stdout; issues, progress and logs go to stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+from medusa_sync.models import Catalog, ValidationIssue
+from medusa_sync.plan import KINDS, Change, Plan
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str) + b"\n")
+    sys.stdout.flush()
+
+
+def catalog_summary(catalog: Catalog) -> dict[str, Any]:
+    rows: Counter[tuple[str, str]] = Counter((item.distributor.value, item.category.value) for item in catalog.items)
+    kits: Counter[tuple[str, str]] = Counter((kit.distributor.value, kit.category.value) for kit in catalog.kits)
+    issues: Counter[str] = Counter()
+    by_file = {file.path: file.distributor.value for file in catalog.files}
+    for issue in catalog.issues:
+        issues[by_file.get(issue.file, "?")] += 1
+    return {
+        "items": len(catalog.items),
+        "kits": len(catalog.kits),
+        "levels": len(catalog.levels),
+        "locations": list(catalog.locations),
+        "issues": len(catalog.issues),
+        "by_distributor": {
+            distributor: {
+                "items": sum(n for (d, _), n in rows.items() if d == distributor),
+                "kits": sum(n for (d, _), n in kits.items() if d == distributor),
+                "issues": issues[distributor],
+                "categories": {c: n for (d, c), n in sorted(rows.items()) if d == distributor},
+                "kit_types": {c: n for (d, c), n in sorted(kits.items()) if d == distributor},
+            }
+            for distributor in sorted({d for d, _ in rows} | {d for d, _ in kits} | set(by_file.values()))
+        },
+    }
+
+
+def render_summary(catalog: Catalog) -> None:
+    table = Table(title="Feeds", show_footer=True)
+    table.add_column("distributor", footer="total")
+    table.add_column("category")
+    table.add_column("items", justify="right", footer=str(len(catalog.items)))
+    table.add_column("kits", justify="right", footer=str(len(catalog.kits)))
+    summary = catalog_summary(catalog)
+    for distributor, data in summary["by_distributor"].items():
+        for category, count in data["categories"].items():
+            table.add_row(distributor, category, str(count), "")
+        for kit_type, count in data["kit_types"].items():
+            table.add_row(distributor, kit_type, "", str(count))
+    out.print(table)
+    out.print(f"{len(catalog.levels)} stock levels at {len(catalog.locations)} locations: {', '.join(catalog.locations)}")
+    out.print(f"{len(catalog.issues)} issues in the feeds")
+
+
+def render_issues(issues: tuple[ValidationIssue, ...] | list[ValidationIssue]) -> None:
+    for issue in issues:
+        where = issue.file + (f" record {issue.record}" if issue.record is not None else "")
+        sku = f" [{issue.sku}]" if issue.sku else ""
+        err.print(f"{issue.severity}: {where}{sku}: {issue.code}: {issue.reason} → {issue.action}", markup=False)
+
+
+_SYMBOLS = {"create": "+", "update": "~", "missing": "-", "conflict": "!"}
+
+
+def _describe(change: Change) -> list[str]:
+    note = f"  ({change.note})" if change.note else ""
+    lines = [f"  {_SYMBOLS[change.action]} {change.kind} {change.key}{note}"]
+    if change.action == "update":
+        lines += [f"      {field.field}: {_short(field.before)} → {_short(field.after)}" for field in change.fields]
+    return lines
+
+
+def _short(value: Any) -> str:
+    text = orjson.dumps(value, default=str).decode()
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def plan_summary_line(plan: Plan) -> str:
+    counts = plan.counts()
+    parts = []
+    for action in ("create", "update", "missing", "conflict", "unchanged"):
+        detail = ", ".join(f"{counts[kind][action]} {kind}s" for kind in KINDS if counts[kind][action])
+        if detail:
+            parts.append(f"{action}: {detail}")
+    return "Plan: " + ("; ".join(parts) if parts else "nothing to do")
+
+
+def render_plan(plan: Plan) -> None:
+    target = plan.store or "an empty store (no MEDUSA_URL: offline dry run)"
+    out.print(f"medusa-sync plan against {target}", markup=False)
+    for change in plan.changes:
+        for line in _describe(change):
+            out.print(line, markup=False)
+    for warning in plan.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    for reason in plan.refusals:
+        err.print(f"refused: {reason}", markup=False)
+    out.print(plan_summary_line(plan), markup=False)
+    out.print("No changes: the store matches the feeds." if not plan.has_changes else "Changes are pending.", markup=False)
+
+
+class StepProgress:
+    """Progress of an apply on stderr: a rich bar on a terminal, plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = err.is_terminal
+
+    def step(self, name: str, total: int):
+        if self.tty:
+            from rich.progress import Progress
+
+            bar = Progress(console=err, transient=False)
+            task = bar.add_task(name, total=total)
+            bar.start()
+
+            def advance(done: int) -> None:
+                bar.update(task, completed=done)
+                if done >= total:
+                    bar.stop()
+
+            return advance
+        err.print(f"{name}: {total} to do", markup=False)
+        marks = {max(1, total * share // 4) for share in (1, 2, 3, 4)}
+
+        def advance_plain(done: int) -> None:
+            if done in marks:
+                err.print(f"{name}: {done}/{total}", markup=False)
+
+        return advance_plain
+
+
+def apply_summary(result) -> dict[str, Any]:
+    return {
+        "applied": dict(sorted(result.applied.items())),
+        "failures": [{"kind": f.kind, "key": f.key, "message": f.message} for f in result.failures],
+    }
+
+
+def render_apply(result) -> None:
+    applied = ", ".join(f"{n} {key}" for key, n in sorted(result.applied.items()) if n) or "nothing"
+    out.print(f"Applied: {applied}", markup=False)
+    for failure in result.failures:
+        err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)

@@ -1,0 +1,57 @@
+"""The shrink guard: a truncated or emptied feed must never wipe stock.
+
+It compares what the store holds from each distributor and feed file (managed items, by their
+metadata) with what the feeds hold now, and refuses the whole apply when too much vanished.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from medusa_sync.config import GuardRules
+from medusa_sync.models import Catalog
+from medusa_sync.store import StoreSnapshot
+
+
+def shrink_guard(catalog: Catalog, snapshot: StoreSnapshot, rules: GuardRules) -> list[str]:
+    """The reasons to refuse (empty: nothing suspicious)."""
+    desired = {item.sku for item in catalog.items}
+    held_by_distributor: Counter[str] = Counter()
+    held_by_file: Counter[str] = Counter()
+    lost_by_distributor: Counter[str] = Counter()
+    lost_by_file: Counter[str] = Counter()
+    for sku, item in snapshot.items.items():
+        if not item.owned:
+            continue
+        distributor = str(item.metadata.get("distributor", "?"))
+        source_file = str(item.metadata.get("source_file", "?"))
+        held_by_distributor[distributor] += 1
+        held_by_file[source_file] += 1
+        if sku not in desired:
+            lost_by_distributor[distributor] += 1
+            lost_by_file[source_file] += 1
+
+    reasons: list[str] = []
+    records_by_distributor: Counter[str] = Counter()
+    for file in catalog.files:
+        records_by_distributor[file.distributor.value] += file.records
+        if not file.complete and held_by_file[file.path]:
+            reasons.append(
+                f"feed file {file.path} is empty, unreadable or truncated "
+                f"({file.records} records read; the store holds {held_by_file[file.path]} items from it)"
+            )
+    for distributor, held in sorted(held_by_distributor.items()):
+        if records_by_distributor[distributor] == 0:
+            reasons.append(f"distributor {distributor}: the feed has no records; the store holds {held} items from it")
+    for scope, held_counts, lost_counts in (
+        ("distributor", held_by_distributor, lost_by_distributor),
+        ("feed file", held_by_file, lost_by_file),
+    ):
+        for name, lost in sorted(lost_counts.items()):
+            held = held_counts[name]
+            if lost > rules.shrink_min_items and lost > rules.shrink_ratio * held:
+                reasons.append(
+                    f"{scope} {name}: {lost} of its {held} items in the store are missing from the feed "
+                    f"({lost / held:.0%} > {rules.shrink_ratio:.0%} and more than {rules.shrink_min_items})"
+                )
+    return reasons

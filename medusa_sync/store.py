@@ -1,0 +1,182 @@
+"""The actual state: what a Medusa store holds, read in as few requests as the API allows.
+
+Everything medusa-sync creates carries `metadata.managed_by = "medusa-sync"`; anything without
+it is never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+if TYPE_CHECKING:
+    from medusa_sync.client import MedusaClient
+
+MANAGED_BY = "medusa-sync"
+
+ITEM_FIELDS = (
+    "sku",
+    "title",
+    "description",
+    "thumbnail",
+    "origin_country",
+    "material",
+    "requires_shipping",
+    "unit_of_measure",
+)
+_ITEM_QUERY_FIELDS = ",".join(
+    ("id", *ITEM_FIELDS, "metadata")
+    + tuple(
+        f"location_levels.{name}"
+        for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
+    )
+)
+_PRODUCT_QUERY_FIELDS = ",".join(
+    (
+        "id",
+        "title",
+        "status",
+        "metadata",
+        "variants.id",
+        "variants.sku",
+        "variants.prices.amount",
+        "variants.prices.currency_code",
+        "variants.inventory_items.inventory_item_id",
+        "variants.inventory_items.required_quantity",
+    )
+)
+
+
+def owned(metadata: dict[str, Any] | None) -> bool:
+    return bool(metadata) and metadata.get("managed_by") == MANAGED_BY
+
+
+@dataclass(frozen=True)
+class ActualLevel:
+    id: str
+    location_id: str
+    stocked: int
+    reserved: int
+    incoming: int
+
+    @property
+    def available(self) -> int:
+        return self.stocked - self.reserved
+
+
+@dataclass(frozen=True)
+class ActualItem:
+    id: str
+    sku: str
+    fields: dict[str, Any]
+    metadata: dict[str, Any]
+    levels: dict[str, ActualLevel]  # by location id
+
+    @property
+    def owned(self) -> bool:
+        return owned(self.metadata)
+
+
+@dataclass(frozen=True)
+class ActualLocation:
+    id: str
+    name: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ActualKit:
+    product_id: str
+    variant_id: str
+    sku: str
+    title: str
+    status: str
+    prices: dict[str, Decimal]  # by currency code
+    links: dict[str, int]  # inventory item id → required quantity
+    metadata: dict[str, Any]
+
+    @property
+    def owned(self) -> bool:
+        return owned(self.metadata)
+
+
+@dataclass
+class StoreSnapshot:
+    """What the store holds. `url` None means the empty store of an offline dry run."""
+
+    url: str | None = None
+    locations: dict[str, ActualLocation] = field(default_factory=dict)  # by name
+    items: dict[str, ActualItem] = field(default_factory=dict)  # by SKU
+    kits: dict[str, ActualKit] = field(default_factory=dict)  # by variant SKU
+
+    def location_by_id(self) -> dict[str, ActualLocation]:
+        return {location.id: location for location in self.locations.values()}
+
+    def fingerprint(self) -> str:
+        """A digest of everything a plan was based on; `apply FILE` refuses if it moved."""
+        state = {
+            "locations": [asdict(self.locations[name]) for name in sorted(self.locations)],
+            "items": [asdict(self.items[sku]) for sku in sorted(self.items)],
+            "kits": [asdict(self.kits[sku]) for sku in sorted(self.kits)],
+        }
+        payload = orjson.dumps(state, option=orjson.OPT_SORT_KEYS, default=str)
+        return hashlib.sha256(payload).hexdigest()
+
+
+def _int(value: Any) -> int:
+    return int(Decimal(str(value))) if value is not None else 0
+
+
+def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
+    """Locations, every inventory item with its levels, and the kit products (owned ones and any
+    product whose variant has a desired kit SKU)."""
+    snapshot = StoreSnapshot(url=client.base_url)
+    for row in client.stock_locations.list(fields="id,name,metadata"):
+        snapshot.locations.setdefault(row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}))
+    for row in client.inventory_items.iter(fields=_ITEM_QUERY_FIELDS):
+        if not row.get("sku"):
+            continue
+        levels = {
+            level["location_id"]: ActualLevel(
+                id=level["id"],
+                location_id=level["location_id"],
+                stocked=_int(level.get("stocked_quantity")),
+                reserved=_int(level.get("reserved_quantity")),
+                incoming=_int(level.get("incoming_quantity")),
+            )
+            for level in row.get("location_levels") or []
+        }
+        snapshot.items[row["sku"]] = ActualItem(
+            id=row["id"],
+            sku=row["sku"],
+            fields={name: row.get(name) for name in ITEM_FIELDS},
+            metadata=row.get("metadata") or {},
+            levels=levels,
+        )
+    for product in client.products.iter(fields=_PRODUCT_QUERY_FIELDS):
+        for variant in product.get("variants") or []:
+            sku = variant.get("sku")
+            if not sku or not (owned(product.get("metadata")) or sku in kit_skus):
+                continue
+            snapshot.kits[sku] = ActualKit(
+                product_id=product["id"],
+                variant_id=variant["id"],
+                sku=sku,
+                title=product.get("title") or "",
+                status=product.get("status") or "",
+                prices={
+                    price["currency_code"]: Decimal(str(price["amount"])).quantize(Decimal("0.01"))
+                    for price in variant.get("prices") or []
+                    if price.get("amount") is not None
+                },
+                links={
+                    link["inventory_item_id"]: _int(link.get("required_quantity"))
+                    for link in variant.get("inventory_items") or []
+                },
+                metadata=product.get("metadata") or {},
+            )
+    return snapshot

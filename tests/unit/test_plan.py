@@ -1,0 +1,262 @@
+"""Plan: desired catalog against a store snapshot; and the shrink guard."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from medusa_sync.config import Rules
+from medusa_sync.feeds import load_catalog
+from medusa_sync.models import Catalog, FeedFile
+from medusa_sync.plan import PlanOptions, item_body, make_plan
+from medusa_sync.store import ActualItem, ActualKit, ActualLevel, ActualLocation, StoreSnapshot
+
+SAMPLES = Path(__file__).resolve().parents[2] / "distributors"
+RULES = Rules()
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(SAMPLES, RULES)
+
+
+def synced_snapshot(catalog: Catalog) -> StoreSnapshot:
+    """The store as a complete import of `catalog` leaves it."""
+    snapshot = StoreSnapshot(url="http://store.test")
+    for index, name in enumerate(catalog.locations):
+        snapshot.locations[name] = ActualLocation(f"sloc_{index}", name, {"managed_by": "medusa-sync"})
+    levels: dict[str, dict[str, ActualLevel]] = {}
+    for level in catalog.levels:
+        location_id = snapshot.locations[level.location].id
+        levels.setdefault(level.sku, {})[location_id] = ActualLevel(
+            f"ilev_{level.sku}_{location_id}", location_id, level.stocked, 0, level.incoming
+        )
+    for item in catalog.items:
+        body = item_body(item)
+        snapshot.items[item.sku] = ActualItem(
+            id=f"iitem_{item.sku}",
+            sku=item.sku,
+            fields={name: body[name] for name in ("sku", "title", "description", "thumbnail", "origin_country", "material", "requires_shipping", "unit_of_measure")},
+            metadata=body["metadata"],
+            levels=levels.get(item.sku, {}),
+        )
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    for change in plan.writes("kit", "create"):
+        variant = change.body["variants"][0]
+        snapshot.kits[change.key] = ActualKit(
+            product_id=f"prod_{change.key}",
+            variant_id=f"variant_{change.key}",
+            sku=change.key,
+            title=change.body["title"],
+            status="draft",
+            prices={p["currency_code"]: Decimal(p["amount"]) for p in variant["prices"]},
+            links={f"iitem_{link['sku']}": link["required_quantity"] for link in variant["inventory_items"]},
+            metadata=change.body["metadata"],
+        )
+    return snapshot
+
+
+def replace_item(snapshot: StoreSnapshot, sku: str, **changes) -> None:
+    item = snapshot.items[sku]
+    snapshot.items[sku] = ActualItem(**{**item.__dict__, **changes})
+
+
+def test_empty_store_plans_every_create(catalog: Catalog) -> None:
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    counts = plan.counts()
+    assert counts["location"]["create"] == 4
+    assert counts["item"]["create"] == 243
+    assert counts["level"]["create"] == 245
+    assert counts["kit"]["create"] == 4
+    assert plan.has_changes
+    assert plan.refusals == []
+    item = next(c for c in plan.changes if c.kind == "item" and c.key == "odex_inverters_ODEX-INV-SOLIS-3000W")
+    assert item.body["location_levels"] == [{"location": "Odex CD", "stocked_quantity": 100, "incoming_quantity": 0}]
+    assert item.body["metadata"]["managed_by"] == "medusa-sync"
+    assert item.body["metadata"]["source_id"] == "odex_inverters_ODEX-INV-SOLIS-3000W"
+
+
+def test_kit_create_body_links_components_by_sku(catalog: Catalog) -> None:
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    kit = next(c for c in plan.writes("kit", "create") if c.key == "fotus_kits_KP05")
+    variant = kit.body["variants"][0]
+    assert kit.body["status"] == "draft"
+    assert variant["sku"] == "fotus_kits_KP05"
+    assert variant["manage_inventory"] is True
+    assert sorted((link["sku"], link["required_quantity"]) for link in variant["inventory_items"]) == [
+        ("fotus_inverters_SUN-M200G4-EU-Q0-I", 1),
+        ("fotus_panels_ASTRONERGY-615W", 4),
+    ]
+    assert variant["prices"][0]["currency_code"] == "brl"
+
+
+def test_synced_store_plans_nothing(catalog: Catalog) -> None:
+    plan = make_plan(catalog, synced_snapshot(catalog), RULES, PlanOptions())
+    assert plan.changes == []
+    assert not plan.has_changes
+    assert plan.unchanged == {"location": 4, "item": 243, "level": 245, "kit": 4}
+
+
+def test_changed_title_and_stock_are_updates_with_before_and_after(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    sku = "odex_inverters_ODEX-INV-SOLIS-3000W"
+    replace_item(snapshot, sku, fields={**snapshot.items[sku].fields, "title": "old title"})
+    location_id = snapshot.locations["Odex CD"].id
+    level = snapshot.items[sku].levels[location_id]
+    snapshot.items[sku].levels[location_id] = ActualLevel(level.id, location_id, 7, 0, 0)
+
+    plan = make_plan(catalog, snapshot, RULES, PlanOptions())
+
+    [item_change] = plan.writes("item", "update")
+    assert item_change.key == sku
+    assert [(f.field, f.before, f.after) for f in item_change.fields] == [
+        ("title", "old title", catalog_item(catalog, sku).title)
+    ]
+    assert item_change.body == {"title": catalog_item(catalog, sku).title}
+    [level_change] = plan.writes("level", "update")
+    assert level_change.key == f"{sku} @ Odex CD"
+    assert [(f.field, f.before, f.after) for f in level_change.fields] == [("stocked_quantity", 7, 100)]
+    assert level_change.target == {"item_id": f"iitem_{sku}", "location_id": location_id}
+
+
+def catalog_item(catalog: Catalog, sku: str):
+    return next(item for item in catalog.items if item.sku == sku)
+
+
+def test_stock_is_clamped_at_reserved_unless_allowed(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    sku = "odex_inverters_ODEX-INV-HUAWEI-50000W"  # "indisponivel": the feed wants 0
+    location_id = snapshot.locations["Odex CD"].id
+    snapshot.items[sku].levels[location_id] = ActualLevel("ilev_x", location_id, 10, 4, 0)
+
+    clamped = make_plan(catalog, snapshot, RULES, PlanOptions())
+    [change] = clamped.writes("level", "update")
+    assert change.body["stocked_quantity"] == 4
+    assert change.note == "clamped to reserved 4 (feed says 0)"
+    assert clamped.warnings == [f"{sku} @ Odex CD: clamped to reserved 4 (feed says 0)"]
+
+    allowed = make_plan(catalog, snapshot, RULES, PlanOptions(allow_below_reserved=True))
+    [change] = allowed.writes("level", "update")
+    assert change.body["stocked_quantity"] == 0
+
+
+def test_item_not_owned_is_a_conflict_and_left_alone(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    sku = "solfacil_cables_1"
+    replace_item(snapshot, sku, metadata={"made_by": "someone else"}, fields={**snapshot.items[sku].fields, "title": "theirs"})
+    plan = make_plan(catalog, snapshot, RULES, PlanOptions())
+    assert [(c.kind, c.action, c.key) for c in plan.changes] == [("item", "conflict", sku)]
+
+
+def test_missing_items_are_kept_or_zeroed(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    gone = "odex_panels_ODEX-PAINEL-JINKO-575W"
+    smaller = Catalog(
+        items=tuple(i for i in catalog.items if i.sku != gone),
+        levels=tuple(level for level in catalog.levels if level.sku != gone),
+        kits=catalog.kits,
+        files=catalog.files,
+        issues=catalog.issues,
+    )
+    keep = make_plan(smaller, snapshot, RULES, PlanOptions())
+    assert [(c.kind, c.action, c.key) for c in keep.changes] == [("item", "missing", gone)]
+    assert not keep.has_changes
+
+    zero = make_plan(smaller, snapshot, RULES, PlanOptions(missing="zero"))
+    assert [(c.kind, c.action, c.key) for c in zero.changes] == [
+        ("item", "missing", gone),
+        ("level", "update", f"{gone} @ Odex CD"),
+    ]
+    assert zero.changes[1].body == {"stocked_quantity": 0, "incoming_quantity": 0}
+
+
+def test_kit_link_and_price_changes(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    kit = snapshot.kits["fotus_kits_KP05"]
+    snapshot.kits["fotus_kits_KP05"] = ActualKit(
+        **{
+            **kit.__dict__,
+            "prices": {"brl": Decimal("1.00")},
+            "links": {"iitem_fotus_panels_ASTRONERGY-615W": 2, "iitem_odex_panels_ODEX-PAINEL-JINKO-575W": 1},
+        }
+    )
+    plan = make_plan(catalog, snapshot, RULES, PlanOptions())
+    [change] = plan.writes("kit", "update")
+    assert change.body["links"] == {
+        "create": [{"sku": "fotus_inverters_SUN-M200G4-EU-Q0-I", "required_quantity": 1}],
+        "update": [{"sku": "fotus_panels_ASTRONERGY-615W", "required_quantity": 4}],
+        "delete": [{"inventory_item_id": "iitem_odex_panels_ODEX-PAINEL-JINKO-575W"}],
+    }
+    kit_price = next(k.price for k in catalog.kits if k.sku == "fotus_kits_KP05")
+    assert change.body["variant"] == {"prices": [{"currency_code": "brl", "amount": f"{kit_price:.2f}"}]}
+
+
+def test_fingerprint_moves_with_the_store(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    before = snapshot.fingerprint()
+    assert synced_snapshot(catalog).fingerprint() == before
+    location_id = snapshot.locations["Odex CD"].id
+    level = snapshot.items["solfacil_cables_1"].levels
+    sku_level = next(iter(level.values()))
+    level[sku_level.location_id] = ActualLevel(sku_level.id, sku_level.location_id, sku_level.stocked, 1, 0)
+    assert snapshot.fingerprint() != before
+    assert location_id  # the snapshot has ids for every location
+
+
+# -- the shrink guard ------------------------------------------------------------------------
+
+
+def without(catalog: Catalog, drop: set[str], files: tuple[FeedFile, ...] | None = None) -> Catalog:
+    return Catalog(
+        items=tuple(i for i in catalog.items if i.sku not in drop),
+        levels=tuple(level for level in catalog.levels if level.sku not in drop),
+        kits=catalog.kits,
+        files=files if files is not None else catalog.files,
+        issues=catalog.issues,
+    )
+
+
+def test_guard_refuses_a_feed_file_that_lost_half_its_items(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    structures = [i.sku for i in catalog.items if i.source.file == "odex/odex-structures.json"]
+    assert len(structures) == 26
+    plan = make_plan(without(catalog, set(structures[:13])), snapshot, RULES, PlanOptions())
+    # 13 of Odex's 93 items is 14%: under the distributor threshold, over the file's.
+    assert plan.refusals == [
+        "feed file odex/odex-structures.json: 13 of its 26 items in the store are missing from the feed (50% > 20% and more than 5)"
+    ]
+
+
+def test_guard_allows_small_losses(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    structures = [i.sku for i in catalog.items if i.source.file == "odex/odex-structures.json"]
+    plan = make_plan(without(catalog, set(structures[:5])), snapshot, RULES, PlanOptions())
+    assert plan.refusals == []
+
+
+def test_guard_refuses_truncated_and_empty_feeds(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    cables = {i.sku for i in catalog.items if i.source.file == "solfacil/solfacil-cables.json"}
+    files = tuple(
+        f.model_copy(update={"complete": False, "records": 3}) if f.path == "solfacil/solfacil-cables.json" else f
+        for f in catalog.files
+    )
+    kept = set(sorted(cables)[:3])
+    plan = make_plan(without(catalog, cables - kept, files), snapshot, RULES, PlanOptions())
+    assert plan.refusals[0] == (
+        "feed file solfacil/solfacil-cables.json is empty, unreadable or truncated "
+        "(3 records read; the store holds 36 items from it)"
+    )
+
+    no_fotus = tuple(f for f in catalog.files if f.distributor.value != "fotus")
+    fotus_items = {i.sku for i in catalog.items if i.distributor.value == "fotus"}
+    plan = make_plan(without(catalog, fotus_items, no_fotus), snapshot, RULES, PlanOptions())
+    assert "distributor fotus: the feed has no records; the store holds 8 items from it" in plan.refusals
+
+
+def test_guard_ignores_an_empty_store(catalog: Catalog) -> None:
+    files = tuple(f.model_copy(update={"complete": False}) for f in catalog.files)
+    plan = make_plan(without(catalog, set(), files), StoreSnapshot(), RULES, PlanOptions())
+    assert plan.refusals == []
