@@ -47,7 +47,7 @@ class ImportResult:
     plan: Plan
     applied: object | None = None  # apply.ApplyResult
     outputs: list[Path] = field(default_factory=list)
-    request_count: int = 0
+    requests: object | None = None  # client.RequestCounts of a live run
 
 
 def plan_import(
@@ -86,13 +86,15 @@ def run_import(
         if strict and result.catalog.issues:
             raise StrictValidationError(f"--strict: the feeds have {len(result.catalog.issues)} issues; nothing applied")
         ids = StoreIds.from_snapshot(result.snapshot)
+        if not dry_run:
+            _check_guard(result.plan)
         if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
             result.applied = _apply(client, result.plan, rules, settings, ids, progress)
             ids = result.applied.ids  # type: ignore[attr-defined]
         reservations = OFFLINE_RESERVATIONS if offline else _reservations_markdown(client, rules)
         result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
         if client is not None:
-            result.request_count = client.stats.total
+            result.requests = client.stats.snapshot()
         return result
     finally:
         if client is not None:
@@ -114,14 +116,20 @@ def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None)
         client.close()
 
 
-def _apply(client, plan: Plan, rules: Rules, settings: Settings, known: StoreIds, progress):
-    from medusa_sync.apply import apply_plan
-
+def _check_guard(plan: Plan) -> None:
+    """A real import refuses a suspicious feed even when nothing would be written: a nightly
+    sync of a truncated feed must fail loudly, not pass quietly."""
     if plan.refusals and not plan.options.force:
         raise GuardError(
             "the shrink guard refuses this apply; nothing was changed:\n  " + "\n  ".join(plan.refusals),
             hint="check the feeds; --force applies anyway",
         )
+
+
+def _apply(client, plan: Plan, rules: Rules, settings: Settings, known: StoreIds, progress):
+    from medusa_sync.apply import apply_plan
+
+    _check_guard(plan)
     return apply_plan(client, plan, rules, known, concurrency=settings.concurrency, progress=progress)
 
 
@@ -151,7 +159,13 @@ def run_sync(
             "end",
             applied=dict(applied.applied) if applied else {},
             errors=[vars(failure) for failure in applied.failures] if applied else [],
-            requests=result.request_count,
+            requests=request_counts(result.requests),
             duration_s=runlog.elapsed,
         )
         return result
+
+
+def request_counts(counts) -> dict[str, object] | None:
+    if counts is None:
+        return None
+    return {"total": counts.total, "writes": counts.writes, "by_method": dict(counts.by_method), "auth": counts.auth}

@@ -56,6 +56,7 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
                 "applied": render.apply_summary(result.applied) if result.applied else None,
                 "outputs": [str(path) for path in result.outputs],
                 "issues": len(result.catalog.issues),
+                "requests": pipeline.request_counts(result.requests),
             }
         )
     elif not shown:
@@ -71,6 +72,8 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
     if result.catalog.issues:
         render.err.print(f"{len(result.catalog.issues)} feed issues: see {result.outputs[-1]}" if result.outputs else "", markup=False)
     render.err.print(f"outputs written to {result.outputs[0].parent}" if result.outputs else "", markup=False)
+    if result.requests is not None:
+        render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
     return EXIT_CHANGES if detailed_exitcode and result.applied is None and result.plan.has_changes else 0
 
 

@@ -1,0 +1,3 @@
+from medusa_sync.cli.main import run
+
+run()

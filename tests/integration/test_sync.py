@@ -1,0 +1,229 @@
+"""medusa-sync import / plan / apply / sync against the real Medusa server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from medusa_sync.cli.main import main
+from medusa_sync.client import MedusaClient
+from medusa_sync.store import owned
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "distributors"
+REAL_FEEDS = REPO.parent / "shared" / "feeds-2025-10"
+
+
+@pytest.fixture
+def store(empty_store, monkeypatch, tmp_path):
+    """An empty store, and the environment that points medusa-sync at it."""
+    monkeypatch.setenv("MEDUSA_URL", empty_store.url)
+    monkeypatch.setenv("MEDUSA_EMAIL", empty_store.email)
+    monkeypatch.setenv("MEDUSA_PASSWORD", empty_store.password)
+    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
+    monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
+    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
+    monkeypatch.chdir(tmp_path)
+    return empty_store
+
+
+@pytest.fixture
+def client(store):
+    with MedusaClient(store.url, email=store.email, password=store.password) as medusa:
+        yield medusa
+
+
+def run_json(capsys, *args: str) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = main([*args, "--json"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out.strip() else {}
+
+
+def store_counts(client: MedusaClient) -> dict[str, int]:
+    """What medusa-sync owns in the store; fails on any duplicate SKU, level or kit."""
+    items = [
+        item
+        for item in client.inventory_items.iter(fields="id,sku,metadata,location_levels.location_id")
+        if owned(item.get("metadata"))
+    ]
+    assert max(Counter(item["sku"] for item in items).values(), default=1) == 1, "duplicate SKUs"
+    for item in items:
+        locations = [level["location_id"] for level in item.get("location_levels") or []]
+        assert len(locations) == len(set(locations)), f"duplicate levels for {item['sku']}"
+    products = [p for p in client.products.iter(fields="id,metadata,variants.sku") if owned(p.get("metadata"))]
+    assert max(Counter(v["sku"] for p in products for v in p["variants"]).values(), default=1) == 1
+    return {
+        "locations": sum(1 for loc in client.stock_locations.list(fields="id,metadata") if owned(loc.get("metadata"))),
+        "items": len(items),
+        "levels": sum(len(item.get("location_levels") or []) for item in items),
+        "kits": len(products),
+    }
+
+
+def test_import_samples_then_reimport_sends_no_write(store, client, capsys, tmp_path) -> None:
+    code, first = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert first["applied"]["applied"] == {"item.create": 243, "kit.create": 4, "level.create": 245, "location.create": 4}
+    assert first["applied"]["failures"] == []
+    assert store_counts(client) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
+
+    code, second = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert second["applied"] is None
+    assert second["requests"]["writes"] == 0
+    assert second["counts"]["item"] == {"create": 0, "update": 0, "unchanged": 243, "missing": 0, "conflict": 0}
+    assert second["counts"]["level"]["unchanged"] == 245
+    assert second["counts"]["kit"]["unchanged"] == 4
+
+    payload = json.loads((tmp_path / "out" / "inventory_items_payload.json").read_text())
+    assert all(item["id"].startswith("iitem_") for item in payload["inventory_items"])
+    kits = json.loads((tmp_path / "out" / "inventory_kits_definition.json").read_text())
+    assert all(kit["product_id"].startswith("prod_") for kit in kits["kits"])
+
+
+def test_plan_detailed_exitcode_for_ci(store, capsys, tmp_path) -> None:
+    assert main(["plan", str(SAMPLES), "--detailed-exitcode", "--out", str(tmp_path / "p1")]) == 2
+    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "i")]) == 0
+    assert main(["plan", str(SAMPLES), "--detailed-exitcode", "--out", str(tmp_path / "p2")]) == 0
+
+
+@pytest.mark.skipif(not REAL_FEEDS.is_dir(), reason="../shared/feeds-2025-10 is not present")
+def test_real_feeds_import_and_noop_rerun(store, client, capsys, tmp_path) -> None:
+    started = time.monotonic()
+    code, first = run_json(capsys, "import", str(REAL_FEEDS), "--yes", "--out", str(tmp_path / "out"))
+    first_s = time.monotonic() - started
+    assert code == 0
+    assert first["applied"]["applied"] == {"item.create": 241, "kit.create": 4, "level.create": 243, "location.create": 4}
+    assert store_counts(client) == {"locations": 4, "items": 241, "levels": 243, "kits": 4}
+
+    started = time.monotonic()
+    code, second = run_json(capsys, "import", str(REAL_FEEDS), "--yes", "--out", str(tmp_path / "out"))
+    second_s = time.monotonic() - started
+    assert code == 0
+    assert second["requests"]["writes"] == 0
+    print(
+        f"\nreal feeds: import {first_s:.2f}s {first['requests']['total']} requests; "
+        f"no-op re-run {second_s:.2f}s {second['requests']['total']} requests"
+    )
+
+
+def test_kit_availability_is_min_over_components(store, client, capsys, tmp_path) -> None:
+    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
+    items = {item["sku"]: item for item in client.inventory_items.iter(fields="id,sku,location_levels.stocked_quantity,location_levels.reserved_quantity")}
+    available = {
+        item["id"]: sum(l["stocked_quantity"] - l["reserved_quantity"] for l in item.get("location_levels") or [])
+        for item in items.values()
+    }
+    kits = json.loads((tmp_path / "out" / "inventory_kits_definition.json").read_text())["kits"]
+    variants = {
+        v["sku"]: v["inventory_quantity"]
+        for v in client.product_variants.iter(fields="id,sku,inventory_quantity")
+    }
+    assert len(kits) == 4
+    for kit in kits:
+        expected = min(available[c["inventory_item_id"]] // c["required_quantity"] for c in kit["components"])
+        assert variants[kit["sku"]] == expected, kit["sku"]
+    # The sample KH01 needs 8 panels that have 100 in stock: 12 kits.
+    assert variants["fotus_kits-hibridos_KH01"] == 12
+
+
+def test_interrupted_apply_converges(store, client, tmp_path) -> None:
+    env = {**os.environ, "MEDUSA_SYNC_CONCURRENCY": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "medusa_sync", "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "killed")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    created = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        created = store_counts(client)["items"]
+        if created >= 40:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    partial = store_counts(client)
+    assert 40 <= partial["items"] < 243, partial  # killed half-way, not before or after
+
+    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
+    assert store_counts(client) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
+    assert main(["plan", str(SAMPLES), "--detailed-exitcode", "--out", str(tmp_path / "plan")]) == 0
+
+
+def test_shrink_guard_refuses_a_feed_that_lost_half_a_file(store, client, capsys, tmp_path) -> None:
+    feeds = tmp_path / "feeds"
+    shutil.copytree(SAMPLES, feeds)
+    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
+    before = store_counts(client)
+
+    structures = feeds / "odex" / "odex-structures.json"
+    records = json.loads(structures.read_text(encoding="utf-8"))
+    structures.write_text(json.dumps(records[:13]), encoding="utf-8")
+    code, result = run_json(capsys, "import", str(feeds), "--yes", "--missing", "zero", "--out", str(tmp_path / "out"))
+    assert code == 4
+    assert store_counts(client) == before
+    levels = [
+        level["stocked_quantity"]
+        for item in client.inventory_items.iter(fields="sku,location_levels.stocked_quantity")
+        if item["sku"].startswith("odex_structures_")
+        for level in item["location_levels"]
+    ]
+    assert len(levels) == 26 and 0 not in levels[:1]  # nothing zeroed
+
+    # A truncated file (cut mid-record) is refused the same way.
+    structures.write_text(json.dumps(records)[: len(json.dumps(records)) // 2], encoding="utf-8")
+    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 4
+    # --force overrides the guard.
+    structures.write_text(json.dumps(records[:13]), encoding="utf-8")
+    assert main(["import", str(feeds), "--yes", "--force", "--missing", "zero", "--out", str(tmp_path / "out")]) == 0
+
+
+def test_apply_saved_plan_refuses_a_changed_store(store, client, capsys, tmp_path) -> None:
+    plan_file = tmp_path / "plan.json"
+    assert main(["plan", str(SAMPLES), "--plan-out", str(plan_file), "--out", str(tmp_path / "p")]) == 0
+    client.stock_locations.create("Someone else's warehouse")
+    assert main(["apply", str(plan_file)]) == 5
+    assert store_counts(client)["items"] == 0
+
+    assert main(["plan", str(SAMPLES), "--plan-out", str(plan_file), "--out", str(tmp_path / "p")]) == 0
+    assert main(["apply", str(plan_file)]) == 0
+    assert store_counts(client) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
+
+
+def test_sync_is_locked_and_logged(store, tmp_path, capsys) -> None:
+    from filelock import FileLock
+
+    with FileLock(str(tmp_path / "sync.lock")):
+        assert main(["sync", str(SAMPLES), "--out", str(tmp_path / "out")]) == 6
+    assert main(["sync", str(SAMPLES), "--out", str(tmp_path / "out")]) == 0
+    events = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text().splitlines()]
+    assert [event["event"] for event in events] == ["start", "plan", "end"]
+    assert events[2]["applied"]["item.create"] == 243
+    assert events[2]["errors"] == []
+    assert len({event["run"] for event in events}) == 1
+
+
+def test_not_owned_item_is_left_alone(store, client, capsys, tmp_path) -> None:
+    foreign = client.inventory_items.create({"sku": "odex_inverters_ODEX-INV-SOLIS-3000W", "title": "theirs"})
+    code, result = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert result["counts"]["item"]["conflict"] == 1
+    assert result["applied"]["applied"]["item.create"] == 242
+    after = client.inventory_items.retrieve(foreign["id"])
+    assert after["title"] == "theirs"
+    assert after["metadata"] in (None, {})
