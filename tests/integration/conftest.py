@@ -1,0 +1,172 @@
+"""Fixtures for the integration suite: a real Medusa 2.21 server (scripts/medusa-server).
+
+Opt-in: the tests here run only with ``MEDUSA_SYNC_IT=1``; otherwise every test that uses
+``medusa_server`` is skipped with the reason. The server is started once per session with
+``scripts/medusa-server up`` (idempotent and quick when it already runs) and is left running
+afterwards; stop it with ``scripts/medusa-server down``.
+
+Fixtures
+--------
+``medusa_server`` (session)   -> MedusaServer(url, email, password); ``.reset()`` empties the store
+``empty_store`` (function)    -> the same MedusaServer, after ``scripts/medusa-server reset``
+``medusa_admin_token`` (session) -> a JWT for the admin user (send as ``Authorization: Bearer``)
+``medusa_api_key`` (session)  -> a secret API key ``sk_...`` (send as HTTP Basic, never as Bearer);
+                                 it survives ``reset`` and is revoked and deleted at session end.
+
+Plain httpx on purpose: these fixtures must not depend on the project's own client.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SERVER_SCRIPT = REPO_ROOT / "scripts" / "medusa-server"
+
+# `up` from nothing installs PostgreSQL (apt) and ~680 MB of npm packages: minutes, not seconds.
+UP_TIMEOUT_S = 1800
+COMMAND_TIMEOUT_S = 120
+HTTP_TIMEOUT_S = 30.0
+
+SKIP_REASON = (
+    "integration tests need a real Medusa server: set MEDUSA_SYNC_IT=1 to start one with "
+    "scripts/medusa-server up (the first run installs PostgreSQL and the npm packages, ~2 min)"
+)
+
+
+def run_server_script(command: str, timeout: float = COMMAND_TIMEOUT_S) -> str:
+    """Run ``scripts/medusa-server <command>``; return stdout, fail the test run on error."""
+    try:
+        proc = subprocess.run(
+            [str(SERVER_SCRIPT), command],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"scripts/medusa-server {command} timed out after {timeout:.0f}s: {exc.stderr!r}")
+    if proc.returncode != 0:
+        pytest.fail(
+            f"scripts/medusa-server {command} failed (exit {proc.returncode}):\n"
+            f"{proc.stderr[-4000:]}{proc.stdout[-2000:]}",
+            pytrace=False,
+        )
+    return proc.stdout
+
+
+def parse_env_lines(text: str) -> dict[str, str]:
+    """Parse the ``KEY=value`` lines printed by ``scripts/medusa-server env``."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass(frozen=True)
+class MedusaServer:
+    """A running Medusa server: base URL and the admin user's credentials."""
+
+    url: str
+    email: str
+    password: str
+
+    def reset(self) -> None:
+        """Empty the store (products, inventory, locations, ...); users and API keys stay."""
+        run_server_script("reset")
+
+    def login(self) -> str:
+        """Log the admin user in and return a fresh JWT."""
+        return admin_login(self.url, self.email, self.password)
+
+
+def admin_login(url: str, email: str, password: str) -> str:
+    resp = httpx.post(
+        f"{url}/auth/user/emailpass",
+        json={"email": email, "password": password},
+        timeout=HTTP_TIMEOUT_S,
+    )
+    if resp.status_code != 200 or "token" not in resp.json():
+        pytest.fail(f"admin login failed: {resp.status_code} {resp.text[:500]}", pytrace=False)
+    return resp.json()["token"]
+
+
+@pytest.fixture(scope="session")
+def medusa_server() -> MedusaServer:
+    """Start (or reuse) the real Medusa server; skip unless MEDUSA_SYNC_IT=1."""
+    if os.environ.get("MEDUSA_SYNC_IT") != "1":
+        pytest.skip(SKIP_REASON)
+    if not os.access(SERVER_SCRIPT, os.X_OK):
+        pytest.fail(f"{SERVER_SCRIPT} is missing or not executable", pytrace=False)
+    run_server_script("up", timeout=UP_TIMEOUT_S)
+    env = parse_env_lines(run_server_script("env"))
+    missing = {"MEDUSA_URL", "MEDUSA_EMAIL", "MEDUSA_PASSWORD"} - env.keys()
+    if missing:
+        pytest.fail(f"scripts/medusa-server env did not print {sorted(missing)}", pytrace=False)
+    return MedusaServer(
+        url=env["MEDUSA_URL"].rstrip("/"),
+        email=env["MEDUSA_EMAIL"],
+        password=env["MEDUSA_PASSWORD"],
+    )
+
+
+@pytest.fixture
+def empty_store(medusa_server: MedusaServer) -> MedusaServer:
+    """The server with an empty store: no products, inventory items, levels, reservations,
+    stock locations (admin user, API keys, store and sales channels are kept)."""
+    medusa_server.reset()
+    return medusa_server
+
+
+@pytest.fixture(scope="session")
+def medusa_admin_token(medusa_server: MedusaServer) -> str:
+    """A JWT for the admin user (valid 24 h): ``Authorization: Bearer <token>``."""
+    return medusa_server.login()
+
+
+@pytest.fixture(scope="session")
+def medusa_api_key(medusa_server: MedusaServer, medusa_admin_token: str) -> Iterator[str]:
+    """A secret API key (``sk_...``) created through the Admin API for this test session.
+
+    Medusa returns the plaintext token only in the create response. It must be sent as HTTP
+    Basic (``httpx.BasicAuth(key, "")`` or ``Authorization: Basic <key>``); as Bearer it is a 401.
+    """
+    headers = {"Authorization": f"Bearer {medusa_admin_token}"}
+    resp = httpx.post(
+        f"{medusa_server.url}/admin/api-keys",
+        json={"title": f"medusa-sync-it-{uuid.uuid4().hex[:8]}", "type": "secret"},
+        headers=headers,
+        timeout=HTTP_TIMEOUT_S,
+    )
+    if resp.status_code != 200:
+        pytest.fail(f"creating a secret API key failed: {resp.status_code} {resp.text[:500]}", pytrace=False)
+    api_key = resp.json()["api_key"]
+    token = api_key["token"]
+    assert token.startswith("sk_"), api_key
+    yield token
+    # Hygiene: keys survive resets, so do not let them pile up across sessions.
+    # Only a revoked key may be deleted. Best effort: the server may be gone by now.
+    try:
+        fresh = {"Authorization": f"Bearer {medusa_server.login()}"}
+        httpx.post(
+            f"{medusa_server.url}/admin/api-keys/{api_key['id']}/revoke",
+            json={},
+            headers=fresh,
+            timeout=HTTP_TIMEOUT_S,
+        )
+        httpx.delete(f"{medusa_server.url}/admin/api-keys/{api_key['id']}", headers=fresh, timeout=HTTP_TIMEOUT_S)
+    except (httpx.HTTPError, pytest.fail.Exception):
+        pass
