@@ -1,0 +1,243 @@
+"""Errors of the Medusa Admin API client, and the one function that maps a response to them.
+
+    MedusaSyncError (medusa_sync.errors)
+    ├── InvalidRequestError          exit 1  refused client-side, nothing was sent
+    └── MedusaAPIError               exit 1  any answer Medusa gave that is not a success
+        ├── BadRequestError          exit 1  400 with another type
+        │   ├── InvalidDataError     exit 1  400 invalid_data (validation, duplicates)
+        │   └── NotAllowedError      exit 1  400 not_allowed (business rule refused)
+        ├── ForbiddenError           exit 1  403
+        ├── NotFoundError            exit 9  404, also an unknown route (Express's HTML 404);
+        │                                    also a medusa_sync.errors.NotFoundError
+        ├── ConflictError            exit 1  409
+        ├── PayloadTooLargeError     exit 1  413
+        ├── ServerError              exit 1  5xx
+        └── MedusaUnavailableError   exit 8  Medusa cannot be used right now
+            ├── UnauthorizedError            401, or a login that cannot succeed
+            ├── RateLimitedError             429 after the retries
+            ├── GatewayError                 502/503/504 after the retries (also a ServerError)
+            └── AmbiguousWriteError          a write that may or may not have been applied
+
+`str(error)` is one line such as
+`POST /admin/reservations → 400 not_allowed: Not enough stock available for item …`;
+`error.message` is Medusa's own message. Neither ever holds a header, a credential or a query
+string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from medusa_sync import errors as project_errors
+from medusa_sync.errors import MedusaSyncError
+
+from .codec import decode_json
+
+_MAX_TEXT = 200
+
+
+class InvalidRequestError(MedusaSyncError, ValueError):
+    """The client refused a request before sending it (e.g. a reservation quantity of 0)."""
+
+
+class MedusaAPIError(MedusaSyncError):
+    """Medusa answered with an error, or could not be reached.
+
+    `message` is Medusa's own message; `str(error)` is the one-line summary. `status` is None when
+    no HTTP answer was received. `note` adds context (e.g. how many attempts were made).
+    `applied` is set when a split batch failed after some of its requests had been applied: the
+    merged results of those requests.
+    """
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        status: int | None = None,
+        type: str | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        note: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.method = method
+        self.path = path
+        self.status = status
+        self.type = type
+        self.code = code
+        self.request_id = request_id
+        self.note = note
+        self.applied: dict[str, list[Any]] | None = None
+
+    def __str__(self) -> str:
+        head = f"{self.method} {self.path}"
+        if self.status is not None:
+            head = f"{head} → {self.status}"
+        if self.type:
+            head = f"{head} {self.type}"
+        text = f"{head}: {self.message}"
+        return f"{text} ({self.note})" if self.note else text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(method={self.method!r}, path={self.path!r}, "
+            f"status={self.status!r}, type={self.type!r}, message={self.message!r})"
+        )
+
+
+class BadRequestError(MedusaAPIError):
+    pass
+
+
+class InvalidDataError(BadRequestError):
+    pass
+
+
+class NotAllowedError(BadRequestError):
+    pass
+
+
+class ForbiddenError(MedusaAPIError):
+    pass
+
+
+class NotFoundError(MedusaAPIError, project_errors.NotFoundError):
+    exit_code = 9
+
+
+class ConflictError(MedusaAPIError):
+    pass
+
+
+class PayloadTooLargeError(MedusaAPIError):
+    pass
+
+
+class ServerError(MedusaAPIError):
+    pass
+
+
+class MedusaUnavailableError(MedusaAPIError):
+    """Connection failed, retries were exhausted, or authentication was refused."""
+
+    exit_code = 8
+
+
+class UnauthorizedError(MedusaUnavailableError):
+    exit_code = 8
+
+
+class RateLimitedError(MedusaUnavailableError):
+    exit_code = 8
+
+
+class GatewayError(ServerError, MedusaUnavailableError):
+    exit_code = 8
+
+
+class AmbiguousWriteError(MedusaUnavailableError):
+    """A non-idempotent write failed in a way where the server may have applied it.
+
+    Raised instead of re-sending it blindly. The caller should re-read the store and re-plan.
+    """
+
+    exit_code = 8
+
+
+_BY_STATUS: dict[int, type[MedusaAPIError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: PayloadTooLargeError,
+    429: RateLimitedError,
+    502: GatewayError,
+    503: GatewayError,
+    504: GatewayError,
+}
+_BY_400_TYPE: dict[str, type[MedusaAPIError]] = {
+    "invalid_data": InvalidDataError,
+    "not_allowed": NotAllowedError,
+}
+_HINTS: dict[type[MedusaAPIError], str] = {
+    UnauthorizedError: "check the Medusa API key, or the email and password",
+    ForbiddenError: "the credentials lack a role for this route (RBAC); a user login may help",
+}
+
+
+def _error_class(status: int, error_type: str | None) -> type[MedusaAPIError]:
+    if status == 400 and error_type in _BY_400_TYPE:
+        return _BY_400_TYPE[error_type]
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    return MedusaAPIError
+
+
+def error_from_response(
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+) -> MedusaAPIError:
+    """Build the error for one HTTP answer: Medusa's `{type, message, code}` JSON, or any other body."""
+    body = _json_object(content)
+    if body is not None:
+        error_type = _str_or_none(body.get("type"))
+        message = _str_or_none(body.get("message")) or _reason(status)
+        code = _str_or_none(body.get("code"))
+    else:
+        error_type, code = None, None
+        message = _text_message(status, content)
+    cls = _error_class(status, error_type)
+    return cls(
+        message,
+        method=method,
+        path=path,
+        status=status,
+        type=error_type,
+        code=code,
+        request_id=headers.get("x-request-id"),
+        hint=_HINTS.get(cls),
+    )
+
+
+def _json_object(content: bytes) -> dict[str, Any] | None:
+    try:
+        body = decode_json(content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _text_message(status: int, content: bytes) -> str:
+    text = content.decode("utf-8", errors="replace")
+    express = re.search(r"<pre>Cannot (\w+) ([^<?\s]*)", text)  # the query is left out
+    if status == 404 and express:
+        return f"unknown route (Cannot {express.group(1)} {express.group(2)})"
+    plain = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    if status == 404:
+        return "unknown route" + (f" ({plain[:_MAX_TEXT]})" if plain else "")
+    return plain[:_MAX_TEXT] or _reason(status)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"

@@ -1,0 +1,175 @@
+"""The requestor: one Admin API call with auth, retries, error mapping and the create rule.
+
+The create rule: a request that is not idempotent (a create) is never re-sent blindly once the
+server may have applied it (read timeout, connection lost after sending, 502/503/504). Its
+`recover` lookup runs first and, if it finds the record, that record is the result. Without a
+`recover`, such a failure raises `AmbiguousWriteError` at once. Failures where the request
+certainly was not applied (connection refused, pool timeout, 429) are re-sent as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from .codec import decode_json, encode_json
+from .errors import AmbiguousWriteError, MedusaAPIError, MedusaUnavailableError, error_from_response
+from .retry import RetryPolicy, TransientFailure, transient_from_error, transient_from_exception
+from .transport import HttpTransport
+
+logger = logging.getLogger("medusa_sync.client")
+
+Recover = Callable[[], Any]
+"""Looks up what a create may have made; returns it, or None when it does not exist."""
+
+_RESENDABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class Requestor:
+    def __init__(
+        self, transport: HttpTransport, policy: RetryPolicy, auth: httpx.Auth | None = None
+    ) -> None:
+        self._transport = transport
+        self._policy = policy
+        self._auth = auth
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        key: str | None = None,
+        idempotent: bool | None = None,
+        recover: Recover | None = None,
+    ) -> Any:
+        """Send one call and return its decoded JSON answer, or `answer[key]` when `key` is given.
+
+        `idempotent`: may the call be re-sent after the server may have applied it? Defaults to
+        True for every method but POST. `recover`: see the module docstring; it returns what
+        `key` would have picked from the answer.
+        """
+        resendable = method in _RESENDABLE_METHODS if idempotent is None else idempotent
+        content = None if json is None else encode_json(json)
+        maybe_applied = False
+        state = None
+        try:
+            for attempt in self._policy.retrying(method, path):
+                state = attempt.retry_state
+                with attempt:
+                    if maybe_applied and recover is not None:
+                        found = _recover(method, path, recover)
+                        if found is not None:
+                            return found
+                    try:
+                        answer = self._send(method, path, params, content)
+                    except TransientFailure as failure:
+                        if failure.maybe_applied and not resendable:
+                            if recover is None:
+                                error = _ambiguous(method, path, failure)
+                                error.note = "not re-sent"
+                                raise error from failure.__cause__
+                            maybe_applied = True
+                        raise
+                    return _pick(answer, key, method, path)
+        except TransientFailure as failure:
+            assert state is not None
+            attempts = state.attempt_number
+            note = (
+                f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}"
+                f" in {state.seconds_since_start:.1f} s"
+            )
+            raise _exhausted(method, path, failure, note, maybe_applied) from failure.__cause__
+
+    def _send(self, method: str, path: str, params: Any, content: bytes | None) -> Any:
+        try:
+            response = self._transport.send(
+                method, path, params=params, content=content, auth=self._auth
+            )
+        except httpx.TransportError as exc:
+            failure = transient_from_exception(exc)
+            if failure is None:
+                raise MedusaUnavailableError(
+                    f"request failed ({type(exc).__name__}: {exc})", method=method, path=path
+                ) from exc
+            raise failure from exc
+        if response.is_success:
+            return _decode(response, method, path)
+        error = error_from_response(
+            method, path, response.status_code, response.headers, response.content
+        )
+        failure = transient_from_error(error, response.headers)
+        if failure is not None:
+            raise failure
+        raise error
+
+
+def _recover(method: str, path: str, recover: Recover) -> Any:
+    logger.warning("%s %s may have been applied; looking it up before re-sending", method, path)
+    try:
+        found = recover()
+    except MedusaAPIError as exc:
+        raise AmbiguousWriteError(
+            f"the request may have been applied, and looking it up failed: {exc}",
+            method=method,
+            path=path,
+            hint="re-read the store before trying again",
+        ) from exc
+    if found is not None:
+        logger.warning("%s %s had been applied; using what it made", method, path)
+    return found
+
+
+def _ambiguous(method: str, path: str, failure: TransientFailure) -> AmbiguousWriteError:
+    return AmbiguousWriteError(
+        f"the request may have been applied ({failure.reason})",
+        method=method,
+        path=path,
+        status=failure.error.status if failure.error else None,
+        hint="re-read the store before trying again",
+    )
+
+
+def _exhausted(
+    method: str, path: str, failure: TransientFailure, note: str, maybe_applied: bool
+) -> MedusaAPIError:
+    if maybe_applied:
+        error: MedusaAPIError = _ambiguous(method, path, failure)
+    elif failure.error is not None:
+        error = failure.error
+    else:
+        error = MedusaUnavailableError(
+            f"cannot reach Medusa ({failure.reason})",
+            method=method,
+            path=path,
+            hint="check the Medusa URL and that the server is up",
+        )
+    error.note = note
+    return error
+
+
+def _decode(response: httpx.Response, method: str, path: str) -> Any:
+    if not response.content:
+        return {}
+    try:
+        return decode_json(response.content)
+    except ValueError:
+        raise MedusaAPIError(
+            "the answer is not JSON",
+            method=method,
+            path=path,
+            status=response.status_code,
+            hint="check that the URL points at a Medusa server",
+        ) from None
+
+
+def _pick(answer: Any, key: str | None, method: str, path: str) -> Any:
+    if key is None:
+        return answer
+    if not isinstance(answer, dict) or key not in answer:
+        raise MedusaAPIError(f"the answer has no {key!r}", method=method, path=path)
+    return answer[key]

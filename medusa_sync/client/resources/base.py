@@ -1,0 +1,68 @@
+"""What every resource service shares: the requestor, list queries, paths with ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from ..chunking import MAX_VALUES_PER_PARAM, value_chunks
+from ..errors import InvalidRequestError
+from ..pagination import DEFAULT_PAGE_SIZE, paginate
+from ..requestor import Requestor
+
+Record = dict[str, Any]
+Records = list[Record]
+Fields = str | Sequence[str] | None
+
+
+class Resource:
+    def __init__(self, requestor: Requestor, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        self._requestor = requestor
+        self._page_size = page_size
+
+    def _paginate(self, path: str, key: str, params: dict[str, Any]) -> Iterator[Record]:
+        return paginate(self._requestor, path, key, params, page_size=self._page_size)
+
+    def _by_values(
+        self, path: str, key: str, name: str, values: Iterable[str], params: dict[str, Any]
+    ) -> list[Record]:
+        """All rows whose `name` is one of `values`, in as few requests as the limits allow."""
+        rows: list[Record] = []
+        for chunk in value_chunks(name, values):
+            rows.extend(self._paginate(path, key, {**params, **chunk}))
+        return rows
+
+
+def segment(value: str) -> str:
+    """An id as one path segment."""
+    return quote(value, safe="")
+
+
+def list_query(fields: Fields = None, **params: Any) -> dict[str, Any]:
+    """Query parameters of a list or retrieve call; None values are left out."""
+    query = {name: value for name, value in params.items() if value is not None}
+    for name, value in query.items():
+        if isinstance(value, (list, tuple, set, frozenset)) and len(value) > MAX_VALUES_PER_PARAM:
+            raise InvalidRequestError(
+                f"filter {name!r} has {len(value)} values; Medusa accepts at most "
+                f"{MAX_VALUES_PER_PARAM} per parameter (use a list_by_… method)"
+            )
+        if isinstance(value, (tuple, set, frozenset)):
+            query[name] = list(value)
+    if fields:
+        query["fields"] = fields if isinstance(fields, str) else ",".join(fields)
+    return query
+
+
+def positive_int(name: str, value: Any) -> int:
+    """Medusa accepts 0 and negative quantities where they corrupt stock; refuse them here."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidRequestError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def positive_number(name: str, value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidRequestError(f"{name} must be a positive number, got {value!r}")
+    return value

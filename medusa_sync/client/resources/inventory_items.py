@@ -1,0 +1,176 @@
+"""Inventory items and their stock levels per location: `/admin/inventory-items`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
+from ..errors import MedusaAPIError
+from .base import Fields, Record, Records, Resource, list_query, segment
+
+PATH = "/admin/inventory-items"
+BATCH_LEVELS_PATH = f"{PATH}/location-levels/batch"
+
+
+class InventoryItems(Resource):
+    def iter(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Iterator[Record]:
+        """Items matching `filters`, lazily, page by page (filters as Medusa names them, e.g.
+        `**{"location_levels[location_id]": "sloc_…"}`)."""
+        return self._paginate(PATH, "inventory_items", list_query(fields, order=order, **filters))
+
+    def list_by_skus(self, skus: Iterable[str], *, fields: Fields = None) -> Records:
+        """Items whose SKU (exact, case-sensitive) is in `skus`; unknown SKUs are simply absent."""
+        return self._by_values(PATH, "inventory_items", "sku", skus, list_query(fields, order="id"))
+
+    def list_by_ids(self, item_ids: Iterable[str], *, fields: Fields = None) -> Records:
+        """Items whose id is in `item_ids`, chunked like `list_by_skus`; unknown or deleted ids are absent."""
+        return self._by_values(PATH, "inventory_items", "id", item_ids, list_query(fields, order="id"))
+
+    def list_by_ids(self, item_ids: Iterable[str], *, fields: Fields = None) -> Records:
+        """Items whose id is in `item_ids`; deleted and unknown ids are simply absent."""
+        return self._by_values(PATH, "inventory_items", "id", item_ids, list_query(fields, order="id"))
+
+    def retrieve(self, item_id: str, *, fields: Fields = None) -> Record:
+        return self._requestor.request(
+            "GET", f"{PATH}/{segment(item_id)}", params=list_query(fields), key="inventory_item"
+        )
+
+    def create(self, body: Mapping[str, Any]) -> Record:
+        """Create an item, with its first levels when `body` has `location_levels`.
+
+        After an ambiguous failure the item with the body's SKU, if any, is the result; a body
+        without a SKU cannot be looked up, so that failure raises AmbiguousWriteError.
+        """
+        sku = body.get("sku")
+        return self._requestor.request(
+            "POST",
+            PATH,
+            json=dict(body),
+            key="inventory_item",
+            recover=(lambda: self._find_by_sku(sku)) if sku else None,
+        )
+
+    def update(self, item_id: str, body: Mapping[str, Any]) -> Record:
+        return self._requestor.request(
+            "POST", f"{PATH}/{segment(item_id)}", json=dict(body), key="inventory_item", idempotent=True
+        )
+
+    def delete(self, item_id: str) -> Record:
+        """Soft-delete; Medusa refuses (400) an item with reservations."""
+        return self._requestor.request("DELETE", f"{PATH}/{segment(item_id)}")
+
+    def list_levels(self, item_id: str, *, fields: Fields = None, **filters: Any) -> Records:
+        path = f"{PATH}/{segment(item_id)}/location-levels"
+        return [*self._paginate(path, "inventory_levels", list_query(fields, order="id", **filters))]
+
+    def create_level(
+        self,
+        item_id: str,
+        location_id: str,
+        *,
+        stocked_quantity: int | None = None,
+        incoming_quantity: int | None = None,
+    ) -> Record:
+        """Stock an item at a location; returns the item (Medusa answers with the parent)."""
+        body = _level_body(
+            location_id=location_id,
+            stocked_quantity=stocked_quantity,
+            incoming_quantity=incoming_quantity,
+        )
+        return self._requestor.request(
+            "POST",
+            f"{PATH}/{segment(item_id)}/location-levels",
+            json=body,
+            key="inventory_item",
+            recover=lambda: self._stocked_at(item_id, location_id),
+        )
+
+    def update_level(
+        self,
+        item_id: str,
+        location_id: str,
+        *,
+        stocked_quantity: int | None = None,
+        incoming_quantity: int | None = None,
+    ) -> Record:
+        """Set absolute quantities of an existing level (404 if there is none: no upsert)."""
+        body = _level_body(stocked_quantity=stocked_quantity, incoming_quantity=incoming_quantity)
+        return self._requestor.request(
+            "POST",
+            f"{PATH}/{segment(item_id)}/location-levels/{segment(location_id)}",
+            json=body,
+            key="inventory_item",
+            idempotent=True,
+        )
+
+    def delete_level(self, item_id: str, location_id: str) -> Record:
+        """Medusa refuses (400) a level with reserved or stocked units; batch with force for those.
+
+        A second delete of the same level is a 404, so a retry after a lost answer can raise
+        NotFoundError for a level that is gone; `batch_levels(delete=…)` is safe to repeat.
+        """
+        return self._requestor.request(
+            "DELETE", f"{PATH}/{segment(item_id)}/location-levels/{segment(location_id)}"
+        )
+
+    def batch_levels(
+        self,
+        create: Iterable[Mapping[str, Any]] = (),
+        update: Iterable[Mapping[str, Any]] = (),
+        delete: Iterable[str] = (),
+        *,
+        force: bool = False,
+        max_entries: int = BATCH_MAX_ENTRIES,
+        max_bytes: int = BATCH_MAX_BYTES,
+    ) -> dict[str, list[Any]]:
+        """Create, update (absolute quantities) and delete (level ids) levels of any items.
+
+        Entries: create/update `{inventory_item_id, location_id, stocked_quantity?,
+        incoming_quantity?}`. Sent to the cross-item batch route in requests of at most
+        `max_entries` entries and `max_bytes` of JSON; returns the merged `{created, updated,
+        deleted}`. Each request is all-or-nothing on the server, the whole call is not: when a
+        request fails, the error's `applied` holds what the earlier requests applied.
+
+        A request holding only updates and deletes is re-sent after transient failures (Medusa
+        answers a repeated delete of a level id with 200). One that
+        holds creates is not: if it may have been applied, `AmbiguousWriteError` is raised, and
+        the caller should re-read the levels and plan again. `force` allows deleting stocked levels.
+        """
+        sections = {
+            "create": [dict(entry) for entry in create],
+            "update": [dict(entry) for entry in update],
+            "delete": list(delete),
+        }
+        merged: dict[str, list[Any]] = {"created": [], "updated": [], "deleted": []}
+        bodies = split_batch(sections, max_entries=max_entries, max_bytes=max_bytes)
+        for index, body in enumerate(bodies):
+            payload: dict[str, Any] = dict(body)
+            if force and "delete" in body:
+                payload["force"] = True
+            try:
+                answer = self._requestor.request(
+                    "POST", BATCH_LEVELS_PATH, json=payload, idempotent="create" not in body
+                )
+            except MedusaAPIError as error:
+                if index:
+                    error.applied = merged
+                raise
+            for name, rows in merged.items():
+                rows.extend(answer.get(name) or [])
+        return merged
+
+    def _find_by_sku(self, sku: str) -> Record | None:
+        rows = self._requestor.request(
+            "GET", PATH, params={"sku": sku, "limit": 1}, key="inventory_items"
+        )
+        return rows[0] if rows else None
+
+    def _stocked_at(self, item_id: str, location_id: str) -> Record | None:
+        item = self.retrieve(item_id)
+        levels = item.get("location_levels") or []
+        return item if any(level.get("location_id") == location_id for level in levels) else None
+
+
+def _level_body(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value is not None}

@@ -1,0 +1,103 @@
+"""Mapping of Medusa's answers to error classes, messages and exit codes."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from medusa_sync import errors as project_errors
+from medusa_sync.client import (
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    InvalidDataError,
+    MedusaAPIError,
+    MedusaUnavailableError,
+    NotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ServerError,
+    UnauthorizedError,
+)
+from medusa_sync.client.errors import error_from_response
+
+from .conftest import error, ok
+
+EXPRESS_404 = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
+    "</head>\n<body>\n<pre>Cannot GET /admin/inventory-itemz/iitem_1?fields=id</pre>\n</body>\n</html>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "cls", "exit_code", "text"),
+    [
+        (400, {"type": "invalid_data", "message": "Invalid request: Field 'location_id' is required"},
+         InvalidDataError, 1,
+         "POST /admin/x → 400 invalid_data: Invalid request: Field 'location_id' is required"),
+        (400, {"type": "not_allowed", "message": "Not enough stock available for item iitem_1 at location sloc_1"},
+         NotAllowedError, 1,
+         "POST /admin/x → 400 not_allowed: Not enough stock available for item iitem_1 at location sloc_1"),
+        (400, {"type": "weird", "message": "hm"}, BadRequestError, 1, "POST /admin/x → 400 weird: hm"),
+        (401, {"message": "Unauthorized"}, UnauthorizedError, 8, "POST /admin/x → 401: Unauthorized"),
+        (403, {"type": "forbidden", "message": "Forbidden"}, ForbiddenError, 1,
+         "POST /admin/x → 403 forbidden: Forbidden"),
+        (404, {"type": "not_found", "message": "Inventory item with id: iitem_1 was not found"},
+         NotFoundError, 9, "POST /admin/x → 404 not_found: Inventory item with id: iitem_1 was not found"),
+        (404, EXPRESS_404, NotFoundError, 9,
+         "POST /admin/x → 404: unknown route (Cannot GET /admin/inventory-itemz/iitem_1)"),
+        (409, {"type": "conflict", "code": "invalid_state_error", "message": "The request conflicted"},
+         ConflictError, 1, "POST /admin/x → 409 conflict: The request conflicted"),
+        (413, {"type": "unknown_error", "message": "request entity too large"}, PayloadTooLargeError, 1,
+         "POST /admin/x → 413 unknown_error: request entity too large"),
+        (422, {"type": "duplicate_error", "message": "dup"}, MedusaAPIError, 1,
+         "POST /admin/x → 422 duplicate_error: dup"),
+        (500, {"code": "unknown_error", "type": "unknown_error", "message": "An unknown error occurred."},
+         ServerError, 1, "POST /admin/x → 500 unknown_error: An unknown error occurred."),
+        (500, "", ServerError, 1, "POST /admin/x → 500: Internal Server Error"),
+    ],
+)
+def test_each_answer_maps_to_its_class(status, answer, cls, exit_code, text):
+    response = error(status, answer, {"x-request-id": "req_42"})
+    raised = error_from_response("POST", "/admin/x", status, response.headers, response.content)
+    assert type(raised) is cls
+    assert raised.exit_code == exit_code
+    assert str(raised) == text
+    assert (raised.status, raised.method, raised.path, raised.request_id) == (status, "POST", "/admin/x", "req_42")
+
+
+def test_fields_carry_medusas_type_code_and_message():
+    response = error(409, {"type": "conflict", "code": "invalid_state_error", "message": "conflicted"})
+    raised = error_from_response("POST", "/admin/x", 409, response.headers, response.content)
+    assert (raised.type, raised.code, raised.message) == ("conflict", "invalid_state_error", "conflicted")
+    assert repr(raised) == (
+        "ConflictError(method='POST', path='/admin/x', status=409, type='conflict', message='conflicted')"
+    )
+
+
+def test_a_404_is_also_the_projects_not_found_and_auth_refusals_are_unavailable():
+    assert issubclass(NotFoundError, project_errors.NotFoundError)
+    assert issubclass(UnauthorizedError, MedusaUnavailableError)
+    for cls in (NotFoundError, UnauthorizedError, ServerError):
+        assert issubclass(cls, project_errors.MedusaSyncError)
+
+
+def test_an_unknown_route_through_the_client_names_the_path_without_query(client, transport):
+    transport.add(error(404, EXPRESS_404))
+    with pytest.raises(NotFoundError) as raised:
+        client.inventory_items.retrieve("iitem_1", fields="id")
+    assert raised.value.path == "/admin/inventory-items/iitem_1"
+    assert "fields" not in str(raised.value)
+
+
+def test_a_success_that_is_not_json_is_an_error(client, transport):
+    transport.add(httpx.Response(200, text="<html>storefront</html>"))
+    with pytest.raises(MedusaAPIError) as raised:
+        client.stock_locations.retrieve("sloc_1")
+    assert str(raised.value) == "GET /admin/stock-locations/sloc_1 → 200: the answer is not JSON"
+
+
+def test_an_answer_without_the_expected_key_is_an_error(client, transport):
+    transport.add(ok({}))
+    with pytest.raises(MedusaAPIError, match="the answer has no 'stock_location'"):
+        client.stock_locations.retrieve("sloc_1")

@@ -1,0 +1,208 @@
+"""Inventory items and levels: the calls sent, the create-recovery rule, batch splitting."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from medusa_sync.client import AmbiguousWriteError, InvalidDataError, NotFoundError
+
+from .conftest import assert_call, body, error, ok, page
+
+ITEM = {"id": "iitem_1", "sku": "PAINEL-550", "location_levels": [{"location_id": "sloc_1"}]}
+CREATE_BODY = {
+    "sku": "PAINEL-550",
+    "title": "Painel 550 W",
+    "location_levels": [{"location_id": "sloc_1", "stocked_quantity": 12}],
+}
+LOOKUP = ("GET", "/admin/inventory-items", [("sku", "PAINEL-550"), ("limit", "1")])
+
+
+def test_create_sends_the_body_with_its_levels(client, transport):
+    transport.add(ok({"inventory_item": ITEM}))
+    assert client.inventory_items.create(CREATE_BODY) == ITEM
+    [request] = transport.requests
+    assert_call(request, "POST", "/admin/inventory-items", json_body=CREATE_BODY)
+
+
+def test_a_create_that_timed_out_and_was_applied_is_found_not_re_sent(client, transport, caplog):
+    transport.add(httpx.ReadTimeout("timed out"), page("inventory_items", [ITEM]))
+    with caplog.at_level(logging.WARNING, logger="medusa_sync.client"):
+        assert client.inventory_items.create(CREATE_BODY) == ITEM
+    post, lookup = transport.requests
+    assert_call(post, "POST", "/admin/inventory-items", json_body=CREATE_BODY)
+    assert_call(lookup, *LOOKUP)
+    assert client.stats.snapshot().by_method == {"POST": 1, "GET": 1}
+    assert "looking it up before re-sending" in caplog.text
+
+
+def test_a_create_that_was_not_applied_is_re_sent_once_after_the_lookup(client, transport):
+    transport.add(error(503, "down"), page("inventory_items", []), ok({"inventory_item": ITEM}))
+    assert client.inventory_items.create(CREATE_BODY) == ITEM
+    first, lookup, second = transport.requests
+    assert_call(first, "POST", "/admin/inventory-items", json_body=CREATE_BODY)
+    assert_call(lookup, *LOOKUP)
+    assert_call(second, "POST", "/admin/inventory-items", json_body=CREATE_BODY)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.ConnectError("refused"), httpx.PoolTimeout("pool"), error(429, {}, {"Retry-After": "0"})],
+)
+def test_a_create_that_was_certainly_not_received_is_re_sent_without_lookup(client, transport, failure):
+    transport.add(failure, ok({"inventory_item": ITEM}))
+    assert client.inventory_items.create(CREATE_BODY) == ITEM
+    assert [(r.method, r.url.path) for r in transport.requests] == [("POST", "/admin/inventory-items")] * 2
+
+
+def test_a_create_without_sku_cannot_be_looked_up_and_is_not_re_sent(client, transport):
+    transport.add(httpx.ReadTimeout("timed out"))
+    with pytest.raises(AmbiguousWriteError) as raised:
+        client.inventory_items.create({"title": "no sku"})
+    assert str(raised.value) == (
+        "POST /admin/inventory-items: the request may have been applied (ReadTimeout: timed out) (not re-sent)"
+    )
+    assert raised.value.exit_code == 8
+    assert len(transport.requests) == 1
+
+
+def test_a_create_still_ambiguous_when_retries_run_out_says_so(client, transport):
+    transport.add(*[x for _ in range(4) for x in (httpx.ReadTimeout("timed out"), page("inventory_items", []))])
+    transport.add(httpx.ReadTimeout("timed out"))
+    with pytest.raises(AmbiguousWriteError, match="may have been applied.*gave up after 5 attempts"):
+        client.inventory_items.create(CREATE_BODY)
+    assert client.stats.snapshot().by_method == {"POST": 5, "GET": 4}
+
+
+def test_a_duplicate_sku_is_a_plain_error(client, transport):
+    transport.add(error(400, {"type": "invalid_data", "message": "Inventory item with sku: PAINEL-550, already exists."}))
+    with pytest.raises(InvalidDataError, match="already exists"):
+        client.inventory_items.create(CREATE_BODY)
+    assert len(transport.requests) == 1
+
+
+def test_update_retrieve_delete(client, transport):
+    transport.add(ok({"inventory_item": ITEM}), ok({"inventory_item": ITEM}),
+                  ok({"id": "iitem_1", "object": "inventory_item", "deleted": True}))
+    client.inventory_items.update("iitem_1", {"title": "Painel"})
+    client.inventory_items.retrieve("iitem_1", fields=["id", "sku"])
+    assert client.inventory_items.delete("iitem_1")["deleted"] is True
+    update, retrieve, delete = transport.requests
+    assert_call(update, "POST", "/admin/inventory-items/iitem_1", json_body={"title": "Painel"})
+    assert_call(retrieve, "GET", "/admin/inventory-items/iitem_1", [("fields", "id,sku")])
+    assert_call(delete, "DELETE", "/admin/inventory-items/iitem_1")
+
+
+def test_an_update_is_absolute_so_it_is_re_sent_after_a_timeout(client, transport):
+    transport.add(httpx.ReadTimeout("timed out"), ok({"inventory_item": ITEM}))
+    client.inventory_items.update_level("iitem_1", "sloc_1", stocked_quantity=7)
+    for request in transport.requests:
+        assert_call(request, "POST", "/admin/inventory-items/iitem_1/location-levels/sloc_1",
+                    json_body={"stocked_quantity": 7})
+
+
+def test_levels_of_one_item(client, transport):
+    level = {"id": "ilev_1", "location_id": "sloc_1"}
+    transport.add(page("inventory_levels", [level]), ok({"inventory_item": ITEM}),
+                  ok({"id": "ilev_1", "object": "inventory-level", "deleted": True}))
+    assert client.inventory_items.list_levels("iitem_1") == [level]
+    client.inventory_items.create_level("iitem_1", "sloc_2", stocked_quantity=5, incoming_quantity=0)
+    client.inventory_items.delete_level("iitem_1", "sloc_1")
+    listing, create, delete = transport.requests
+    assert_call(listing, "GET", "/admin/inventory-items/iitem_1/location-levels",
+                [("limit", "1000"), ("offset", "0"), ("order", "id")])
+    assert_call(create, "POST", "/admin/inventory-items/iitem_1/location-levels",
+                json_body={"location_id": "sloc_2", "stocked_quantity": 5, "incoming_quantity": 0})
+    assert_call(delete, "DELETE", "/admin/inventory-items/iitem_1/location-levels/sloc_1")
+
+
+def test_a_level_create_that_timed_out_is_found_on_the_item(client, transport):
+    transport.add(httpx.ReadTimeout("timed out"), ok({"inventory_item": ITEM}))
+    assert client.inventory_items.create_level("iitem_1", "sloc_1", stocked_quantity=5) == ITEM
+    post, lookup = transport.requests
+    assert_call(lookup, "GET", "/admin/inventory-items/iitem_1")
+
+
+def test_ids_are_escaped_in_paths(client, transport):
+    transport.add(error(404, {"type": "not_found", "message": "nope"}))
+    with pytest.raises(NotFoundError):
+        client.inventory_items.retrieve("../stock-locations/x")
+    assert transport.requests[0].url.raw_path == b"/admin/inventory-items/..%2Fstock-locations%2Fx"
+
+
+# ---- the cross-item level batch ----
+
+BATCH = "/admin/inventory-items/location-levels/batch"
+
+
+def level(n: int, quantity: int = 1) -> dict:
+    return {"inventory_item_id": f"iitem_{n}", "location_id": "sloc_1", "stocked_quantity": quantity}
+
+
+def test_batch_levels_splits_by_entries_and_merges_answers(client, transport):
+    creates = [level(n) for n in range(3)]
+    updates = [level(n) for n in range(3, 8)]
+    transport.add(
+        ok({"created": [{"id": "ilev_0"}, {"id": "ilev_1"}, {"id": "ilev_2"}], "updated": [{"id": "ilev_3"}]}),
+        ok({"created": [], "updated": [{"id": f"ilev_{n}"} for n in range(4, 8)]}),
+        ok({"created": [], "updated": [], "deleted": ["ilev_9"]}),
+    )
+    result = client.inventory_items.batch_levels(creates, updates, ["ilev_9"], force=True, max_entries=4)
+    assert result == {
+        "created": [{"id": "ilev_0"}, {"id": "ilev_1"}, {"id": "ilev_2"}],
+        "updated": [{"id": f"ilev_{n}"} for n in range(3, 8)],
+        "deleted": ["ilev_9"],
+    }
+    first, second, third = transport.requests
+    assert_call(first, "POST", BATCH, json_body={"create": creates, "update": updates[:1]})
+    assert_call(second, "POST", BATCH, json_body={"update": updates[1:5]})
+    assert_call(third, "POST", BATCH, json_body={"delete": ["ilev_9"], "force": True})
+
+
+def test_batch_levels_splits_by_size(client, transport):
+    updates = [level(n, quantity=5) for n in range(1000, 2000)]  # all entries of one size
+    assert len(json.dumps(updates[0], separators=(",", ":"))) == 78
+    # {"update":[…]} with 253 entries is 13 + 253 * 79 - 1 = 19999 bytes; 254 would be 20078.
+    transport.add(*[ok({"created": [], "updated": []}) for _ in range(4)])
+    client.inventory_items.batch_levels(update=updates, max_bytes=20_000)
+    sent = [body(request)["update"] for request in transport.requests]
+    assert [len(entries) for entries in sent] == [253, 253, 253, 241]
+    assert [entry for entries in sent for entry in entries] == updates
+    assert all(len(request.content) <= 20_000 for request in transport.requests)
+
+
+def test_nothing_to_batch_sends_nothing(client, transport):
+    assert client.inventory_items.batch_levels() == {"created": [], "updated": [], "deleted": []}
+    assert transport.requests == []
+
+
+def test_an_update_only_batch_is_re_sent_after_a_timeout(client, transport):
+    transport.add(httpx.ReadTimeout("timed out"), ok({"created": [], "updated": [{"id": "ilev_1"}]}))
+    assert client.inventory_items.batch_levels(update=[level(1)])["updated"] == [{"id": "ilev_1"}]
+    assert len(transport.requests) == 2
+
+
+def test_a_batch_with_creates_is_not_re_sent_when_it_may_have_been_applied(client, transport):
+    transport.add(httpx.ReadTimeout("timed out"))
+    with pytest.raises(AmbiguousWriteError) as raised:
+        client.inventory_items.batch_levels(create=[level(1)], update=[level(2)])
+    assert raised.value.path == BATCH
+    assert len(transport.requests) == 1
+
+
+def test_a_failing_later_request_reports_what_earlier_ones_applied(client, transport):
+    transport.add(ok({"created": [], "updated": [{"id": "ilev_1"}]}),
+                  error(404, {"type": "not_found", "message": "Item iitem_2 is not stocked at location sloc_1"}))
+    with pytest.raises(NotFoundError) as raised:
+        client.inventory_items.batch_levels(update=[level(1), level(2)], max_entries=1)
+    assert raised.value.applied == {"created": [], "updated": [{"id": "ilev_1"}], "deleted": []}
+
+
+def test_a_failing_first_request_applied_nothing(client, transport):
+    transport.add(error(400, {"type": "invalid_data", "message": "bad"}))
+    with pytest.raises(InvalidDataError) as raised:
+        client.inventory_items.batch_levels(update=[level(1), level(2)], max_entries=1)
+    assert raised.value.applied is None

@@ -1,0 +1,173 @@
+"""Apply: the exact request sequence a plan produces, through a mock transport."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from medusa_sync.apply import apply_plan
+from medusa_sync.client import MedusaClient, RetryPolicy
+from medusa_sync.config import Rules
+from medusa_sync.feeds import load_catalog
+from medusa_sync.outputs import StoreIds
+from medusa_sync.plan import PlanOptions, make_plan
+from medusa_sync.store import ActualItem, ActualLevel, ActualLocation, StoreSnapshot
+
+RULES = Rules()
+
+ODEX = [
+    {"id": "odex_inverters_ODEX-INV-A-3000W", "name": "Inversor A 3kW", "category": "inverters",
+     "price": "R$ 1.000,00", "pricing": {"price": 1000.0}, "availability": "disponivel"},
+    {"id": "odex_inverters_ODEX-PAINEL-B-600W", "name": "Painel B 600W", "category": "panels",
+     "price": "R$ 500,00", "pricing": {"price": 500.0}, "availability": "indisponivel"},
+]
+FOTUS = [
+    {"id": "FOTUS-KP01-kits", "name": "KP01 kit", "type": "kits", "potencia_kwp": 1.2, "price_brl": 2500.5,
+     "centro_distribuicao": "CD SUL",
+     "panels": [{"brand": "ACME", "power_w": 600, "quantity": 2, "description": "ACME 600W"}],
+     "inverters": [{"brand": "DEYE", "power_kw": 2, "quantity": 1, "description": "MICRO DEYE (SUN-X1)"}]},
+]
+
+
+@pytest.fixture
+def catalog(tmp_path: Path):
+    (tmp_path / "odex").mkdir()
+    (tmp_path / "fotus").mkdir()
+    (tmp_path / "odex" / "odex-inverters.json").write_text(json.dumps(ODEX))
+    (tmp_path / "fotus" / "fotus-kits.json").write_text(json.dumps(FOTUS))
+    return load_catalog(tmp_path, RULES)
+
+
+class FakeMedusa:
+    """Answers the write routes apply uses, handing out ids, and records every request."""
+
+    def __init__(self, fail_sku: str | None = None) -> None:
+        self.requests: list[tuple[str, str, dict | None]] = []
+        self.fail_sku = fail_sku
+        self.counter = 0
+
+    def next_id(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}_{self.counter}"
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        self.requests.append((request.method, request.url.path, body))
+        path = request.url.path
+        if path == "/admin/stock-locations":
+            return httpx.Response(200, json={"stock_location": {"id": self.next_id("sloc"), "name": body["name"]}})
+        if path == "/admin/inventory-items" and request.method == "POST":
+            if body["sku"] == self.fail_sku:
+                return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
+            return httpx.Response(200, json={"inventory_item": {"id": self.next_id("iitem"), "sku": body["sku"]}})
+        if path == "/admin/products" and request.method == "POST":
+            sku = body["variants"][0]["sku"]
+            return httpx.Response(
+                200, json={"product": {"id": self.next_id("prod"), "variants": [{"id": self.next_id("variant"), "sku": sku}]}}
+            )
+        if path == "/admin/inventory-items/location-levels/batch":
+            return httpx.Response(200, json={"created": [], "updated": body.get("update", []), "deleted": []})
+        return httpx.Response(404, text=f"Cannot {request.method} {path}")
+
+
+def client_for(fake: FakeMedusa) -> MedusaClient:
+    return MedusaClient(
+        "http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(fake), retry=RetryPolicy(max_attempts=1)
+    )
+
+
+def test_empty_store_apply_sends_locations_items_with_levels_then_kits(catalog) -> None:
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    fake = FakeMedusa()
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, RULES, StoreIds(), concurrency=1)
+
+    assert result.failures == []
+    assert dict(result.applied) == {"location.create": 2, "item.create": 4, "level.create": 4, "kit.create": 1}
+    methods_paths = [(m, p) for m, p, _ in fake.requests]
+    assert methods_paths == [
+        ("POST", "/admin/stock-locations"),
+        ("POST", "/admin/stock-locations"),
+        *[("POST", "/admin/inventory-items")] * 4,
+        ("POST", "/admin/products"),
+    ]
+    locations = {body["name"]: f"sloc_{n}" for n, (_, _, body) in enumerate(fake.requests[:2], start=1)}
+    assert set(locations) == {"Fotus CD SUL", "Odex CD"}
+    items = {body["sku"]: body for _, path, body in fake.requests if path == "/admin/inventory-items"}
+    assert items["odex_inverters_ODEX-INV-A-3000W"]["location_levels"] == [
+        {"location_id": locations["Odex CD"], "stocked_quantity": 100, "incoming_quantity": 0}
+    ]
+    assert items["odex_panels_ODEX-PAINEL-B-600W"]["location_levels"] == [
+        {"location_id": locations["Odex CD"], "stocked_quantity": 0, "incoming_quantity": 0}
+    ]
+    assert items["odex_panels_ODEX-PAINEL-B-600W"]["metadata"]["managed_by"] == "medusa-sync"
+    assert "description" not in items["odex_panels_ODEX-PAINEL-B-600W"]  # None fields are not sent
+
+    _, _, product = fake.requests[-1]
+    variant = product["variants"][0]
+    created_ids = {sku: result.ids.items[sku] for sku in items}
+    assert variant["inventory_items"] == [
+        {"inventory_item_id": created_ids["fotus_panels_ACME-600W"], "required_quantity": 2},
+        {"inventory_item_id": created_ids["fotus_inverters_SUN-X1"], "required_quantity": 1},
+    ]
+    assert variant["prices"] == [{"currency_code": "brl", "amount": 2500.5}]
+    assert variant["sku"] == "fotus_kits_KP01"
+    assert result.ids.kits["fotus_kits_KP01"][0].startswith("prod_")
+
+
+def test_a_failed_component_blocks_its_kit_and_is_reported(catalog) -> None:
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    fake = FakeMedusa(fail_sku="fotus_inverters_SUN-X1")
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, RULES, StoreIds(), concurrency=1)
+
+    assert [(f.kind, f.key) for f in result.failures] == [("item", "fotus_inverters_SUN-X1"), ("kit", "fotus_kits_KP01")]
+    assert "boom" in result.failures[0].message
+    assert "fotus_inverters_SUN-X1 does not exist" in result.failures[1].message
+    assert not any(path == "/admin/products" for _, path, _ in fake.requests)
+    assert result.count("item", "create") == 3
+
+
+def test_level_changes_go_in_one_batch(catalog) -> None:
+    snapshot = StoreSnapshot(url="http://medusa.test")
+    snapshot.locations["Odex CD"] = ActualLocation("sloc_odex", "Odex CD", {"managed_by": "medusa-sync"})
+    plan_items = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    for change in plan_items.writes("item", "create"):
+        if change.key.startswith("odex_"):
+            body = {k: v for k, v in change.body.items() if k != "location_levels"}
+            levels = {"sloc_odex": ActualLevel("ilev_1", "sloc_odex", 3, 1, 0)} if "INV-A" in change.key else {}
+            snapshot.items[change.key] = ActualItem(f"iitem_{change.key}", change.key, body, body["metadata"], levels)
+    catalog_odex = catalog.model_copy(
+        update={
+            "items": tuple(i for i in catalog.items if i.sku.startswith("odex_")),
+            "levels": tuple(level for level in catalog.levels if level.sku.startswith("odex_")),
+            "kits": (),
+        }
+    )
+    plan = make_plan(catalog_odex, snapshot, RULES, PlanOptions())
+    assert [(c.kind, c.action) for c in plan.changes] == [("level", "update"), ("level", "create")]
+
+    fake = FakeMedusa()
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, RULES, StoreIds.from_snapshot(snapshot), concurrency=1)
+    assert result.failures == []
+    assert fake.requests == [
+        (
+            "POST",
+            "/admin/inventory-items/location-levels/batch",
+            {
+                "create": [
+                    {"inventory_item_id": "iitem_odex_panels_ODEX-PAINEL-B-600W", "location_id": "sloc_odex",
+                     "stocked_quantity": 0, "incoming_quantity": 0}
+                ],
+                "update": [
+                    {"inventory_item_id": "iitem_odex_inverters_ODEX-INV-A-3000W", "location_id": "sloc_odex",
+                     "stocked_quantity": 100, "incoming_quantity": 0}
+                ],
+            },
+        )
+    ]
+    assert dict(result.applied) == {"level.update": 1, "level.create": 1}
