@@ -27,10 +27,6 @@ class InventoryItems(Resource):
         """Items whose id is in `item_ids`, chunked like `list_by_skus`; unknown or deleted ids are absent."""
         return self._by_values(PATH, "inventory_items", "id", item_ids, list_query(fields, order="id"))
 
-    def list_by_ids(self, item_ids: Iterable[str], *, fields: Fields = None) -> Records:
-        """Items whose id is in `item_ids`; deleted and unknown ids are simply absent."""
-        return self._by_values(PATH, "inventory_items", "id", item_ids, list_query(fields, order="id"))
-
     def retrieve(self, item_id: str, *, fields: Fields = None) -> Record:
         return self._requestor.request(
             "GET", f"{PATH}/{segment(item_id)}", params=list_query(fields), key="inventory_item"
