@@ -26,6 +26,3 @@ class ProductVariants(Resource):
     def list_by_ids(self, variant_ids: Iterable[str], *, fields: Fields = None) -> Records:
         """Variants whose id is in `variant_ids`, e.g. `fields="id,sku,inventory_items.inventory_item_id"`."""
         return self._by_values(PATH, "variants", "id", variant_ids, list_query(fields, order="id"))
-
-    def list_by_ids(self, variant_ids: Iterable[str], *, fields: Fields = None) -> Records:
-        return self._by_values(PATH, "variants", "id", variant_ids, list_query(fields, order="id"))
