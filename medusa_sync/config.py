@@ -10,11 +10,12 @@ settings and stock-report thresholds. Every rule has a documented default, so no
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from medusa_sync.errors import ConfigError
@@ -67,6 +68,15 @@ class AvailabilityRule(_Rules):
     """Stocked quantity; None means `default_quantity`."""
     incoming: int = Field(0, ge=0)
     distributor: Distributor | None = None
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
 
 
 def _default_availability_rules() -> list[AvailabilityRule]:

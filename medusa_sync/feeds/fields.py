@@ -76,10 +76,11 @@ def choose_price(
     elif text is not None and not isinstance(text, str):
         try:
             from_text = price_from_number(text)
-        except PriceError:
-            pass
+        except PriceError as exc:
+            if from_number is None:
+                ctx.issue("bad_price", str(exc), "price left empty", record=record, sku=sku)
     if from_number is None and from_text is None:
-        if number is None and (text is None or text == ""):
+        if number is None and (text is None or (isinstance(text, str) and not text.strip())):
             ctx.issue("missing_price", "the record has no price", "price left empty", record=record, sku=sku)
         return None, False
 

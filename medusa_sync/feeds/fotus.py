@@ -17,7 +17,7 @@ from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category, Distributor, InventoryItem, Kit, KitComponent, SourceRef, StockLevel
 from medusa_sync.normalize import sku as skus
 from medusa_sync.normalize.stock import BadQuantity, UnknownAvailability, quantities
-from medusa_sync.normalize.text import fold, model_code, power_w, tidy
+from medusa_sync.normalize.text import MAX_POWER_W, fold, model_code, power_w, tidy
 
 # component array → (category, the field holding its power, watts per unit of that field).
 # A battery's "power_kw" holds its capacity in kWh: not a power.
@@ -196,4 +196,4 @@ def _decimal(value: object) -> Decimal | None:
         number = Decimal(str(value).replace(",", "."))
     except InvalidOperation:
         return None
-    return number if number.is_finite() and number > 0 else None
+    return number if number.is_finite() and 0 < number <= MAX_POWER_W else None

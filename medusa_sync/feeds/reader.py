@@ -118,6 +118,6 @@ def _salvage_array(text: str) -> list[object]:
             position += 1
         try:
             record, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError, an int too long to convert, too deep
             return records
         records.append(record)

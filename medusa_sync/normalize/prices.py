@@ -26,7 +26,10 @@ def parse_brl(text: str) -> Decimal:
         value = parse_decimal(body, locale="pt_BR", strict=True)
     except NumberFormatError:
         raise PriceError(f"not a pt-BR price: {text!r}") from None
-    return value.quantize(CENT)
+    try:
+        return value.quantize(CENT)
+    except InvalidOperation:
+        raise PriceError(f"not a price: {text!r}") from None
 
 
 def price_from_number(value: object) -> Decimal:

@@ -36,7 +36,7 @@ def explicit_quantity(record: Mapping[str, object], rules: StockRules) -> tuple[
             raise BadQuantity(f"{name}={value!r} is not a quantity")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{1,18}\s*", value):
             value = int(value)
         if not isinstance(value, int) or value < 0:
             raise BadQuantity(f"{name}={value!r} is not a whole quantity >= 0")

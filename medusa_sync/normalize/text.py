@@ -14,6 +14,8 @@ _POWER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(k?W)(?![\w])", re.IGNORECA
 _PER_METRE = re.compile(r"\b(POR|P/)\s*METRO\b", re.IGNORECASE)
 # "C/ 25 MT", "C/25 MT", "C/ 100 M", "C/ 50M", "C/RL 2,5MT": a roll of that length.
 _ROLL = re.compile(r"\bC/\s*(?:RL\s*)?(\d+(?:[.,]\d+)?)\s*(?:MT|M)\b", re.IGNORECASE)
+# Above this a number followed by "W" is not a product's power (and too long to build a SKU from).
+MAX_POWER_W = 10**9
 # A model code in parentheses: letters and digits with a hyphen or digit, no spaces, no "%".
 _MODEL_CODE = re.compile(r"\(([A-Z0-9][A-Z0-9./-]*[A-Z0-9])\)", re.IGNORECASE)
 
@@ -53,6 +55,8 @@ def power_w(*texts: str | None) -> int | None:
             if value is None:
                 continue
             watts = value * 1000 if match.group(2).lower() == "kw" else value
+            if watts > MAX_POWER_W:
+                continue
             return int(watts.to_integral_value())
     return None
 

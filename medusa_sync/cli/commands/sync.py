@@ -69,9 +69,9 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
                 f"{len(result.applied.failures)} writes failed; the rest was applied",
                 hint="run the same command again: it re-reads the store and completes what is missing",
             )
-    if result.catalog.issues:
-        render.err.print(f"{len(result.catalog.issues)} feed issues: see {result.outputs[-1]}" if result.outputs else "", markup=False)
-    render.err.print(f"outputs written to {result.outputs[0].parent}" if result.outputs else "", markup=False)
+    render.render_issues(result.catalog.issues)
+    if result.outputs:
+        render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
     if result.requests is not None:
         render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
     return EXIT_CHANGES if detailed_exitcode and result.applied is None and result.plan.has_changes else 0

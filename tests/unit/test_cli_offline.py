@@ -1,0 +1,249 @@
+"""The command line with no server: validate, and the offline dry-run import, run in-process."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from medusa_sync.cli.main import main
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_ROOT = REPO_ROOT / "distributors"
+OUTPUT_FILES = [
+    "inventory_items_payload.json",
+    "inventory_kits_definition.json",
+    "inventory_levels_by_location.json",
+    "inventory_reservations_report.md",
+    "validation_report.json",
+]
+
+
+@pytest.fixture(autouse=True)
+def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No server, no credentials, no rules file, no state outside tmp_path."""
+    for name in list(os.environ):
+        if name.startswith(("MEDUSA_", "MEDUSA_SYNC_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def small_root(feeds, odex_record, solfacil_record, fotus_kit) -> Path:
+    """One record per distributor plus one bad record: 3 items + 2 kit components, 1 kit, 1 issue."""
+    feeds.write("odex/odex-inverters.json", [odex_record(), {"name": "no id"}])
+    feeds.write("solfacil/solfacil-inverters.json", [solfacil_record()])
+    feeds.write("fotus/fotus-kits.json", [fotus_kit()])
+    return feeds.root
+
+
+def test_validate_prints_a_table_and_the_issues(small_root: Path, capsys) -> None:
+    assert main(["validate", str(small_root)]) == 0
+    out, err = capsys.readouterr()
+    rows = [tuple(cell.strip() for cell in line.strip()[1:-1].split("│")) for line in out.splitlines() if line.startswith("│")]
+    assert rows == [
+        ("fotus", "inverters", "1", ""),
+        ("fotus", "panels", "1", ""),
+        ("fotus", "kits", "", "1"),
+        ("odex", "inverters", "1", ""),
+        ("solfacil", "inverters", "1", ""),
+        ("total", "", "4", "1"),
+    ]
+    assert "4 stock levels at 3 locations: Fotus CD ESPÍRITO SANTO, Odex CD, Solfacil CD" in out
+    assert "1 issues in the feeds" in out
+    assert "error: odex/odex-inverters.json record 1: missing_id: record has no id → record skipped" in err
+
+
+def test_validate_json_has_exact_counts(small_root: Path, capsys) -> None:
+    assert main(["validate", str(small_root), "--json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    summary = data["summary"]
+    assert (summary["items"], summary["kits"], summary["levels"], summary["issues"]) == (4, 1, 4, 1)
+    assert summary["by_distributor"]["odex"] == {
+        "items": 1,
+        "kits": 0,
+        "issues": 1,
+        "categories": {"inverters": 1},
+        "kit_types": {},
+    }
+    assert summary["by_distributor"]["fotus"]["categories"] == {"inverters": 1, "panels": 1}
+    assert summary["by_distributor"]["fotus"]["kit_types"] == {"kits": 1}
+    assert data["issues"] == [
+        {
+            "file": "odex/odex-inverters.json",
+            "record": 1,
+            "sku": None,
+            "severity": "error",
+            "code": "missing_id",
+            "reason": "record has no id",
+            "action": "record skipped",
+        }
+    ]
+    assert "missing_id" in err  # issues also go to stderr, never into the JSON on stdout
+
+
+def test_validate_json_on_the_sample_feeds(capsys) -> None:
+    assert main(["validate", str(SAMPLE_ROOT), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert (summary["items"], summary["kits"], summary["issues"]) == (243, 4, 55)
+    assert {d: v["items"] for d, v in summary["by_distributor"].items()} == {"fotus": 8, "odex": 93, "solfacil": 142}
+
+
+def test_validate_strict_fails_on_any_issue(small_root: Path, capsys) -> None:
+    assert main(["validate", str(small_root), "--strict"]) == 3
+    assert "error: --strict: the feeds have 1 issues" in capsys.readouterr().err
+
+
+def test_validate_strict_passes_clean_feeds(feeds, odex_record, capsys) -> None:
+    feeds.write("odex/odex-inverters.json", [odex_record()])
+    assert main(["validate", str(feeds.root), "--strict"]) == 0
+
+
+def _import(root: Path, out: Path, *extra: str) -> int:
+    return main(["import", "--dry-run", str(root), "--out", str(out), *extra])
+
+
+def test_dry_run_import_writes_the_five_files(small_root: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert _import(small_root, out) == 0
+    assert sorted(path.name for path in out.iterdir()) == OUTPUT_FILES
+
+    items = json.loads((out / "inventory_items_payload.json").read_text())
+    assert items["count"] == 4
+    assert items["store"] is None
+    assert [item["sku"] for item in items["inventory_items"]] == [
+        "fotus_inverters_SUN-M225G4-EU-Q0-I",
+        "fotus_panels_SOLAR-N-PLUS-570W",
+        "odex_inverters_ODEX-INV-SAJ-3000W",
+        "solfacil_inverters_1",
+    ]
+    saj = items["inventory_items"][2]
+    assert saj["id"] is None  # nothing created: a dry run
+    assert (saj["origin_country"], saj["material"], saj["requires_shipping"], saj["unit_of_measure"]) == (
+        "BR",
+        "photovoltaic equipment",
+        True,
+        "unit",
+    )
+    assert saj["location_levels"] == [{"location": "Odex CD", "location_id": None, "stocked_quantity": 100, "incoming_quantity": 0}]
+
+    levels = json.loads((out / "inventory_levels_by_location.json").read_text())
+    assert [(loc["name"], loc["count"]) for loc in levels["locations"]] == [
+        ("Fotus CD ESPÍRITO SANTO", 2),
+        ("Odex CD", 1),
+        ("Solfacil CD", 1),
+    ]
+    odex_level = levels["locations"][1]["levels"][0]
+    assert (odex_level["sku"], odex_level["stocked_quantity"], odex_level["reserved_quantity"], odex_level["incoming_quantity"]) == (
+        "odex_inverters_ODEX-INV-SAJ-3000W",
+        100,
+        0,
+        0,
+    )
+
+    kits = json.loads((out / "inventory_kits_definition.json").read_text())
+    assert kits["count"] == 1
+    (kit,) = kits["kits"]
+    assert kit["sku"] == "fotus_kits_KP04"
+    assert kit["price"] == {"amount": "2507.99", "currency_code": "brl"}
+    assert [(c["sku"], c["required_quantity"]) for c in kit["components"]] == [
+        ("fotus_panels_SOLAR-N-PLUS-570W", 2),
+        ("fotus_inverters_SUN-M225G4-EU-Q0-I", 1),
+    ]
+
+    report = json.loads((out / "validation_report.json").read_text())
+    assert report["issue_count"] == 1
+    assert [(i["code"], i["file"], i["record"]) for i in report["issues"]] == [("missing_id", "odex/odex-inverters.json", 1)]
+    assert [(f["path"], f["records"], f["complete"]) for f in report["files"]] == [
+        ("odex/odex-inverters.json", 2, True),
+        ("solfacil/solfacil-inverters.json", 1, True),
+        ("fotus/fotus-kits.json", 1, True),
+    ]
+
+    reservations = (out / "inventory_reservations_report.md").read_text()
+    assert reservations.startswith("# Inventory reservations")
+    assert "No reservations" in reservations and "MEDUSA_URL" in reservations
+
+
+def test_dry_run_outputs_are_byte_identical_across_runs(tmp_path: Path, capsys) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert _import(SAMPLE_ROOT, first) == 0
+    assert _import(SAMPLE_ROOT, second) == 0
+    for name in OUTPUT_FILES:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    # ... and a re-run into the same folder rewrites the same bytes
+    before = {name: (first / name).read_bytes() for name in OUTPUT_FILES}
+    assert _import(SAMPLE_ROOT, first) == 0
+    assert {name: (first / name).read_bytes() for name in OUTPUT_FILES} == before
+
+
+def test_dry_run_on_the_sample_feeds_has_the_sample_counts(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert _import(SAMPLE_ROOT, out) == 0
+    assert json.loads((out / "inventory_items_payload.json").read_text())["count"] == 243
+    assert json.loads((out / "inventory_kits_definition.json").read_text())["count"] == 4
+    levels = json.loads((out / "inventory_levels_by_location.json").read_text())
+    assert {loc["name"]: loc["count"] for loc in levels["locations"]} == {
+        "Fotus CD ESPÍRITO SANTO": 6,
+        "Fotus CD SUDESTE | PRONTA ENTREGA": 4,
+        "Odex CD": 93,
+        "Solfacil CD": 142,
+    }
+    assert json.loads((out / "validation_report.json").read_text())["issue_count"] == 55
+    err = capsys.readouterr().err
+    assert "55 feed issues" in err
+    assert "warning: fotus/fotus-kits.json record 1 [fotus_kits_KP06]: centre_respelled:" in err  # every issue on stderr
+
+
+def test_dry_run_writes_to_outputs_by_default(small_root: Path, tmp_path: Path, capsys) -> None:
+    assert main(["import", "--dry-run", str(small_root)]) == 0
+    assert sorted(path.name for path in (tmp_path / "outputs").iterdir()) == OUTPUT_FILES
+
+
+def test_import_without_dry_run_and_without_a_server_is_a_config_error(small_root: Path, tmp_path: Path, capsys) -> None:
+    assert main(["import", str(small_root), "--out", str(tmp_path / "out")]) == 7
+    assert "MEDUSA_URL" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_detailed_exitcode_reports_pending_changes(small_root: Path, tmp_path: Path, capsys) -> None:
+    assert _import(small_root, tmp_path / "out", "--detailed-exitcode") == 2
+    assert "Changes are pending." in capsys.readouterr().out
+
+
+def test_dry_run_strict_fails_on_issues(small_root: Path, tmp_path: Path, capsys) -> None:
+    assert _import(small_root, tmp_path / "out", "--strict") == 3
+
+
+def test_an_unknown_command_is_a_usage_error(capsys) -> None:
+    assert main(["frobnicate"]) == 64
+    assert "usage error" in capsys.readouterr().err
+
+
+def test_an_unknown_option_is_a_usage_error(small_root: Path, capsys) -> None:
+    assert main(["validate", str(small_root), "--no-such-option"]) == 64
+
+
+@pytest.mark.parametrize("command", [["validate"], ["import", "--dry-run"]])
+def test_a_feed_root_that_does_not_exist_is_named(tmp_path: Path, capsys, command: list[str]) -> None:
+    missing = tmp_path / "no-such-feeds"
+    code = main([*command, str(missing)])
+    assert code != 0
+    assert str(missing) in capsys.readouterr().err
+
+
+def test_a_bad_rules_file_is_exit_7_naming_it(small_root: Path, tmp_path: Path, capsys) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[stock]\nnot_a_setting = 1\n")
+    assert main(["--config", str(rules), "validate", str(small_root)]) == 7
+    assert str(rules) in capsys.readouterr().err
+
+
+def test_the_rules_file_in_the_working_directory_is_used(small_root: Path, tmp_path: Path, capsys) -> None:
+    (tmp_path / "medusa-sync.toml").write_text('[locations]\nodex = "Odex Curitiba"\n', encoding="utf-8")
+    assert main(["validate", str(small_root), "--json"]) == 0
+    assert "Odex Curitiba" in json.loads(capsys.readouterr().out)["summary"]["locations"]

@@ -1,0 +1,425 @@
+"""Bad input never crashes the run and is never dropped silently.
+
+Each case writes a broken file next to a good one in a temporary feed root and checks, through
+`load_catalog`, the exact issue (code, file, record, severity, action) and that the good records
+(in the same file where there are any, and in the other file) still come through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from medusa_sync.feeds.reader import FileContext, read_feed
+from medusa_sync.models import Catalog, Distributor, FeedFile
+
+GOOD_FILE = "odex/odex-inverters.json"
+GOOD_SKUS = ["odex_inverters_GOOD-1", "odex_inverters_GOOD-2"]
+
+
+@pytest.fixture
+def with_good_file(feeds, odex_record):
+    feeds.write(GOOD_FILE, [odex_record(id="odex_inverters_GOOD-1"), odex_record(id="odex_inverters_GOOD-2")])
+    return feeds
+
+
+def _issues(catalog: Catalog) -> list[tuple]:
+    return [(i.code, i.file, i.record, i.severity, i.action) for i in catalog.issues]
+
+
+def _file(catalog: Catalog, path: str) -> FeedFile:
+    return next(f for f in catalog.files if f.path == path)
+
+
+def _skus(catalog: Catalog) -> list[str]:
+    return [item.sku for item in catalog.items]
+
+
+def _panels(odex_record, *codes: str) -> list[dict]:
+    return [
+        odex_record(id=f"odex_panels_{code}", category="panels", name=f"Painel Solar {code}", description=f"Painel Solar {code}")
+        for code in codes
+    ]
+
+
+# --- whole files --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"id": "odex_panels_A", "name": ',  # cut inside the first object, no array at all
+        "not json at all",
+        '[{"id": "odex_panels_A",, "category": "panels"}]',  # broken before any complete record
+        "<html><body>502 Bad Gateway</body></html>",
+    ],
+)
+def test_malformed_json_skips_the_file(with_good_file, content: str) -> None:
+    with_good_file.write("odex/odex-panels.json", content)
+    catalog = with_good_file.load()
+    assert _issues(catalog) == [("invalid_json", "odex/odex-panels.json", None, "error", "file skipped")]
+    assert catalog.issues[0].reason.startswith("invalid JSON: ")
+    assert _file(catalog, "odex/odex-panels.json").model_dump(exclude={"digest"}) == {
+        "path": "odex/odex-panels.json",
+        "distributor": Distributor.ODEX,
+        "records": 0,
+        "complete": False,
+    }
+    assert _skus(catalog) == GOOD_SKUS
+    assert _file(catalog, GOOD_FILE).complete is True
+
+
+def test_a_truncated_array_keeps_the_complete_records(with_good_file, odex_record) -> None:
+    text = json.dumps(_panels(odex_record, "A", "B", "C"), ensure_ascii=False, indent=1)
+    cut = text.index("odex_panels_C") + 5  # inside the third record
+    with_good_file.write("odex/odex-panels.json", text[:cut])
+    catalog = with_good_file.load()
+    assert _issues(catalog) == [
+        (
+            "truncated_json",
+            "odex/odex-panels.json",
+            None,
+            "error",
+            "kept the 2 complete records; the file counts as incomplete",
+        )
+    ]
+    assert "2 complete records precede the break" in catalog.issues[0].reason
+    assert _file(catalog, "odex/odex-panels.json").records == 2
+    assert _file(catalog, "odex/odex-panels.json").complete is False
+    assert _skus(catalog) == GOOD_SKUS[:1] + ["odex_inverters_GOOD-2", "odex_panels_A", "odex_panels_B"]
+
+
+def test_an_array_cut_between_records_keeps_them_all(feeds, odex_record) -> None:
+    text = json.dumps(_panels(odex_record, "A", "B"))
+    feeds.write("odex/odex-panels.json", text[:-1] + ",")  # lost "]"
+    catalog = feeds.load()
+    assert [i.code for i in catalog.issues] == ["truncated_json"]
+    assert _skus(catalog) == ["odex_panels_A", "odex_panels_B"]
+    assert catalog.files[0].complete is False
+
+
+def test_non_utf8_bytes_are_reported_and_the_records_kept(with_good_file, solfacil_record) -> None:
+    # A latin-1 export: "Disponível" and "MONOFÁSICO" are single bytes that are not UTF-8.
+    records = [solfacil_record(name="INVERSOR GROWATT 5KW MONOFÁSICO"), solfacil_record(id="solfacil_inverters_2", name="INVERSOR GOODWE 3KW")]
+    with_good_file.write("solfacil/solfacil-inverters.json", json.dumps(records, ensure_ascii=False).encode("latin-1"))
+    catalog = with_good_file.load()
+
+    assert _issues(catalog)[0] == (
+        "not_utf8",
+        "solfacil/solfacil-inverters.json",
+        None,
+        "warning",
+        "decoded with U+FFFD in place of the bad bytes; affected text is kept as is",
+    )
+    # The mangled "Dispon\ufffdvel" matches no availability rule: stocked 0, and said so per record.
+    assert _issues(catalog)[1:] == [
+        ("unknown_availability", "solfacil/solfacil-inverters.json", 0, "warning", "stocked 0 at Solfacil CD"),
+        ("unknown_availability", "solfacil/solfacil-inverters.json", 1, "warning", "stocked 0 at Solfacil CD"),
+    ]
+    items = {item.sku: item for item in catalog.items}
+    assert sorted(items) == GOOD_SKUS + ["solfacil_inverters_1", "solfacil_inverters_2"]
+    assert items["solfacil_inverters_1"].title == "INVERSOR GROWATT 5KW MONOF\ufffdSICO"
+    assert items["solfacil_inverters_1"].power_w == 5000
+    assert {l.sku: l.stocked for l in catalog.levels}["solfacil_inverters_1"] == 0
+    assert _file(catalog, "solfacil/solfacil-inverters.json").complete is True
+
+
+def test_a_utf8_bom_is_not_an_issue(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", b"\xef\xbb\xbf" + json.dumps([odex_record()]).encode())
+    catalog = feeds.load()
+    assert catalog.issues == ()
+    assert _skus(catalog) == ["odex_inverters_ODEX-INV-SAJ-3000W"]
+
+
+def test_an_object_with_one_list_inside_is_recovered(with_good_file, odex_record) -> None:
+    with_good_file.write("odex/odex-panels.json", {"generated": "2025-10-07", "count": 2, "products": _panels(odex_record, "A", "B")})
+    catalog = with_good_file.load()
+    assert _issues(catalog) == [("not_a_list", "odex/odex-panels.json", None, "warning", "read the 2 records under 'products'")]
+    assert catalog.issues[0].reason == "the file holds an object, not a list; its only list is under 'products'"
+    assert _skus(catalog) == GOOD_SKUS + ["odex_panels_A", "odex_panels_B"]
+    assert _file(catalog, "odex/odex-panels.json").records == 2
+    assert _file(catalog, "odex/odex-panels.json").complete is True
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"status": "error", "message": "rate limited"},  # no list
+        {"panels": [], "inverters": []},  # two lists: which one?
+        "just a string",
+        42,
+        None,
+    ],
+)
+def test_a_document_without_a_list_is_skipped(with_good_file, document) -> None:
+    with_good_file.write("odex/odex-panels.json", json.dumps(document))
+    catalog = with_good_file.load()
+    assert _issues(catalog) == [("not_a_list", "odex/odex-panels.json", None, "error", "file skipped")]
+    assert _skus(catalog) == GOOD_SKUS
+    assert _file(catalog, "odex/odex-panels.json").records == 0
+
+
+def test_a_single_record_object_is_read_as_one_record(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", odex_record())
+    catalog = feeds.load()
+    assert _issues(catalog) == [("not_a_list", "odex/odex-inverters.json", None, "warning", "read it as one record")]
+    assert _skus(catalog) == ["odex_inverters_ODEX-INV-SAJ-3000W"]
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\t", b"\xef\xbb\xbf"])
+def test_an_empty_file_is_skipped(with_good_file, content: bytes) -> None:
+    with_good_file.write("odex/odex-panels.json", content)
+    catalog = with_good_file.load()
+    assert _issues(catalog) == [("empty_file", "odex/odex-panels.json", None, "error", "file skipped")]
+    assert catalog.issues[0].reason == "the file is empty"
+    feed = _file(catalog, "odex/odex-panels.json")
+    assert (feed.records, feed.complete, feed.digest) == (0, False, hashlib.sha256(content).hexdigest())
+    assert _skus(catalog) == GOOD_SKUS
+
+
+def test_an_empty_list_is_complete_and_not_an_issue(feeds) -> None:
+    feeds.write("odex/odex-panels.json", [])
+    catalog = feeds.load()
+    assert catalog.issues == ()
+    assert catalog.files[0].records == 0 and catalog.files[0].complete is True
+
+
+def test_the_digest_is_the_sha256_of_the_bytes(feeds, odex_record) -> None:
+    path = feeds.write("odex/odex-inverters.json", [odex_record()])
+    assert feeds.load().files[0].digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad_id", ["(absent)", None, "", "   ", True, {"code": "X"}, ["X"]])
+def test_a_record_without_an_id_is_skipped(feeds, odex_record, bad_id) -> None:
+    broken = odex_record(id=bad_id)
+    if bad_id == "(absent)":
+        del broken["id"]
+    feeds.write("odex/odex-inverters.json", [broken, odex_record(id="odex_inverters_B")])
+    catalog = feeds.load()
+    assert [(i.code, i.file, i.record, i.sku, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        ("missing_id", "odex/odex-inverters.json", 0, None, "error", "record has no id", "record skipped")
+    ]
+    assert _skus(catalog) == ["odex_inverters_B"]
+    assert catalog.items[0].source.record == 1
+
+
+def test_a_numeric_id_is_an_id(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", [odex_record(id=276954)])
+    catalog = feeds.load()
+    assert catalog.issues == ()
+    assert (catalog.items[0].sku, catalog.items[0].source.original_id) == ("odex_inverters_276954", "276954")
+
+
+def test_a_record_that_is_not_an_object_is_skipped(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", [42, "odex_inverters_X", None, [odex_record()], odex_record()])
+    catalog = feeds.load()
+    assert [(i.code, i.record, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        ("record_not_object", 0, "error", "record is a JSON int, not an object", "record skipped"),
+        ("record_not_object", 1, "error", "record is a JSON str, not an object", "record skipped"),
+        ("record_not_object", 2, "error", "record is a JSON NoneType, not an object", "record skipped"),
+        ("record_not_object", 3, "error", "record is a JSON list, not an object", "record skipped"),
+    ]
+    assert _skus(catalog) == ["odex_inverters_ODEX-INV-SAJ-3000W"]
+    assert catalog.items[0].source.record == 4
+    assert catalog.files[0].records == 5
+
+
+def test_an_unparseable_price_is_reported_and_the_item_kept(feeds, solfacil_record) -> None:
+    feeds.write(
+        "solfacil/solfacil-accessories.json",
+        [
+            solfacil_record(id="solfacil_accessories_10", category="accessories", price="Consulte", pricing=None, name="DPS CLAMPER 275V"),
+            solfacil_record(id="solfacil_accessories_11", category="accessories", price="R$ 89,90", pricing={"price": 89.9}, name="CONECTOR MC4"),
+        ],
+    )
+    catalog = feeds.load()
+    assert [(i.code, i.file, i.record, i.sku, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        (
+            "bad_price",
+            "solfacil/solfacil-accessories.json",
+            0,
+            "solfacil_accessories_10",
+            "error",
+            "not a price: 'Consulte'",
+            "price left empty",
+        )
+    ]
+    assert [(item.sku, item.price) for item in catalog.items] == [
+        ("solfacil_accessories_10", None),
+        ("solfacil_accessories_11", Decimal("89.90")),
+    ]
+
+
+def test_shifted_columns_are_recovered_flagged_and_none_lost(feeds, shifted_panel, solfacil_record) -> None:
+    feeds.write(
+        "solfacil/solfacil-panels.json",
+        [
+            shifted_panel(),
+            # the URL may be missing from 'name': the image then comes from 'image'
+            shifted_panel(id="solfacil_panels_2", name="HANERSUN", price="MODULO FOTOVOLTAICO 585W - HANERSUN - EF. 22.6% - HN18N-72H D"),
+            # a panel that is not shifted, in the same file
+            solfacil_record(
+                id="solfacil_panels_3",
+                category="panels",
+                name="MODULO FOTOVOLTAICO 590W - JA SOLAR BIFACIAL",
+                description="MODULO FOTOVOLTAICO 590W - JA SOLAR BIFACIAL",
+                price="R$ 712,46",
+                pricing={"price": 712.46, "currency": "BRL"},
+            ),
+        ],
+    )
+    catalog = feeds.load()
+    assert [(i.code, i.record, i.sku, i.severity, i.action) for i in catalog.issues] == [
+        ("shifted_columns", 0, "solfacil_panels_1", "warning", "recovered title, model and image from the shifted columns; price unknown"),
+        ("shifted_columns", 1, "solfacil_panels_2", "warning", "recovered title, model and image from the shifted columns; price unknown"),
+    ]
+    first, second, third = catalog.items
+    assert first.title == "MODULO FOTOVOLTAICO 585W - HANERSUN - EF. 22.6% - HN18N-72H IMP"
+    assert first.description == first.title
+    assert first.model == "HN18N-72H"
+    assert first.manufacturer == "HANERSUN"
+    assert first.thumbnail == "https://cdn-ecommerce.solfacil.com.br/contents/products/559375/images/IMAGE_PRODUCT_559375.jpeg"
+    assert first.power_w == 585
+    assert first.price is None
+    assert first.flags == ("recovered_shifted_columns",)
+    assert second.title == "MODULO FOTOVOLTAICO 585W - HANERSUN - EF. 22.6% - HN18N-72H D"
+    assert second.thumbnail == "/catalog/images/SOLFACIL-PANELS/IMAGE_PRODUCT_559375.jpeg"
+    assert second.flags == ("recovered_shifted_columns",)
+    assert (third.sku, third.flags, str(third.price), third.power_w) == ("solfacil_panels_3", (), "712.46", 590)
+    assert len(catalog.levels) == 3  # shifted panels are stocked like the rest
+
+
+def test_a_duplicate_sku_within_a_file_keeps_the_first(feeds, odex_record) -> None:
+    feeds.write(
+        "odex/odex-inverters.json",
+        [
+            odex_record(),
+            odex_record(id="odex_inverters_B"),
+            odex_record(name="Inversor SAJ 3kW (repetido)", availability="indisponivel"),
+        ],
+    )
+    catalog = feeds.load()
+    assert [(i.code, i.file, i.record, i.sku, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        (
+            "duplicate_sku",
+            "odex/odex-inverters.json",
+            2,
+            "odex_inverters_ODEX-INV-SAJ-3000W",
+            "error",
+            "SKU already defined by odex/odex-inverters.json record 0",
+            "record skipped; the first definition is kept",
+        )
+    ]
+    items = {item.sku: item for item in catalog.items}
+    assert sorted(items) == ["odex_inverters_B", "odex_inverters_ODEX-INV-SAJ-3000W"]
+    assert items["odex_inverters_ODEX-INV-SAJ-3000W"].title == "Inversor Grid-Tie SAJ R5-3K-T2 BRL 3kW Monofásico 220V 2 MPPT"
+    assert items["odex_inverters_ODEX-INV-SAJ-3000W"].source.record == 0
+    # the skipped duplicate does not change the first one's stock either
+    assert [(l.sku, l.stocked) for l in catalog.levels] == [("odex_inverters_B", 100), ("odex_inverters_ODEX-INV-SAJ-3000W", 100)]
+
+
+def test_a_duplicate_sku_across_files_keeps_the_first_file(feeds, odex_record) -> None:
+    # Odex lists the same panel in its panels file and again in a second file.
+    panel = dict(category="panels", name="Painel Solar Jinko 610W", description="Painel Solar Jinko 610W")
+    feeds.write("odex/odex-panels.json", [odex_record(id="odex_inverters_ODEX-PAINEL-JINKO-610W", **panel)])
+    feeds.write(
+        "odex/odex-promo.json",
+        [
+            odex_record(id="odex_panels_ODEX-PAINEL-JINKO-610W", availability="indisponivel", **panel),
+            odex_record(id="odex_inverters_PROMO-1"),
+        ],
+    )
+    catalog = feeds.load()
+    assert [(i.code, i.file, i.record, i.sku, i.reason, i.action) for i in catalog.issues] == [
+        (
+            "id_prefix_mismatch",
+            "odex/odex-panels.json",
+            0,
+            "odex_panels_ODEX-PAINEL-JINKO-610W",
+            "id prefix says 'inverters' but the record is 'panels'",
+            "SKU built from the record's category",
+        ),
+        (
+            "duplicate_sku",
+            "odex/odex-promo.json",
+            0,
+            "odex_panels_ODEX-PAINEL-JINKO-610W",
+            "SKU already defined by odex/odex-panels.json record 0",
+            "record skipped; the first definition is kept",
+        ),
+    ]
+    items = {item.sku: item for item in catalog.items}
+    assert sorted(items) == ["odex_inverters_PROMO-1", "odex_panels_ODEX-PAINEL-JINKO-610W"]
+    assert items["odex_panels_ODEX-PAINEL-JINKO-610W"].source.file == "odex/odex-panels.json"
+    assert {l.sku: l.stocked for l in catalog.levels}["odex_panels_ODEX-PAINEL-JINKO-610W"] == 100
+
+
+def test_an_unknown_category_falls_back_to_the_file_name(feeds, odex_record) -> None:
+    feeds.write(
+        "odex/odex-stringboxes.json",
+        [
+            odex_record(id="odex_inverters_SB-1", category="gadgets"),
+            odex_record(id="odex_inverters_SB-2", category=None),
+            odex_record(id="odex_inverters_SB-3", category="stringboxes"),
+        ],
+    )
+    catalog = feeds.load()
+    fallback = [(i.code, i.record, i.sku, i.severity, i.reason, i.action) for i in catalog.issues if i.code == "unknown_category"]
+    assert fallback == [
+        ("unknown_category", 0, None, "warning", "category 'gadgets' is not known", "used 'stringboxes' from the file name"),
+        ("unknown_category", 1, None, "warning", "record has no category", "used 'stringboxes' from the file name"),
+    ]
+    assert _skus(catalog) == ["odex_stringboxes_SB-1", "odex_stringboxes_SB-2", "odex_stringboxes_SB-3"]
+
+
+def test_an_unknown_category_without_a_fallback_is_skipped(feeds, odex_record) -> None:
+    feeds.write("odex/odex-misc.json", [odex_record(id="odex_inverters_M-1", category="gadgets"), odex_record(id="odex_inverters_M-2")])
+    catalog = feeds.load()
+    assert [(i.code, i.file, i.record, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        ("unknown_category", "odex/odex-misc.json", 0, "error", "category 'gadgets' is not known", "record skipped")
+    ]
+    assert _skus(catalog) == ["odex_inverters_M-2"]
+
+
+@pytest.mark.parametrize(("category", "expected"), [("Inversores", "inverters"), ("PAINÉIS", "panels"), ("string-boxes", "stringboxes"), ("Baterias", "batteries")])
+def test_category_aliases_are_not_issues(feeds, odex_record, category: str, expected: str) -> None:
+    feeds.write("odex/odex-misc.json", [odex_record(id="X-1", category=category)])
+    catalog = feeds.load()
+    assert catalog.issues == ()
+    assert catalog.items[0].category.value == expected
+
+
+# --- the salvage of broken arrays, directly -----------------------------------------------------
+
+
+def _read(tmp_path: Path, content: bytes):
+    path = tmp_path / "feed.json"
+    path.write_bytes(content)
+    ctx = FileContext(path="odex/feed.json", distributor=Distributor.ODEX)
+    return read_feed(path, ctx), ctx.issues
+
+
+def test_salvage_stops_at_an_integer_too_long_to_convert(tmp_path: Path) -> None:
+    raw, issues = _read(tmp_path, b'[{"id": "A"}, ' + b"1" * 5000 + b"]")
+    assert raw.records == [{"id": "A"}]
+    assert [i.code for i in issues] == ["truncated_json"]
+
+
+def test_salvage_survives_absurd_nesting(tmp_path: Path) -> None:
+    raw, issues = _read(tmp_path, b'[{"id": "A"}, ' + b"[" * 100_000)
+    assert raw.records == [{"id": "A"}]
+    assert raw.complete is False
+    assert [i.code for i in issues] == ["truncated_json"]
+
+
+def test_text_before_the_array_is_not_salvaged(tmp_path: Path) -> None:
+    raw, issues = _read(tmp_path, b'callback([{"id": "A"}, {"id": ')
+    assert raw.records == []
+    assert [i.code for i in issues] == ["invalid_json"]
