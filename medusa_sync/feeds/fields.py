@@ -8,6 +8,7 @@ from decimal import Decimal
 from medusa_sync.config import Rules
 from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category
+from medusa_sync.normalize.stock import BadQuantity, Quantities, UnknownAvailability, quantities
 from medusa_sync.normalize.prices import PriceError, format_brl, parse_brl, price_from_number
 from medusa_sync.normalize.text import fold
 
@@ -117,3 +118,20 @@ def choose_price(
 
 def mapping_or_empty(value: object) -> Mapping[str, object]:
     return value if isinstance(value, Mapping) else {}
+
+
+def decide_quantities(
+    record: Mapping[str, object], rules: Rules, ctx: FileContext, *, record_index: int, sku: str, where: str
+) -> Quantities:
+    """The record's stock by the rules; a broken number or unknown availability text is
+    reported and stocks 0 (never a guess)."""
+    try:
+        return quantities(ctx.distributor, text_of(record.get("availability")), record, rules.stock)
+    except BadQuantity as exc:
+        code = "bad_quantity"
+        reason = str(exc)
+    except UnknownAvailability as exc:
+        code = "unknown_availability"
+        reason = str(exc)
+    ctx.issue(code, reason, f"stocked 0 at {where}", record=record_index, sku=sku, severity="warning")
+    return Quantities(stocked=0, incoming=0, rule="reported")

@@ -12,11 +12,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
 from medusa_sync.config import Rules
-from medusa_sync.feeds.fields import choose_price, mapping_or_empty, resolve_category, text_of
+from medusa_sync.feeds.fields import choose_price, decide_quantities, mapping_or_empty, resolve_category, text_of
 from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category, Distributor, InventoryItem, Kit, KitComponent, SourceRef, StockLevel
 from medusa_sync.normalize import sku as skus
-from medusa_sync.normalize.stock import BadQuantity, UnknownAvailability, quantities
 from medusa_sync.normalize.text import MAX_POWER_W, fold, model_code, power_w, tidy
 
 # component array → (category, the field holding its power, watts per unit of that field).
@@ -37,7 +36,8 @@ class ParsedKit:
 
 
 def location_for_centre(raw: str | None, rules: Rules) -> str:
-    """The stock-location name of a Fotus distribution centre; spacing and accents don't matter."""
+    """The stock-location name of a Fotus distribution centre: irregular spacing around "|" is
+    normalized; configured names match ignoring case, accents and spacing."""
     prefix = rules.locations.fotus_prefix
     if not raw:
         return prefix
@@ -105,7 +105,7 @@ def _parse_kit(record: object, index: int, ctx: FileContext, rules: Rules, file_
         sku=sku,
     )
     source = SourceRef(file=ctx.path, record=index, original_id=record_id)
-    stocked = _component_stock(record, index, ctx, rules, sku)
+    stock = decide_quantities(record, rules, ctx, record_index=index, sku=sku, where=f"{location} (its components)")
     items = tuple(
         InventoryItem(
             sku=component.sku,
@@ -134,7 +134,9 @@ def _parse_kit(record: object, index: int, ctx: FileContext, rules: Rules, file_
         thumbnail=text_of(record.get("image_url")),
         source=source,
     )
-    levels = tuple(StockLevel(sku=item.sku, location=location, stocked=stocked) for item in items)
+    levels = tuple(
+        StockLevel(sku=item.sku, location=location, stocked=stock.stocked, incoming=stock.incoming) for item in items
+    )
     return ParsedKit(kit=kit, components=items, levels=levels)
 
 
@@ -179,14 +181,6 @@ def _components(
         ctx.issue("no_components", "kit lists no components", "kit skipped", record=index, sku=kit_sku)
         return None
     return [(KitComponent(sku=sku, quantity=quantity), facts) for sku, (quantity, facts) in found.items()]
-
-
-def _component_stock(record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules, sku: str) -> int:
-    try:
-        return quantities(Distributor.FOTUS, text_of(record.get("availability")), record, rules.stock).stocked
-    except (UnknownAvailability, BadQuantity) as exc:
-        ctx.issue("unknown_availability", str(exc), "components stocked 0", record=index, sku=sku, severity="warning")
-        return 0
 
 
 def _decimal(value: object) -> Decimal | None:

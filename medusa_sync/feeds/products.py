@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from medusa_sync.config import Rules
-from medusa_sync.feeds.fields import choose_price, mapping_or_empty, resolve_category, text_of
+from medusa_sync.feeds.fields import choose_price, decide_quantities, mapping_or_empty, resolve_category, text_of
 from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category, Distributor, InventoryItem, SourceRef, StockLevel
 from medusa_sync.normalize import sku as skus
 from medusa_sync.normalize.prices import PriceError, parse_brl
-from medusa_sync.normalize.stock import BadQuantity, UnknownAvailability, quantities
-from medusa_sync.normalize.text import power_w, unit_of_measure
+from medusa_sync.normalize.text import fold, power_w, unit_of_measure
 
 _URL = re.compile(r"https?://\S+")
 
@@ -74,7 +73,7 @@ def _parse_product(
 
     fields = _Fields.of(record)
     flags: list[str] = []
-    if _looks_shifted(fields):
+    if _looks_shifted(fields, text_of(record.get("manufacturer"))):
         fields = _recover_shifted(fields)
         flags.append("recovered_shifted_columns")
         ctx.issue(
@@ -141,14 +140,9 @@ def _category(
     return None
 
 
-def _level(item: InventoryItem, record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules) -> StockLevel | None:
+def _level(item: InventoryItem, record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules) -> StockLevel:
     location = default_location(ctx.distributor, rules)
-    availability = text_of(record.get("availability"))
-    try:
-        decided = quantities(ctx.distributor, availability, record, rules.stock)
-    except (UnknownAvailability, BadQuantity) as exc:
-        ctx.issue("unknown_availability", str(exc), "stocked 0 at " + location, record=index, sku=item.sku, severity="warning")
-        return StockLevel(sku=item.sku, location=location, stocked=0)
+    decided = decide_quantities(record, rules, ctx, record_index=index, sku=item.sku, where=location)
     return StockLevel(sku=item.sku, location=location, stocked=decided.stocked, incoming=decided.incoming)
 
 
@@ -171,15 +165,21 @@ class _Fields:
         )
 
 
-def _looks_shifted(fields: _Fields) -> bool:
-    """Solfacil's panel defect: a product name in 'price' (not a price, has words)."""
+def _looks_shifted(fields: _Fields, manufacturer: str | None) -> bool:
+    """Solfacil's panel defect: a product name in 'price' (not a price, has words) while 'name'
+    holds an image URL and/or just the manufacturer. Both must show, so a price column saying
+    "Preço sob consulta" is a bad price, not a shift."""
     if not isinstance(fields.price_text, str):
         return False
     try:
         parse_brl(fields.price_text)
         return False
     except PriceError:
-        return len(re.findall(r"[A-Za-zÀ-ÿ]{3,}", fields.price_text)) >= 2
+        pass
+    if len(re.findall(r"[A-Za-zÀ-ÿ]{3,}", fields.price_text)) < 2:
+        return False
+    name = _URL.sub("", fields.name or "").strip()
+    return name == "" or (manufacturer is not None and fold(name) == fold(manufacturer)) or name != (fields.name or "")
 
 
 def _recover_shifted(fields: _Fields) -> _Fields:

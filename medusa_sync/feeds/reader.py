@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def read_feed(path: Path, ctx: FileContext) -> RawFeed:
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
+        document = _lenient_parse(text, ctx)
+        if document is not None:
+            return RawFeed(_records_of(document, ctx), complete=True, digest=digest)
         records = _salvage_array(text)
         if records:
             ctx.issue(
@@ -72,16 +76,63 @@ def read_feed(path: Path, ctx: FileContext) -> RawFeed:
 
 
 def _decode(data: bytes, ctx: FileContext) -> str:
+    """UTF-8; a file with no valid multi-byte UTF-8 at all is taken as Windows-1252 (Latin-1),
+    the usual other encoding of Brazilian exports, so "Disponível" survives."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        ctx.issue(
-            "not_utf8",
-            f"bytes that are not UTF-8 from offset {exc.start}",
-            "decoded with U+FFFD in place of the bad bytes; affected text is kept as is",
-            severity="warning",
-        )
-        return data.decode("utf-8-sig", errors="replace")
+        first_bad = exc.start
+    lossy = data.decode("utf-8-sig", errors="replace")
+    has_utf8_text = any(ord(char) > 127 and char != "\ufffd" for char in lossy)
+    if not has_utf8_text:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+        else:
+            ctx.issue(
+                "not_utf8",
+                f"bytes that are not UTF-8 from offset {first_bad}; the file reads as Windows-1252",
+                "decoded as Windows-1252 (Latin-1)",
+                severity="warning",
+            )
+            return text
+    ctx.issue(
+        "not_utf8",
+        f"bytes that are not UTF-8 from offset {first_bad}",
+        "decoded with U+FFFD in place of the bad bytes; affected text is kept as is",
+        severity="warning",
+    )
+    return lossy
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lenient_parse(text: str, ctx: FileContext) -> object | None:
+    """Valid JSON that orjson refuses (escaped lone surrogates such as "\\ud800"), with those
+    replaced by U+FFFD; None when the text is not valid JSON at all."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    ctx.issue(
+        "invalid_unicode",
+        "the JSON escapes a lone surrogate (\\ud800-\\udfff), which is not a character",
+        "replaced it with U+FFFD",
+        severity="warning",
+    )
+    return _scrub(document)
+
+
+def _scrub(value: object) -> object:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {_scrub(key): _scrub(item) for key, item in value.items()}
+    return value
 
 
 def _records_of(document: object, ctx: FileContext) -> list[object]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from medusa_sync.config import StockRules
 from medusa_sync.models import Distributor
-from medusa_sync.normalize.text import fold
+from medusa_sync.normalize.text import fold, strip_accents
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def quantities(
     for index, rule in enumerate(rules.availability):
         if rule.distributor not in (None, distributor):
             continue
-        if re.search(rule.match, text):
+        if re.search(strip_accents(rule.match), text, re.IGNORECASE):
             stocked = rules.default_quantity if rule.stocked is None else rule.stocked
             return Quantities(stocked=stocked, incoming=rule.incoming, rule=f"availability rule {index + 1}")
     raise UnknownAvailability(f"no availability rule matches {availability!r}")

@@ -20,11 +20,14 @@ MAX_POWER_W = 10**9
 _MODEL_CODE = re.compile(r"\(([A-Z0-9][A-Z0-9./-]*[A-Z0-9])\)", re.IGNORECASE)
 
 
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case, accents removed, spaces collapsed: "Disponível " → "disponivel"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.lower().split())
+    return " ".join(strip_accents(text).lower().split())
 
 
 def tidy(text: str) -> str:

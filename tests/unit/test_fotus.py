@@ -355,7 +355,7 @@ def test_kit_availability_sets_its_components_stock(feeds, fotus_kit) -> None:
         ("fotus_panels_TRINA-710W", 0),
     ]
     assert [(i.code, i.record, i.sku, i.reason, i.action) for i in catalog.issues] == [
-        ("unknown_availability", 1, "fotus_kits_KP09", "no availability rule matches 'talvez'", "components stocked 0")
+        ("unknown_availability", 1, "fotus_kits_KP09", "no availability rule matches 'talvez'", "stocked 0 at Fotus CD ESPÍRITO SANTO (its components)")
     ]
 
 

@@ -206,3 +206,12 @@ def test_fields_of_the_wrong_json_type_are_ignored_not_fatal(odex_record) -> Non
     item = parsed.item
     assert (item.title, item.manufacturer, item.thumbnail, item.model) == ("Inversor SAJ 3kW", None, None, None)
     assert issues == []
+
+
+def test_words_in_the_price_column_alone_are_a_bad_price_not_a_shift(solfacil_record) -> None:
+    record = solfacil_record(name="INVERSOR GOODWE 3KW", price="Preço sob consulta")
+    record.pop("pricing", None)
+    parsed, issues = _parse([record], path="solfacil/solfacil-inverters.json")
+    assert parsed[0].item.title == "INVERSOR GOODWE 3KW"
+    assert parsed[0].item.flags == ()
+    assert [(i.code, i.action) for i in issues] == [("bad_price", "price left empty")]

@@ -102,30 +102,51 @@ def test_an_array_cut_between_records_keeps_them_all(feeds, odex_record) -> None
     assert catalog.files[0].complete is False
 
 
-def test_non_utf8_bytes_are_reported_and_the_records_kept(with_good_file, solfacil_record) -> None:
+def test_a_latin1_file_is_read_as_windows_1252(with_good_file, solfacil_record) -> None:
     # A latin-1 export: "Disponível" and "MONOFÁSICO" are single bytes that are not UTF-8.
     records = [solfacil_record(name="INVERSOR GROWATT 5KW MONOFÁSICO"), solfacil_record(id="solfacil_inverters_2", name="INVERSOR GOODWE 3KW")]
     with_good_file.write("solfacil/solfacil-inverters.json", json.dumps(records, ensure_ascii=False).encode("latin-1"))
     catalog = with_good_file.load()
 
-    assert _issues(catalog)[0] == (
-        "not_utf8",
-        "solfacil/solfacil-inverters.json",
-        None,
-        "warning",
-        "decoded with U+FFFD in place of the bad bytes; affected text is kept as is",
-    )
-    # The mangled "Dispon\ufffdvel" matches no availability rule: stocked 0, and said so per record.
-    assert _issues(catalog)[1:] == [
-        ("unknown_availability", "solfacil/solfacil-inverters.json", 0, "warning", "stocked 0 at Solfacil CD"),
-        ("unknown_availability", "solfacil/solfacil-inverters.json", 1, "warning", "stocked 0 at Solfacil CD"),
+    assert _issues(catalog) == [
+        ("not_utf8", "solfacil/solfacil-inverters.json", None, "warning", "decoded as Windows-1252 (Latin-1)")
     ]
     items = {item.sku: item for item in catalog.items}
     assert sorted(items) == GOOD_SKUS + ["solfacil_inverters_1", "solfacil_inverters_2"]
-    assert items["solfacil_inverters_1"].title == "INVERSOR GROWATT 5KW MONOF\ufffdSICO"
+    assert items["solfacil_inverters_1"].title == "INVERSOR GROWATT 5KW MONOFÁSICO"
     assert items["solfacil_inverters_1"].power_w == 5000
-    assert {l.sku: l.stocked for l in catalog.levels}["solfacil_inverters_1"] == 0
+    assert {l.sku: l.stocked for l in catalog.levels}["solfacil_inverters_1"] == 100  # "Disponível" survived
     assert _file(catalog, "solfacil/solfacil-inverters.json").complete is True
+
+
+def test_stray_bytes_in_a_utf8_file_become_replacement_characters(with_good_file, solfacil_record) -> None:
+    # Real UTF-8 text ("Disponível") plus one stray byte: not a Latin-1 file, so only that byte is lost.
+    text = json.dumps([solfacil_record(name="INVERSOR GROWATT 5KW MONOFXSICO")], ensure_ascii=False).encode("utf-8")
+    with_good_file.write("solfacil/solfacil-inverters.json", text.replace(b"MONOFX", b"MONOF\xc1"))
+    catalog = with_good_file.load()
+
+    assert _issues(catalog) == [
+        (
+            "not_utf8",
+            "solfacil/solfacil-inverters.json",
+            None,
+            "warning",
+            "decoded with U+FFFD in place of the bad bytes; affected text is kept as is",
+        )
+    ]
+    item = {item.sku: item for item in catalog.items}["solfacil_inverters_1"]
+    assert item.title == "INVERSOR GROWATT 5KW MONOF\ufffdSICO"
+    assert {l.sku: l.stocked for l in catalog.levels}["solfacil_inverters_1"] == 100
+
+
+def test_an_escaped_lone_surrogate_is_replaced_not_fatal(feeds, odex_record) -> None:
+    text = json.dumps([odex_record(name="Inversor \ud800 3kW")])
+    assert "\\ud800" in text
+    feeds.write("odex/odex-inverters.json", text.encode())
+    catalog = feeds.load()
+    assert [(i.code, i.action) for i in catalog.issues] == [("invalid_unicode", "replaced it with U+FFFD")]
+    assert catalog.items[0].title == "Inversor \ufffd 3kW"
+    assert catalog.files[0].complete is True
 
 
 def test_a_utf8_bom_is_not_an_issue(feeds, odex_record) -> None:

@@ -202,7 +202,7 @@ def test_a_broken_quantity_field_is_reported_and_stocked_zero(feeds, solfacil_re
     catalog = feeds.load()
     assert [(l.sku, l.stocked) for l in catalog.levels] == [("solfacil_inverters_1", 0)]
     assert [(i.code, i.record, i.reason, i.action) for i in catalog.issues] == [
-        ("unknown_availability", 0, "estoque=-1 is not a whole quantity >= 0", "stocked 0 at Solfacil CD")
+        ("bad_quantity", 0, "estoque=-1 is not a whole quantity >= 0", "stocked 0 at Solfacil CD")
     ]
 
 
@@ -251,3 +251,21 @@ def test_without_a_path_the_rules_come_from_the_working_directory(tmp_path: Path
     assert load_rules(None) == Rules()
     (tmp_path / "medusa-sync.toml").write_text("[stock]\ndefault_quantity = 3\n")
     assert load_rules(None).stock.default_quantity == 3
+
+
+def test_rules_match_regardless_of_accents_and_case(tmp_path) -> None:
+    config = tmp_path / "rules.toml"
+    config.write_text('[[stock.availability]]\nmatch = "^Disponível$"\nstocked = 7\n', encoding="utf-8")
+    rules = load_rules(config)
+    assert quantities(Distributor.ODEX, "DISPONIVEL", {}, rules.stock).stocked == 7
+
+
+def test_fotus_kits_on_order_give_their_components_incoming_stock(feeds) -> None:
+    kit = {
+        "id": "FOTUS-KP01-kits", "name": "KP01", "type": "kits", "availability": "Sob encomenda",
+        "centro_distribuicao": "CD SUL",
+        "panels": [{"brand": "ACME", "power_w": 600, "quantity": 2, "description": "ACME 600W"}],
+    }
+    feeds.write("fotus/fotus-kits.json", [kit])
+    catalog = feeds.load()
+    assert [(l.sku, l.stocked, l.incoming) for l in catalog.levels] == [("fotus_panels_ACME-600W", 0, 20)]
