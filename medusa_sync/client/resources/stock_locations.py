@@ -36,6 +36,10 @@ class StockLocations(Resource):
             "POST", PATH, json=body, key="stock_location", recover=lambda: self._newest_named(name)
         )
 
+    def delete(self, location_id: str) -> Record:
+        """Soft-delete; Medusa does not check for levels or reservations there (it orphans them)."""
+        return self._requestor.request("DELETE", f"{PATH}/{segment(location_id)}")
+
     def _newest_named(self, name: str) -> Record | None:
         rows = self._requestor.request(
             "GET",

@@ -1,0 +1,33 @@
+"""`audit`: list and filter the audit log of stock operations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from medusa_sync.audit import parse_since, select
+from medusa_sync.cli import operations_render as show
+from medusa_sync.cli.live import audit_log
+from medusa_sync.cli.options import Json
+from medusa_sync.cli.render import print_json
+
+
+def audit(
+    ctx: typer.Context,
+    sku: Annotated[str | None, typer.Option("--sku", help="Only this SKU.")] = None,
+    operation: Annotated[str | None, typer.Option("--operation", help="Only reserve, release, fulfill, adjust, set or transfer.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only records since an ISO date/time or an age (7d, 12h).")] = None,
+    json: Json = False,
+) -> None:
+    """List the audit log ($MEDUSA_SYNC_AUDIT_LOG), oldest first."""
+    log = audit_log(ctx)
+    records = select(log.records(), sku=sku, operation=operation, since=parse_since(since) if since else None)
+    if json:
+        print_json(records)
+    else:
+        show.print_audit(records)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)

@@ -1,0 +1,167 @@
+"""Stock operations on the live store: availability, reserve, release (and the stale sweeper),
+fulfill, adjust, set, transfer; `register` also adds `report …` and `audit`.
+
+Each command parses, calls one function of medusa_sync.operations, and renders; `--json` prints
+the audit record(s) of what was done. Refusals exit 4 and give the SKU, location and numbers;
+`availability` exits 1 when the quantity cannot be confirmed. See docs/operations.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from medusa_sync import operations
+from medusa_sync.cli import operations_render as show
+from medusa_sync.cli.commands import audit, reports
+from medusa_sync.cli.live import audit_log, store_client
+from medusa_sync.cli.options import Json
+from medusa_sync.cli.render import print_json
+from medusa_sync.durations import parse_duration
+from medusa_sync.errors import UsageError
+
+Sku = Annotated[str, typer.Argument(help="Inventory item SKU (for availability also a kit SKU).")]
+Location = Annotated[str, typer.Option("--location", "-l", help="Stock location id or name.")]
+Quantity = Annotated[int, typer.Option("--quantity", "-q", help="Units, a whole number > 0.")]
+Reason = Annotated[str, typer.Option("--reason", help="Why; kept in the audit log.")]
+OptionalReason = Annotated[str | None, typer.Option("--reason", help="Why; kept in the audit log.")]
+ReservationId = Annotated[str | None, typer.Argument(help="Reservation id (resitem_…).")]
+LineItem = Annotated[str | None, typer.Option("--line-item", help="Every reservation of this line item.")]
+
+
+def _show(outcomes: list[operations.Outcome], json: bool) -> None:
+    if json:
+        print_json([outcome.record() for outcome in outcomes])
+    else:
+        show.print_outcomes(outcomes)
+
+
+def availability(
+    ctx: typer.Context,
+    sku: Sku,
+    quantity: Annotated[int, typer.Option("--quantity", "-q", help="Units (or kits) to confirm.")] = 1,
+    location: Annotated[list[str] | None, typer.Option("--location", "-l", help="Count only these locations (repeatable; default all).")] = None,
+    json: Json = False,
+) -> int:
+    """Units of an item (or kits of a kit SKU) available now; exit 0 when QUANTITY can be confirmed, 1 when not."""
+    with store_client(ctx) as client:
+        result = operations.check_availability(client, sku, quantity=quantity, locations=location or ())
+    if json:
+        print_json(show.availability_json(result))
+    else:
+        show.print_availability(result)
+    return 0 if result.confirmed else 1
+
+
+def reserve(
+    ctx: typer.Context,
+    sku: Sku,
+    location: Location,
+    quantity: Quantity,
+    line_item: Annotated[str | None, typer.Option("--line-item", help="The order line item this is for.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Reservation description; kept in the audit log.")] = None,
+    json: Json = False,
+) -> None:
+    """Reserve units at a location; refuses ≤ 0 and more than is available there (exit 4)."""
+    with store_client(ctx) as client:
+        outcome = operations.reserve(client, audit_log(ctx), sku, location, quantity, line_item_id=line_item, note=note)
+    _show([outcome], json)
+
+
+def release(
+    ctx: typer.Context,
+    reservation_id: ReservationId = None,
+    line_item: LineItem = None,
+    quantity: Annotated[int | None, typer.Option("--quantity", "-q", help="Release only this many units of one reservation.")] = None,
+    stale_older_than: Annotated[str | None, typer.Option("--stale-older-than", help="Sweeper: release every reservation older than this (7d, 12h).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --stale-older-than: list, release nothing.")] = False,
+    reason: OptionalReason = None,
+    json: Json = False,
+) -> None:
+    """Release a reservation (all or --quantity), a line item's reservations, or the stale ones."""
+    if stale_older_than is None:
+        if dry_run:
+            raise UsageError("--dry-run goes with --stale-older-than")
+        with store_client(ctx) as client:
+            outcomes = operations.release(
+                client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, amount=quantity, reason=reason
+            )
+        _show(outcomes, json)
+        return
+    if reservation_id or line_item or quantity is not None:
+        raise UsageError("--stale-older-than releases whole reservations by age: give no id, --line-item or --quantity")
+    with store_client(ctx) as client:
+        sweep = operations.sweep_stale(client, audit_log(ctx), parse_duration(stale_older_than), dry_run=dry_run)
+    if json:
+        print_json(show.sweep_json(sweep))
+    else:
+        show.print_sweep(sweep)
+
+
+def fulfill(
+    ctx: typer.Context,
+    reservation_id: ReservationId = None,
+    line_item: LineItem = None,
+    reason: OptionalReason = None,
+    json: Json = False,
+) -> None:
+    """Ship reserved units: lower stocked by the reservation and remove it; a re-run completes an interrupted one."""
+    with store_client(ctx) as client:
+        outcomes = operations.fulfill(client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, reason=reason)
+    _show(outcomes, json)
+
+
+def adjust(
+    ctx: typer.Context,
+    sku: Sku,
+    location: Location,
+    delta: Annotated[int, typer.Option("--delta", help="Units to add (+N) or remove (-N).")],
+    reason: Reason,
+    json: Json = False,
+) -> None:
+    """Change stocked by a delta; never below zero or below what is reserved (exit 4)."""
+    with store_client(ctx) as client:
+        outcome = operations.adjust(client, audit_log(ctx), sku, location, delta, reason=reason)
+    _show([outcome], json)
+
+
+def set_(
+    ctx: typer.Context,
+    sku: Sku,
+    location: Location,
+    quantity: Annotated[int, typer.Option("--quantity", "-q", help="The counted stocked quantity.")],
+    reason: Reason,
+    json: Json = False,
+) -> None:
+    """Set stocked to a counted quantity (cycle count); never below what is reserved (exit 4)."""
+    with store_client(ctx) as client:
+        outcome = operations.set_stock(client, audit_log(ctx), sku, location, quantity, reason=reason)
+    _show([outcome], json)
+
+
+def transfer(
+    ctx: typer.Context,
+    sku: Sku,
+    source: Annotated[str, typer.Option("--from", help="Source location id or name.")],
+    destination: Annotated[str, typer.Option("--to", help="Destination location id or name.")],
+    quantity: Quantity,
+    reason: Reason,
+    json: Json = False,
+) -> None:
+    """Move stocked units between locations; refuses more than is available at the source (exit 4)."""
+    with store_client(ctx) as client:
+        outcome = operations.transfer(client, audit_log(ctx), sku, source, destination, quantity, reason=reason)
+    _show([outcome], json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(availability)
+    app.command()(reserve)
+    app.command()(release)
+    app.command()(fulfill)
+    app.command()(adjust)
+    app.command("set")(set_)
+    app.command()(transfer)
+    reports.register(app)
+    audit.register(app)

@@ -1,0 +1,74 @@
+"""`report reservations` and `report stock`: read-only reports on the live store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from medusa_sync.cli.live import store_client
+from medusa_sync.cli.options import DEFAULT_OUT_DIR, Json, OutDir
+from medusa_sync.cli.render import err, out, print_json
+from medusa_sync.cli.state import state
+from medusa_sync.durations import parse_duration
+from medusa_sync.outputs import RESERVATIONS_FILE, write_atomic
+from medusa_sync.reports import reservations as reservations_report
+from medusa_sync.reports import stock as stock_report
+
+
+def reservations(
+    ctx: typer.Context,
+    out_dir: OutDir = DEFAULT_OUT_DIR,
+    location: Annotated[str | None, typer.Option("--location", "-l", help="Only this stock location (id or name).")] = None,
+    sku_prefix: Annotated[str | None, typer.Option("--sku-prefix", help="Only items whose SKU starts with this.")] = None,
+    distributor: Annotated[str | None, typer.Option("--distributor", help="Only items of this distributor (metadata).")] = None,
+    min_age: Annotated[str | None, typer.Option("--min-age", help="Only reservations at least this old (3d, 12h).")] = None,
+    json: Json = False,
+) -> None:
+    """Write inventory_reservations_report.md to --out and print it (--json: the data instead)."""
+    app = state(ctx)
+    min_age_days = parse_duration(min_age) / timedelta(days=1) if min_age else None
+    with store_client(ctx) as client:
+        report = reservations_report.build_reservations_report(
+            client, app.rules, location=location, sku_prefix=sku_prefix, distributor=distributor, min_age_days=min_age_days
+        )
+    markdown = reservations_report.render_markdown(report)
+    path = out_dir / RESERVATIONS_FILE
+    write_atomic(path, markdown.encode("utf-8"))
+    if json:
+        print_json({**report.as_json(), "file": str(path)})
+    else:
+        out.print(markdown, markup=False, end="")
+        err.print(f"written to {path}", markup=False)
+
+
+class StockFormat(StrEnum):
+    TABLE = "table"
+    MD = "md"
+    CSV = "csv"
+
+
+def stock(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option("--status", help="Only in_stock, low_stock, out_of_stock or backordered.")] = None,
+    output_format: Annotated[StockFormat, typer.Option("--format", help="table (terminal), md or csv.")] = StockFormat.TABLE,
+    json: Json = False,
+) -> None:
+    """Every level's stocked / reserved / available / incoming and status, with summary statistics."""
+    with store_client(ctx) as client:
+        report = stock_report.build_stock_report(client, state(ctx).rules, status=status)
+    if json:
+        print_json(report.as_json())
+    elif output_format is StockFormat.CSV:
+        out.print(stock_report.render_csv(report), markup=False, end="")
+    else:
+        out.print(stock_report.render_markdown(report), markup=False, end="")
+
+
+def register(app: typer.Typer) -> None:
+    report = typer.Typer(help="Reports on the live store.", no_args_is_help=True)
+    report.command()(reservations)
+    report.command()(stock)
+    app.add_typer(report, name="report")

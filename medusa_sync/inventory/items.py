@@ -1,0 +1,109 @@
+"""Inventory items with their levels, read by SKU or by id, and the one stock write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from medusa_sync.errors import NotFoundError
+from medusa_sync.store import ActualLevel
+
+if TYPE_CHECKING:
+    from medusa_sync.client import MedusaClient
+
+LEVEL_FIELDS = tuple(
+    f"location_levels.{name}"
+    for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
+)
+ITEM_FIELDS = ("id", "sku", "title", "metadata", *LEVEL_FIELDS)
+
+
+def quantity(value: Any) -> int:
+    """A quantity as Medusa returns it (number, numeric string or null) as an int."""
+    return int(Decimal(str(value))) if value is not None else 0
+
+
+@dataclass(frozen=True)
+class StockItem:
+    id: str
+    sku: str
+    title: str
+    metadata: dict[str, Any]
+    levels: dict[str, ActualLevel]  # by location id
+    variant_ids: tuple[str, ...] = ()
+
+    def level(self, location_id: str) -> ActualLevel | None:
+        return self.levels.get(location_id)
+
+    def available(self, location_ids: Iterable[str] | None = None) -> int:
+        """Σ (stocked − reserved) over the levels at `location_ids` (every level when None)."""
+        if location_ids is None:
+            return sum(level.available for level in self.levels.values())
+        return sum(self.levels[i].available for i in set(location_ids) if i in self.levels)
+
+
+def numbers(level: ActualLevel | None) -> dict[str, int]:
+    """A level's quantities as the audit log records them and refusals give them (none: zeros)."""
+    if level is None:
+        return {"stocked": 0, "reserved": 0, "available": 0}
+    return {"stocked": level.stocked, "reserved": level.reserved, "available": level.available}
+
+
+def item_from_row(row: Mapping[str, Any]) -> StockItem:
+    levels = {
+        level["location_id"]: ActualLevel(
+            id=level.get("id") or "",
+            location_id=level["location_id"],
+            stocked=quantity(level.get("stocked_quantity")),
+            reserved=quantity(level.get("reserved_quantity")),
+            incoming=quantity(level.get("incoming_quantity")),
+        )
+        for level in row.get("location_levels") or []
+    }
+    return StockItem(
+        id=row["id"],
+        sku=row.get("sku") or "",
+        title=row.get("title") or "",
+        metadata=row.get("metadata") or {},
+        levels=levels,
+        variant_ids=tuple(sorted(variant["id"] for variant in row.get("variants") or [])),
+    )
+
+
+def find_item(client: MedusaClient, sku: str) -> StockItem | None:
+    rows = client.inventory_items.list_by_skus([sku], fields=ITEM_FIELDS)
+    return item_from_row(rows[0]) if rows else None
+
+
+def item_by_sku(client: MedusaClient, sku: str) -> StockItem:
+    item = find_item(client, sku)
+    if item is None:
+        raise NotFoundError(f"no inventory item with SKU {sku!r}")
+    return item
+
+
+def item_by_id(client: MedusaClient, item_id: str) -> StockItem:
+    return item_from_row(client.inventory_items.retrieve(item_id, fields=ITEM_FIELDS))
+
+
+def items_by_ids(client: MedusaClient, item_ids: Iterable[str], *, with_variants: bool = False) -> dict[str, StockItem]:
+    """Items by id; deleted or unknown ids are absent. `with_variants` adds the linked variants' ids."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    fields = (*ITEM_FIELDS, "variants.id") if with_variants else ITEM_FIELDS
+    return {row["id"]: item_from_row(row) for row in client.inventory_items.list_by_ids(ids, fields=fields)}
+
+
+def all_items(client: MedusaClient) -> list[StockItem]:
+    return [item_from_row(row) for row in client.inventory_items.iter(fields=ITEM_FIELDS)]
+
+
+def write_stocked(client: MedusaClient, item: StockItem, location_id: str, stocked: int) -> None:
+    """Set the absolute stocked quantity at a location, creating the level when `item` has none."""
+    if item.level(location_id) is None:
+        client.inventory_items.create_level(item.id, location_id, stocked_quantity=stocked)
+    else:
+        client.inventory_items.update_level(item.id, location_id, stocked_quantity=stocked)

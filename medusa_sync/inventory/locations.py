@@ -1,0 +1,37 @@
+"""Stock locations by id, and what a person types (an id or a name) resolved to an id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from medusa_sync.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from medusa_sync.client import MedusaClient
+
+
+@dataclass(frozen=True)
+class Locations:
+    names: dict[str, str]  # id → name
+
+    @classmethod
+    def read(cls, client: MedusaClient) -> Locations:
+        return cls({row["id"]: row.get("name") or row["id"] for row in client.stock_locations.list(fields="id,name")})
+
+    def resolve(self, reference: str) -> str:
+        """The id `reference` stands for: an id, else an exact name, else a name ignoring case.
+        UsageError when a name fits several locations, NotFoundError when it fits none."""
+        if reference in self.names:
+            return reference
+        for same in (lambda name: name == reference, lambda name: name.casefold() == reference.casefold()):
+            found = sorted(location_id for location_id, name in self.names.items() if same(name))
+            if len(found) > 1:
+                raise UsageError(f"several stock locations are named {reference!r}: {', '.join(found)}; give the id")
+            if found:
+                return found[0]
+        known = ", ".join(sorted(self.names.values())) or "none"
+        raise NotFoundError(f"no stock location {reference!r} (known: {known})")
+
+    def name(self, location_id: str) -> str:
+        return self.names.get(location_id, location_id)

@@ -1,0 +1,117 @@
+"""`availability SKU`: how much of an item, or how many of a kit, can be confirmed now.
+
+Item: available = Σ (stocked − reserved) over the chosen locations (every location by default).
+Kit (a variant SKU linked to inventory items): kits = min over components of
+floor(available / required per kit), pooled over the chosen locations like Medusa's own
+`inventory_quantity`; the component giving the minimum is the limiting one (ties: first SKU).
+The CLI exits 0 when `quantity` can be confirmed and 1 when it cannot.
+
+Requests: GET locations · GET item by SKU; for a kit also GET variant by SKU · GET components by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from medusa_sync.errors import NotFoundError, UsageError
+from medusa_sync.inventory import Kit, Locations, StockItem, buildable, find_item, items_by_ids, kit_by_sku
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from medusa_sync.client import MedusaClient
+
+
+@dataclass(frozen=True)
+class LocationStock:
+    location_id: str
+    location: str
+    stocked: int
+    reserved: int
+    available: int
+
+
+@dataclass(frozen=True)
+class Component:
+    sku: str
+    title: str
+    item_id: str
+    required: Decimal
+    available: int
+    kits: int
+    locations: list[LocationStock]
+
+
+@dataclass
+class Availability:
+    sku: str
+    kind: str  # "item" or "kit"
+    title: str
+    quantity: int
+    available: int  # units of the item, or kits that can be built
+    locations: list[str]  # the names of the locations counted
+    every_location: bool  # no --location: all of them
+    by_location: list[LocationStock] = field(default_factory=list)  # item
+    components: list[Component] = field(default_factory=list)  # kit
+    limiting: Component | None = None  # kit
+
+    @property
+    def confirmed(self) -> bool:
+        return self.available >= self.quantity
+
+
+def check_availability(
+    client: MedusaClient, sku: str, *, quantity: int = 1, locations: Sequence[str] = ()
+) -> Availability:
+    if quantity <= 0:
+        raise UsageError(f"--quantity must be a positive whole number, got {quantity}")
+    known = Locations.read(client)
+    chosen = sorted({known.resolve(reference) for reference in locations} if locations else known.names, key=known.name)
+    names = [known.name(location_id) for location_id in chosen]
+    item = find_item(client, sku)
+    if item is not None:
+        return Availability(
+            sku, "item", item.title, quantity, item.available(chosen), names, not locations, by_location=_stock(item, chosen, known)
+        )
+    kit = kit_by_sku(client, sku)
+    if kit is None:
+        raise NotFoundError(f"no inventory item or kit with SKU {sku!r}")
+    components = kit_components(kit, items_by_ids(client, kit.components), chosen, known)
+    return Availability(
+        sku,
+        "kit",
+        kit.title,
+        quantity,
+        components[0].kits,
+        names,
+        not locations,
+        components=sorted(components, key=lambda component: component.sku),
+        limiting=components[0],
+    )
+
+
+def kit_components(kit: Kit, items: Mapping[str, StockItem], chosen: Iterable[str], known: Locations) -> list[Component]:
+    """The kit's components counted at the `chosen` locations, the limiting one first."""
+    chosen = list(chosen)
+    components = (_component(item_id, required, items.get(item_id), chosen, known) for item_id, required in kit.components.items())
+    return sorted(components, key=lambda component: (component.kits, component.sku))
+
+
+def _stock(item: StockItem, chosen: list[str], known: Locations) -> list[LocationStock]:
+    return [
+        LocationStock(location_id, known.name(location_id), level.stocked, level.reserved, level.available)
+        for location_id in chosen
+        if (level := item.level(location_id)) is not None
+    ]
+
+
+def _component(
+    item_id: str, required: Decimal, item: StockItem | None, chosen: list[str], known: Locations
+) -> Component:
+    """A component of a kit; a link to an item that no longer exists counts as none available."""
+    if item is None:
+        return Component(item_id, "(missing item)", item_id, required, 0, 0, [])
+    available = item.available(chosen)
+    return Component(item.sku, item.title, item_id, required, available, buildable(available, required), _stock(item, chosen, known))

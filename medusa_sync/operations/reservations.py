@@ -1,0 +1,167 @@
+"""`reserve`, and `release` (one reservation, a line item's, or part of one).
+
+Requests:
+    reserve   GET locations · GET item by SKU · POST /admin/reservations · GET item (re-read)
+    release   GET the reservation (or the line item's) · GET locations · GET items by id ·
+              DELETE (all) or POST quantity (part) per reservation · GET items by id (re-read)
+
+Before/after in the audit records of a release are the level as read before and after the
+whole command (one re-read for all its reservations).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from medusa_sync.audit import AuditLog
+from medusa_sync.errors import GuardError, MedusaSyncError, NotFoundError, UsageError
+from medusa_sync.inventory import Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
+
+from .outcome import Outcome, recorded, refuse
+
+if TYPE_CHECKING:
+    from medusa_sync.client import MedusaClient
+
+
+def check_positive(amount: int, what: str) -> None:
+    if amount <= 0:
+        raise GuardError(f"{what}: the quantity must be a positive whole number, got {amount}")
+
+
+def reserve(
+    client: MedusaClient,
+    audit: AuditLog,
+    sku: str,
+    location: str,
+    amount: int,
+    *,
+    line_item_id: str | None = None,
+    note: str | None = None,
+) -> Outcome:
+    """Reserve `amount` units at a location; refuses ≤ 0 and more than is available there."""
+    outcome = Outcome("reserve", sku, quantity=amount, reason=note, line_item=line_item_id)
+    with recorded(audit, outcome):
+        locations = Locations.read(client)
+        outcome.location_id = locations.resolve(location)
+        outcome.location = locations.name(outcome.location_id)
+        item = item_by_sku(client, sku)
+        level = item.level(outcome.location_id)
+        outcome.before = numbers(level)
+        what = f"reserve {amount} of {sku} at {outcome.location}"
+        check_positive(amount, what)
+        if level is None:
+            raise GuardError(f"{what}: the item is not stocked there (no stock level, 0 available)")
+        if amount > level.available:
+            raise GuardError(
+                f"{what}: only {level.available} available (stocked {level.stocked}, reserved {level.reserved})"
+            )
+        reservation = client.reservations.create(
+            outcome.location_id, item.id, amount, line_item_id=line_item_id, description=note
+        )
+        outcome.reference = reservation["id"]
+        outcome.after = numbers(item_by_id(client, item.id).level(outcome.location_id))
+    return outcome
+
+
+def reservations_for(client: MedusaClient, reservation_id: str | None, line_item_id: str | None) -> list[dict]:
+    """The reservation with this id, or every reservation of the line item (NotFoundError: none)."""
+    if (reservation_id is None) == (line_item_id is None):
+        raise UsageError("give either a reservation id or --line-item")
+    if reservation_id is not None:
+        return [client.reservations.retrieve(reservation_id)]
+    rows = read_reservations(client, line_item_id=line_item_id)
+    if not rows:
+        raise NotFoundError(f"no reservations for line item {line_item_id!r}")
+    return rows
+
+
+def reservation_outcome(
+    operation: str, reserved: Reserved, context: StockContext, *, amount: int, reason: str | None
+) -> Outcome:
+    item = context.items.get(reserved.item_id)
+    return Outcome(
+        operation,
+        reserved.sku,
+        location=reserved.location,
+        location_id=reserved.location_id,
+        quantity=amount,
+        before=numbers(item.level(reserved.location_id) if item else None),
+        reason=reason,
+        reference=reserved.id,
+        line_item=reserved.line_item_id,
+    )
+
+
+def release(
+    client: MedusaClient,
+    audit: AuditLog,
+    *,
+    reservation_id: str | None = None,
+    line_item_id: str | None = None,
+    amount: int | None = None,
+    reason: str | None = None,
+) -> list[Outcome]:
+    """Release a reservation, or every reservation of a line item; `amount` releases part of one."""
+    rows = reservations_for(client, reservation_id, line_item_id)
+    if amount is not None and len(rows) > 1:
+        listed = ", ".join(f"{row['id']} ({row.get('quantity')})" for row in rows)
+        raise UsageError(f"line item {line_item_id} has {len(rows)} reservations ({listed}): release part of one by its id")
+    context = StockContext.read(client, {row["inventory_item_id"] for row in rows})
+    return release_reservations(client, audit, context, [context.describe(row) for row in rows], amount=amount, reason=reason)
+
+
+def release_reservations(
+    client: MedusaClient,
+    audit: AuditLog,
+    context: StockContext,
+    reservations: list[Reserved],
+    *,
+    amount: int | None,
+    reason: str | None,
+) -> list[Outcome]:
+    """Check every release, apply them, re-read the levels once, record one line each."""
+    outcomes = [
+        reservation_outcome("release", reserved, context, amount=reserved.quantity if amount is None else amount, reason=reason)
+        for reserved in reservations
+    ]
+    for reserved, outcome in zip(reservations, outcomes):
+        _check_release(audit, reserved, outcome)
+    applied: list[Outcome] = []
+    failure: MedusaSyncError | None = None
+    for reserved, outcome in zip(reservations, outcomes):
+        try:
+            _apply_release(client, reserved, outcome.quantity or 0)
+        except MedusaSyncError as error:
+            failure = error
+            break
+        applied.append(outcome)
+    after = context.reread(client)
+    for reserved, outcome in zip(reservations, applied):
+        item = after.items.get(reserved.item_id)
+        outcome.after = numbers(item.level(reserved.location_id) if item else None)
+        audit.append(outcome.record())
+    if failure is not None:
+        failed = outcomes[len(applied)]
+        failed.result, failed.message = "failed", str(failure)
+        audit.append(failed.record())
+        raise failure
+    return outcomes
+
+
+def _check_release(audit: AuditLog, reserved: Reserved, outcome: Outcome) -> None:
+    amount = outcome.quantity or 0
+    what = f"release {amount} of {reserved.sku} at {reserved.location} (reservation {reserved.id} holds {reserved.quantity})"
+    if amount <= 0:
+        refuse(audit, outcome, f"{what}: the quantity must be a positive whole number")
+    if amount > reserved.quantity:
+        refuse(audit, outcome, f"{what}: cannot release more than the reservation holds")
+    marker = reserved.fulfilling
+    if marker:
+        outcome.message = f"its fulfilment {marker.get('operation_id')} was in progress; stock was not lowered by this release"
+
+
+def _apply_release(client: MedusaClient, reserved: Reserved, amount: int) -> None:
+    if amount == reserved.quantity:
+        client.reservations.delete(reserved.id)
+    else:
+        client.reservations.update(reserved.id, quantity=reserved.quantity - amount)
