@@ -26,6 +26,9 @@ _CATEGORY_ALIASES = {
 }
 
 
+_CATEGORY_VALUES = {category.value: category for category in Category}
+
+
 def text_of(value: object) -> str | None:
     """A stripped, non-empty string, or None (numbers become their text; other JSON is None)."""
     if isinstance(value, bool) or value is None:
@@ -40,6 +43,8 @@ def text_of(value: object) -> str | None:
 def resolve_category(value: str | None, rules: Rules) -> Category | None:
     if not value:
         return None
+    if value in _CATEGORY_VALUES:  # the usual case: a feed's category is already ours
+        return _CATEGORY_VALUES[value]
     key = fold(value)
     for category in Category:
         if key == category.value:
@@ -135,3 +140,15 @@ def decide_quantities(
         reason = str(exc)
     ctx.issue(code, reason, f"stocked 0 at {where}", record=record_index, sku=sku, severity="warning")
     return Quantities(stocked=0, incoming=0, rule="reported")
+
+
+def identified(record: object, index: int, ctx: FileContext, what: str) -> tuple[Mapping[str, object], str] | None:
+    """The record and its id, or None after reporting a record that is no object or has no id."""
+    if not isinstance(record, Mapping):
+        ctx.issue("record_not_object", f"{what} is a JSON {type(record).__name__}, not an object", f"{what} skipped", record=index)
+        return None
+    record_id = text_of(record.get("id"))
+    if record_id is None:
+        ctx.issue("missing_id", f"{what} has no id", f"{what} skipped", record=index)
+        return None
+    return record, record_id

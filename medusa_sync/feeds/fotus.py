@@ -12,7 +12,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
 from medusa_sync.config import Rules
-from medusa_sync.feeds.fields import choose_price, decide_quantities, mapping_or_empty, resolve_category, text_of
+from medusa_sync.feeds.fields import (
+    choose_price,
+    decide_quantities,
+    identified,
+    mapping_or_empty,
+    resolve_category,
+    text_of,
+)
 from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category, Distributor, InventoryItem, Kit, KitComponent, SourceRef, StockLevel
 from medusa_sync.normalize import sku as skus
@@ -57,13 +64,10 @@ def parse_kits(records: list[object], ctx: FileContext, rules: Rules) -> Iterato
 
 
 def _parse_kit(record: object, index: int, ctx: FileContext, rules: Rules, file_type: Category | None) -> ParsedKit | None:
-    if not isinstance(record, Mapping):
-        ctx.issue("record_not_object", f"record is a JSON {type(record).__name__}, not an object", "record skipped", record=index)
+    found = identified(record, index, ctx, "kit")
+    if found is None:
         return None
-    record_id = text_of(record.get("id"))
-    if record_id is None:
-        ctx.issue("missing_id", "kit has no id", "kit skipped", record=index)
-        return None
+    record, record_id = found
     kit_type = resolve_category(text_of(record.get("type")), rules)
     if kit_type not in (Category.KITS, Category.HYBRID_KITS):
         fallback = file_type if file_type in (Category.KITS, Category.HYBRID_KITS) else Category.KITS

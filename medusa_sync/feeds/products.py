@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from medusa_sync.config import Rules
-from medusa_sync.feeds.fields import choose_price, decide_quantities, mapping_or_empty, resolve_category, text_of
+from medusa_sync.feeds.fields import (
+    choose_price,
+    decide_quantities,
+    identified,
+    mapping_or_empty,
+    resolve_category,
+    text_of,
+)
 from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category, Distributor, InventoryItem, SourceRef, StockLevel
 from medusa_sync.normalize import sku as skus
@@ -48,13 +55,10 @@ def _category_from_file_name(ctx: FileContext, rules: Rules) -> Category | None:
 def _parse_product(
     record: object, index: int, ctx: FileContext, rules: Rules, file_category: Category | None
 ) -> ParsedProduct | None:
-    if not isinstance(record, Mapping):
-        ctx.issue("record_not_object", f"record is a JSON {type(record).__name__}, not an object", "record skipped", record=index)
+    found = identified(record, index, ctx, "record")
+    if found is None:
         return None
-    record_id = text_of(record.get("id"))
-    if record_id is None:
-        ctx.issue("missing_id", "record has no id", "record skipped", record=index)
-        return None
+    record, record_id = found
 
     category = _category(record, index, ctx, rules, file_category)
     if category is None:
