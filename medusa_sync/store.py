@@ -28,13 +28,11 @@ ITEM_FIELDS = (
     "requires_shipping",
     "unit_of_measure",
 )
-_ITEM_QUERY_FIELDS = ",".join(
-    ("id", *ITEM_FIELDS, "metadata")
-    + tuple(
-        f"location_levels.{name}"
-        for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
-    )
+LEVEL_FIELDS = tuple(
+    f"location_levels.{name}"
+    for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
 )
+_ITEM_QUERY_FIELDS = ",".join(("id", *ITEM_FIELDS, "metadata", *LEVEL_FIELDS))
 _PRODUCT_QUERY_FIELDS = ",".join(
     (
         "id",
@@ -127,8 +125,23 @@ class StoreSnapshot:
         return hashlib.sha256(payload).hexdigest()
 
 
-def _int(value: Any) -> int:
+def quantity(value: Any) -> int:
+    """A quantity as Medusa returns it (number, numeric string or null) as an int."""
     return int(Decimal(str(value))) if value is not None else 0
+
+
+def levels_of(row: dict[str, Any]) -> dict[str, ActualLevel]:
+    """An inventory-item row's `location_levels`, by location id."""
+    return {
+        level["location_id"]: ActualLevel(
+            id=level.get("id") or "",
+            location_id=level["location_id"],
+            stocked=quantity(level.get("stocked_quantity")),
+            reserved=quantity(level.get("reserved_quantity")),
+            incoming=quantity(level.get("incoming_quantity")),
+        )
+        for level in row.get("location_levels") or []
+    }
 
 
 def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
@@ -140,22 +153,12 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
     for row in client.inventory_items.iter(fields=_ITEM_QUERY_FIELDS):
         if not row.get("sku"):
             continue
-        levels = {
-            level["location_id"]: ActualLevel(
-                id=level["id"],
-                location_id=level["location_id"],
-                stocked=_int(level.get("stocked_quantity")),
-                reserved=_int(level.get("reserved_quantity")),
-                incoming=_int(level.get("incoming_quantity")),
-            )
-            for level in row.get("location_levels") or []
-        }
         snapshot.items[row["sku"]] = ActualItem(
             id=row["id"],
             sku=row["sku"],
             fields={name: row.get(name) for name in ITEM_FIELDS},
             metadata=row.get("metadata") or {},
-            levels=levels,
+            levels=levels_of(row),
         )
     for product in client.products.iter(fields=_PRODUCT_QUERY_FIELDS):
         for variant in product.get("variants") or []:
@@ -174,7 +177,7 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
                     if price.get("amount") is not None
                 },
                 links={
-                    link["inventory_item_id"]: _int(link.get("required_quantity"))
+                    link["inventory_item_id"]: quantity(link.get("required_quantity"))
                     for link in variant.get("inventory_items") or []
                 },
                 metadata=product.get("metadata") or {},

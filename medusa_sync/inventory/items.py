@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.errors import NotFoundError
-from medusa_sync.store import ActualLevel
+from medusa_sync.store import LEVEL_FIELDS, ActualLevel, levels_of
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
 
-LEVEL_FIELDS = tuple(
-    f"location_levels.{name}"
-    for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
-)
 ITEM_FIELDS = ("id", "sku", "title", "metadata", *LEVEL_FIELDS)
-
-
-def quantity(value: Any) -> int:
-    """A quantity as Medusa returns it (number, numeric string or null) as an int."""
-    return int(Decimal(str(value))) if value is not None else 0
 
 
 @dataclass(frozen=True)
@@ -52,22 +42,12 @@ def numbers(level: ActualLevel | None) -> dict[str, int]:
 
 
 def item_from_row(row: Mapping[str, Any]) -> StockItem:
-    levels = {
-        level["location_id"]: ActualLevel(
-            id=level.get("id") or "",
-            location_id=level["location_id"],
-            stocked=quantity(level.get("stocked_quantity")),
-            reserved=quantity(level.get("reserved_quantity")),
-            incoming=quantity(level.get("incoming_quantity")),
-        )
-        for level in row.get("location_levels") or []
-    }
     return StockItem(
         id=row["id"],
         sku=row.get("sku") or "",
         title=row.get("title") or "",
         metadata=row.get("metadata") or {},
-        levels=levels,
+        levels=levels_of(row),
         variant_ids=tuple(sorted(variant["id"] for variant in row.get("variants") or [])),
     )
 

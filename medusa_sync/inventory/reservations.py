@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .items import StockItem, items_by_ids, quantity
+from medusa_sync.store import quantity
+
+from .items import StockItem, items_by_ids
 from .locations import Locations
 
 if TYPE_CHECKING:

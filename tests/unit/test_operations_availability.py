@@ -10,7 +10,6 @@ from medusa_sync.errors import NotFoundError, UsageError
 from medusa_sync.operations import check_availability
 
 from .medusa_fake import item_by_sku_call, items_by_ids_call, locations_call, variants_call
-from .ops_fixtures import client, fake  # noqa: F401  (fixtures)
 
 
 def test_an_item_sums_stocked_minus_reserved_over_every_location(fake, client):

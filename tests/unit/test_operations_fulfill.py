@@ -8,7 +8,6 @@ from medusa_sync.errors import GuardError, NotFoundError, StoreChangedError
 from medusa_sync.operations import fulfill
 
 from .medusa_fake import item_call, level_call, locations_call, reservation_call, reservations_call
-from .ops_fixtures import audit, client, fake, records  # noqa: F401  (fixtures)
 
 MARKER = "medusa_sync_fulfill"
 
@@ -41,7 +40,7 @@ def test_fulfill_marks_lowers_marks_deletes_in_that_order(fake, client, audit, r
     ]
     assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 6, "reserved": 0}
     assert "resitem_1" not in fake.reservations
-    assert [(r["result"], r["operation_id"], r["after"]) for r in records(audit)] == [
+    assert [(r["result"], r["operation_id"], r["after"]) for r in audit.records()] == [
         ("pending", "op_1", None),
         ("ok", "op_1", {"stocked": 6, "reserved": 0, "available": 6}),
     ]
@@ -54,7 +53,7 @@ def test_interrupted_before_lowering_a_re_run_lowers_once(fake, client, audit, r
         fulfill(client, audit, reservation_id=reserved)
     assert stopped.value.hint == "run the same command again: it completes what is missing"
     assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 10, "reserved": 4}
-    assert [r["result"] for r in records(audit)] == ["pending", "pending"]
+    assert [r["result"] for r in audit.records()] == ["pending", "pending"]
 
     expected_mark = _marked(fake, "lowered")
     fake.calls.clear()
@@ -65,8 +64,8 @@ def test_interrupted_before_lowering_a_re_run_lowers_once(fake, client, audit, r
         reservation_call("DELETE", "resitem_1"),
     ]
     assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 6, "reserved": 0}
-    assert len({r["operation_id"] for r in records(audit)}) == 1
-    assert records(audit)[-1]["result"] == "ok"
+    assert len({r["operation_id"] for r in list(audit.records())}) == 1
+    assert list(audit.records())[-1]["result"] == "ok"
 
 
 def test_interrupted_after_lowering_a_re_run_does_not_lower_again(fake, client, audit, reserved):
@@ -79,7 +78,7 @@ def test_interrupted_after_lowering_a_re_run_does_not_lower_again(fake, client, 
         reservation_call("DELETE", "resitem_1"),
     ]
     assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 6, "reserved": 0}
-    assert [(r["operation_id"], r["result"]) for r in records(audit)] == [("op_9", "ok")]
+    assert [(r["operation_id"], r["result"]) for r in audit.records()] == [("op_9", "ok")]
 
 
 def test_a_marked_lowered_reservation_is_only_deleted(fake, client, audit, reserved):
@@ -99,7 +98,7 @@ def test_a_level_changed_meanwhile_stops_with_the_numbers(fake, client, audit, r
         fulfill(client, audit, reservation_id=reserved)
     assert stopped.value.exit_code == 5
     assert fake.writes() == []
-    assert records(audit)[-1]["result"] == "failed"
+    assert list(audit.records())[-1]["result"] == "failed"
 
 
 def test_fulfill_refuses_more_than_is_stocked(fake, client, audit):
@@ -108,7 +107,7 @@ def test_fulfill_refuses_more_than_is_stocked(fake, client, audit):
     with pytest.raises(GuardError, match=r"fulfill 2 of INV-1 at Solfacil CD \(reservation resitem_2\): only 1 stocked there"):
         fulfill(client, audit, reservation_id="resitem_2")
     assert fake.writes() == []
-    assert [r["result"] for r in records(audit)] == ["refused"]
+    assert [r["result"] for r in audit.records()] == ["refused"]
 
 
 def test_fulfill_a_line_item_reads_each_item_fresh(fake, client, audit):

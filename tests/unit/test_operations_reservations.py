@@ -19,7 +19,6 @@ from .medusa_fake import (
     reservation_call,
     reservations_call,
 )
-from .ops_fixtures import audit, client, fake, records  # noqa: F401  (fixtures)
 
 BEFORE = {"stocked": 10, "reserved": 0, "available": 10}
 
@@ -38,7 +37,7 @@ def test_reserve_checks_then_creates_then_re_reads(fake, client, audit):
         ),
         item_call("iitem_pnl"),
     ]
-    assert records(audit) == [
+    assert list(audit.records()) == [
         {
             "time": "2026-01-10T12:00:00.000+00:00",
             "actor": "tester",
@@ -83,7 +82,7 @@ def test_reserve_refusals_give_the_numbers_and_write_nothing(fake, client, audit
     assert str(refused.value) == message
     assert refused.value.exit_code == 4
     assert fake.writes() == []
-    assert [(r["result"], r["message"], r["quantity"]) for r in records(audit)] == [("refused", message, amount)]
+    assert [(r["result"], r["message"], r["quantity"]) for r in audit.records()] == [("refused", message, amount)]
 
 
 def test_reserve_counts_existing_reservations(fake, client, audit):
@@ -99,7 +98,7 @@ def test_unknown_sku_and_location_are_not_found(fake, client, audit):
     with pytest.raises(NotFoundError, match=r"no stock location 'Nowhere' \(known: Odex CD, Solfacil CD\)"):
         reserve(client, audit, "PNL-1", "Nowhere", 1)
     assert fake.writes() == []
-    assert [r["result"] for r in records(audit)] == ["refused", "refused"]
+    assert [r["result"] for r in audit.records()] == ["refused", "refused"]
 
 
 def test_release_all_of_one_reservation(fake, client, audit):
@@ -117,7 +116,7 @@ def test_release_all_of_one_reservation(fake, client, audit):
         {"stocked": 10, "reserved": 4, "available": 6},
         BEFORE,
     )
-    assert [(r["operation"], r["reference"], r["line_item"], r["reason"]) for r in records(audit)] == [
+    assert [(r["operation"], r["reference"], r["line_item"], r["reason"]) for r in audit.records()] == [
         ("release", "resitem_1", "li_1", "order cancelled")
     ]
 
@@ -142,7 +141,7 @@ def test_release_a_line_items_reservations_reads_once_for_all(fake, client, audi
         items_by_ids_call("iitem_inv", "iitem_pnl"),
     ]
     assert [(o.sku, o.location, o.after["reserved"]) for o in outcomes] == [("PNL-1", "Odex CD", 0), ("INV-1", "Solfacil CD", 0)]
-    assert len(records(audit)) == 2
+    assert len(list(audit.records())) == 2
 
 
 @pytest.mark.parametrize(
@@ -158,7 +157,7 @@ def test_release_refusals_write_nothing(fake, client, audit, amount, message):
         release(client, audit, reservation_id="resitem_1", amount=amount)
     assert str(refused.value) == message
     assert fake.writes() == []
-    assert [r["result"] for r in records(audit)] == ["refused"]
+    assert [r["result"] for r in audit.records()] == ["refused"]
 
 
 def test_release_part_of_a_line_item_with_several_reservations_is_a_usage_error(fake, client, audit):
@@ -183,7 +182,7 @@ def test_a_failed_release_records_what_was_applied_and_what_failed(fake, client,
     fake.fail_next("DELETE", "/admin/reservations/resitem_2", "no")
     with pytest.raises(Exception, match="no"):
         release(client, audit, line_item_id="li_1")
-    assert [(r["reference"], r["result"]) for r in records(audit)] == [("resitem_1", "ok"), ("resitem_2", "failed")]
+    assert [(r["reference"], r["result"]) for r in audit.records()] == [("resitem_1", "ok"), ("resitem_2", "failed")]
 
 
 def _aged(fake):
@@ -205,7 +204,7 @@ def test_sweeper_dry_run_lists_and_writes_nothing(fake, client, audit):
     ]
     assert [r.id for r in sweep.stale] == ["resitem_old"]
     assert [r.id for r in sweep.skipped] == ["resitem_shipping"]
-    assert sweep.released == [] and records(audit) == []
+    assert sweep.released == [] and list(audit.records()) == []
 
 
 def test_sweeper_releases_stale_reservations_but_not_ones_being_fulfilled(fake, client, audit):
@@ -213,7 +212,7 @@ def test_sweeper_releases_stale_reservations_but_not_ones_being_fulfilled(fake, 
     sweep = sweep_stale(client, audit, timedelta(days=7), dry_run=False, now=NOW)
     assert fake.writes() == [reservation_call("DELETE", "resitem_old")]
     assert set(fake.reservations) == {"resitem_new", "resitem_shipping"}
-    assert [(r["operation"], r["reference"], r["reason"]) for r in records(audit)] == [
+    assert [(r["operation"], r["reference"], r["reason"]) for r in audit.records()] == [
         ("release", "resitem_old", "stale: created more than 7d ago")
     ]
     assert sweep.released[0].after == {"stocked": 10, "reserved": 1, "available": 9}

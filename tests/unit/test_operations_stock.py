@@ -9,7 +9,6 @@ from medusa_sync.errors import GuardError, StoreChangedError, UsageError
 from medusa_sync.operations import adjust, set_stock, transfer
 
 from .medusa_fake import item_by_sku_call, item_call, level_call, locations_call
-from .ops_fixtures import audit, client, fake, records  # noqa: F401  (fixtures)
 
 
 def test_adjust_writes_the_absolute_result_and_re_reads(fake, client, audit):
@@ -21,7 +20,7 @@ def test_adjust_writes_the_absolute_result_and_re_reads(fake, client, audit):
         item_call("iitem_pnl"),
     ]
     assert (outcome.before["stocked"], outcome.after["stocked"]) == (10, 6)
-    [record] = records(audit)
+    [record] = list(audit.records())
     assert (record["operation"], record["quantity"], record["reason"], record["result"]) == ("adjust", -4, "damaged", "ok")
 
 
@@ -49,7 +48,7 @@ def test_stock_never_goes_below_zero_or_reserved(fake, client, audit, operation,
         operation(client, audit, "PNL-1", "Odex CD", amount, reason="count")
     assert str(refused.value) == message
     assert fake.writes() == []
-    assert [(r["result"], r["message"]) for r in records(audit)] == [("refused", message)]
+    assert [(r["result"], r["message"]) for r in audit.records()] == [("refused", message)]
 
 
 def test_transfer_lowers_the_source_then_raises_the_destination(fake, client, audit, monkeypatch):
@@ -66,7 +65,7 @@ def test_transfer_lowers_the_source_then_raises_the_destination(fake, client, au
         "source": {"stocked": 1, "reserved": 0, "available": 1},
         "destination": {"stocked": 4, "reserved": 0, "available": 4},
     }
-    assert [(r["result"], r["operation_id"], r["location"], r["destination"]) for r in records(audit)] == [
+    assert [(r["result"], r["operation_id"], r["location"], r["destination"]) for r in audit.records()] == [
         ("pending", "op_t", "Odex CD", "Solfacil CD"),
         ("ok", "op_t", "Odex CD", "Solfacil CD"),
     ]
@@ -88,7 +87,7 @@ def test_transfer_refuses_more_than_available_at_the_source(fake, client, audit)
         "transfer 2 of INV-1 from Odex CD to Solfacil CD: only 1 available at Odex CD (stocked 3, reserved 2)"
     )
     assert fake.writes() == []
-    assert [(r["result"], r["before"]["source"]) for r in records(audit)] == [
+    assert [(r["result"], r["before"]["source"]) for r in audit.records()] == [
         ("refused", {"stocked": 3, "reserved": 2, "available": 1})
     ]
 
@@ -110,7 +109,7 @@ def test_a_refused_destination_write_is_compensated(fake, client, audit):
         level_call("iitem_inv", "sloc_a", 3),
     ]
     assert fake.stock("iitem_inv", "sloc_a")["stocked"] == 3 and fake.stock("iitem_inv", "sloc_b")["stocked"] == 2
-    last = records(audit)[-1]
+    last = list(audit.records())[-1]
     assert last["result"] == "failed"
     assert last["message"].startswith("compensated: Odex CD written back to 3; nothing moved")
 
@@ -128,15 +127,15 @@ def test_a_transfer_stopped_half_way_is_completed_by_a_re_run(fake, client, audi
     stopped = _stop_half_way(fake, client, audit)
     assert "run the same command again" in stopped.hint
     assert fake.stock("iitem_inv", "sloc_a")["stocked"] == 1 and fake.stock("iitem_inv", "sloc_b")["stocked"] == 2
-    assert [r["result"] for r in records(audit)] == ["pending", "pending"]
-    assert "writing Odex CD back to 3 failed too" in records(audit)[-1]["message"]
+    assert [r["result"] for r in audit.records()] == ["pending", "pending"]
+    assert "writing Odex CD back to 3 failed too" in list(audit.records())[-1]["message"]
 
     fake.calls.clear()
     transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance")
     assert fake.writes() == [level_call("iitem_inv", "sloc_b", 4)]
     assert fake.stock("iitem_inv", "sloc_a")["stocked"] == 1 and fake.stock("iitem_inv", "sloc_b")["stocked"] == 4
-    assert records(audit)[-1]["result"] == "ok"
-    assert len({r["operation_id"] for r in records(audit)}) == 1
+    assert list(audit.records())[-1]["result"] == "ok"
+    assert len({r["operation_id"] for r in list(audit.records())}) == 1
 
 
 def test_another_transfer_of_the_sku_waits_for_the_unfinished_one(fake, client, audit):
@@ -152,6 +151,6 @@ def test_a_re_run_that_cannot_tell_what_was_applied_stops_with_the_numbers(fake,
     fake.level("iitem_inv", "sloc_a", stocked=7)  # someone counted the source meanwhile
     with pytest.raises(StoreChangedError, match="stocked is 7, neither 3 .before this operation. nor 1 .after it."):
         transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance")
-    assert records(audit)[-1]["result"] == "failed"
+    assert list(audit.records())[-1]["result"] == "failed"
     # the transfer is closed: a new one may start
     transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance")

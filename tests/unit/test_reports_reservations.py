@@ -8,7 +8,6 @@ from medusa_sync.config import Rules
 from medusa_sync.reports.reservations import build_reservations_report, render_markdown
 
 from .medusa_fake import NOW, items_by_ids_call, locations_call, reservations_call, variants_call
-from .ops_fixtures import client, fake  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from medusa_sync.errors import UsageError
 from medusa_sync.reports.stock import build_stock_report, render_csv, render_markdown
 
 from .medusa_fake import NOW, locations_call
-from .ops_fixtures import client, fake  # noqa: F401  (fixtures)
 
 RULES = Rules.model_validate({"report": {"low_stock": 2, "reorder_points": {"PNL": 8, "PNL-1": 12}}})
 

@@ -1,4 +1,4 @@
-"""Fixtures of the operations, reports and audit tests (imported by those modules)."""
+"""Fixtures of the operations, reports and audit tests: a fake Medusa, a client on it, an audit log."""
 
 from __future__ import annotations
 
@@ -26,7 +26,3 @@ def client(fake: FakeMedusa) -> Iterator[MedusaClient]:
 @pytest.fixture
 def audit(tmp_path) -> AuditLog:
     return AuditLog(tmp_path / "audit.jsonl", actor="tester", clock=lambda: NOW)
-
-
-def records(audit: AuditLog) -> list[dict]:
-    return list(audit.records())
