@@ -71,10 +71,12 @@ def run_import(
     out_dir: Path,
     dry_run: bool,
     strict: bool = False,
+    show: Callable[[ImportResult], None] | None = None,
     confirm: Callable[[Plan], bool] | None = None,
     progress=None,
 ) -> ImportResult:
-    """`import` and `plan`: plan, and unless dry_run apply (after `confirm`), then write outputs.
+    """`import` and `plan`: plan, `show` the feed issues and the plan, and unless dry_run apply
+    (after `confirm`), then write outputs.
 
     With no MEDUSA_URL a dry run plans against an empty store; a real import needs a server."""
     offline = not settings.medusa_url
@@ -83,6 +85,8 @@ def run_import(
     client = None if offline else open_client(settings)
     try:
         result = plan_import(feed_root, settings, rules, options, offline=offline, client=client)
+        if show is not None:
+            show(result)
         if strict and result.catalog.issues:
             raise StrictValidationError(f"--strict: the feeds have {len(result.catalog.issues)} issues; nothing applied")
         ids = StoreIds.from_snapshot(result.snapshot)
@@ -140,7 +144,7 @@ def _reservations_markdown(client, rules: Rules) -> str:
 
 
 def run_sync(
-    feed_root: Path, settings: Settings, rules: Rules, options: PlanOptions, *, out_dir: Path, progress=None
+    feed_root: Path, settings: Settings, rules: Rules, options: PlanOptions, *, out_dir: Path, show=None, progress=None
 ) -> ImportResult:
     """`sync` (cron): a non-interactive import under the lock, recorded in the run log."""
     from medusa_sync.runlog import RunLog, exclusive
@@ -149,7 +153,9 @@ def run_sync(
         runlog = RunLog(settings.run_log)
         runlog.event("start", feed_root=str(feed_root), store=settings.medusa_url, options=options.model_dump())
         try:
-            result = run_import(feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, progress=progress)
+            result = run_import(
+                feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, show=show, progress=progress
+            )
         except Exception as exc:
             runlog.event("error", error=type(exc).__name__, message=str(exc), duration_s=runlog.elapsed)
             raise

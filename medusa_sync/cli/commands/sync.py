@@ -35,7 +35,6 @@ from medusa_sync.plan import Plan, PlanOptions
 
 def _confirm(yes: bool):
     def confirm(plan: Plan) -> bool:
-        render.render_plan(plan)
         if yes:
             return True
         if not sys.stdin.isatty():
@@ -45,7 +44,19 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool, shown: bool) -> int:
+def _show(json: bool):
+    """Feed issues (stderr) and the plan, as soon as it is made: before any confirmation or
+    refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON."""
+
+    def show(result: pipeline.ImportResult) -> None:
+        render.render_issues(result.catalog.issues)
+        if not json:
+            render.render_plan(result.plan)
+
+    return show
+
+
+def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool) -> int:
     if plan_out is not None:
         write_atomic(plan_out, dump_json(result.plan.model_dump(mode="json")))
     if json:
@@ -59,8 +70,6 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
                 "requests": pipeline.request_counts(result.requests),
             }
         )
-    elif not shown:
-        render.render_plan(result.plan)
     if result.applied is not None:
         if not json:
             render.render_apply(result.applied)
@@ -69,7 +78,6 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
                 f"{len(result.applied.failures)} writes failed; the rest was applied",
                 hint="run the same command again: it re-reads the store and completes what is missing",
             )
-    render.render_issues(result.catalog.issues)
     if result.outputs:
         render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
     if result.requests is not None:
@@ -107,10 +115,11 @@ def import_(
         out_dir=out,
         dry_run=dry_run,
         strict=strict,
+        show=_show(json),
         confirm=confirm,
         progress=None if json else render.StepProgress(),
     )
-    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode, shown=confirm is not None and result.plan.has_changes)
+    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
 
 def plan(
@@ -128,8 +137,10 @@ def plan(
     """Show what an import would change (like `terraform plan`); change nothing."""
     app = state(ctx)
     options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
-    result = pipeline.run_import(feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict)
-    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode, shown=False)
+    result = pipeline.run_import(
+        feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json)
+    )
+    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
 
 def apply(
@@ -165,8 +176,10 @@ def sync(
     """Non-interactive import for cron: one run at a time (exit 6 if locked), logged as JSON lines."""
     app = state(ctx)
     options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
-    result = pipeline.run_sync(feed_root, app.settings, app.rules, options, out_dir=out, progress=None if json else render.StepProgress())
-    return _finish(result, json=json, plan_out=None, detailed_exitcode=False, shown=False)
+    result = pipeline.run_sync(
+        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json), progress=None if json else render.StepProgress()
+    )
+    return _finish(result, json=json, plan_out=None, detailed_exitcode=False)
 
 
 def register(app: typer.Typer) -> None:
