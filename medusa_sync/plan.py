@@ -7,6 +7,7 @@ counted. A plan is self-contained: `apply FILE` executes exactly its changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ import orjson
 from pydantic import BaseModel, Field
 
 from medusa_sync.config import Rules
+from medusa_sync.gcpause import paused_gc
 from medusa_sync.guard import shrink_guard
 from medusa_sync.models import Catalog, InventoryItem, Kit, StockLevel
 from medusa_sync.store import ITEM_FIELDS, MANAGED_BY, ActualItem, ActualKit, StoreSnapshot
@@ -46,11 +48,13 @@ class Change(BaseModel):
     kind: Kind
     action: Action
     key: str
-    fields: list[FieldChange] = []
+    # default_factory, not `= []`: pydantic deep-copies a mutable default for every instance,
+    # and a large catalog's plan holds two Changes per item.
+    fields: list[FieldChange] = Field(default_factory=list)
     note: str | None = None
-    target: dict[str, str] = {}
+    target: dict[str, str] = Field(default_factory=dict)
     """Ids already known: item_id, location_id, product_id, variant_id."""
-    body: dict[str, Any] = {}
+    body: dict[str, Any] = Field(default_factory=dict)
     """What apply sends; stock locations appear by name and kit components by SKU until then."""
 
 
@@ -178,6 +182,7 @@ def _same(before: Any, after: Any) -> bool:
     return before == after
 
 
+@paused_gc
 def make_plan(catalog: Catalog, snapshot: StoreSnapshot, rules: Rules, options: PlanOptions) -> Plan:
     builder = _Builder(catalog, snapshot, rules, options)
     builder.locations()
@@ -208,6 +213,11 @@ class _Builder:
         self.levels_by_sku: dict[str, list[StockLevel]] = {}
         for level in catalog.levels:
             self.levels_by_sku.setdefault(level.sku, []).append(level)
+
+    @functools.cached_property
+    def sku_of_item(self) -> dict[str, str]:
+        """Store SKUs by item id (built once: every kit's links need it)."""
+        return {item.id: sku for sku, item in self.snapshot.items.items()}
 
     def add(self, change: Change) -> None:
         self.changes.append(change)
@@ -403,7 +413,7 @@ class _Builder:
 
     def _link_changes(self, kit: Kit, actual: ActualKit, changed: list[FieldChange]) -> dict[str, list[dict[str, Any]]]:
         """Link edits by component SKU (create/update) and by item id (delete)."""
-        sku_of = {item.id: sku for sku, item in self.snapshot.items.items()}
+        sku_of = self.sku_of_item
         current = {sku_of.get(item_id, item_id): quantity for item_id, quantity in actual.links.items()}
         wanted = {component.sku: component.quantity for component in kit.components}
         links: dict[str, list[dict[str, Any]]] = {}

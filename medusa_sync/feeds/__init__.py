@@ -13,6 +13,7 @@ from medusa_sync.errors import FeedError
 from medusa_sync.feeds.fotus import parse_kits
 from medusa_sync.feeds.products import parse_products
 from medusa_sync.feeds.reader import FileContext, read_feed
+from medusa_sync.gcpause import paused_gc
 from medusa_sync.models import Catalog, Distributor, FeedFile, InventoryItem, Kit, StockLevel, ValidationIssue
 
 
@@ -27,6 +28,7 @@ def discover(feed_root: Path) -> list[tuple[Distributor, Path]]:
     ]
 
 
+@paused_gc
 def load_catalog(feed_root: Path, rules: Rules) -> Catalog:
     assembly = _Assembly()
     files: list[FeedFile] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -20,11 +21,15 @@ MAX_POWER_W = 10**9
 _MODEL_CODE = re.compile(r"\(([A-Z0-9][A-Z0-9./-]*[A-Z0-9])\)", re.IGNORECASE)
 
 
+# Folding runs on every record's availability and category: a handful of distinct strings,
+# so both functions are memoized (a bounded cache).
+@functools.lru_cache(maxsize=1024)
 def strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=1024)
 def fold(text: str) -> str:
     """Lower-case, accents removed, spaces collapsed: "Disponível " → "disponivel"."""
     return " ".join(strip_accents(text).lower().split())
