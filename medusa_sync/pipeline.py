@@ -115,6 +115,7 @@ def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None)
         current = read_store(client, kit_skus)
         if current.fingerprint() != plan.fingerprint:
             raise StoreChangedError("the store changed since the plan was made: make a new plan")
+        _check_guard(plan)
         return _apply(client, plan, rules, settings, StoreIds.from_snapshot(current), progress)
     finally:
         client.close()
@@ -133,7 +134,6 @@ def _check_guard(plan: Plan) -> None:
 def _apply(client, plan: Plan, rules: Rules, settings: Settings, known: StoreIds, progress):
     from medusa_sync.apply import apply_plan
 
-    _check_guard(plan)
     return apply_plan(client, plan, rules, known, concurrency=settings.concurrency, progress=progress)
 
 
