@@ -58,7 +58,6 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -103,31 +102,42 @@ def _synced_snapshot(catalog, rules):
     plan = make_plan(catalog, StoreSnapshot(), rules, PlanOptions())
     snapshot = StoreSnapshot(url="http://synthetic.invalid")
     for index, change in enumerate(plan.writes("location", "create")):
-        snapshot.locations[change.key] = ActualLocation(f"sloc_{index}", change.key, change.body["metadata"])
-    for index, change in enumerate(plan.writes("item", "create")):
-        body = change.body
+        snapshot.locations[change.name] = ActualLocation(f"sloc_{index}", change.name, change.metadata)
+    for index, (change, body) in enumerate(_item_bodies(plan)):
         levels = {}
         for level in body["location_levels"]:
             location_id = snapshot.locations[level["location"]].id
             levels[location_id] = ActualLevel(
                 f"ilev_{index}_{location_id}", location_id, level["stocked_quantity"], 0, level["incoming_quantity"]
             )
-        snapshot.items[change.key] = ActualItem(
-            f"iitem_{index}", change.key, {name: body.get(name) for name in ITEM_FIELDS}, body["metadata"], levels
+        snapshot.items[change.sku] = ActualItem(
+            f"iitem_{index}", change.sku, {name: body.get(name) for name in ITEM_FIELDS}, body["metadata"], levels
         )
     for index, change in enumerate(plan.writes("kit", "create")):
-        variant = change.body["variants"][0]
-        snapshot.kits[change.key] = ActualKit(
+        snapshot.kits[change.sku] = ActualKit(
             product_id=f"prod_{index}",
             variant_id=f"variant_{index}",
-            sku=change.key,
-            title=change.body["title"],
-            status=change.body["status"],
-            prices={price["currency_code"]: Decimal(price["amount"]) for price in variant["prices"]},
-            links={snapshot.items[link["sku"]].id: link["required_quantity"] for link in variant["inventory_items"]},
-            metadata=change.body["metadata"],
+            sku=change.sku,
+            title=change.title,
+            status=change.status,
+            prices={change.price.currency_code: change.price.amount} if change.price else {},
+            links={snapshot.items[link.sku].id: link.required_quantity for link in change.components},
+            metadata=change.metadata,
         )
     return snapshot
+
+
+def _item_bodies(plan) -> list[tuple[Any, dict[str, Any]]]:
+    """Each item create of `plan` with its create body, levels by location *name*."""
+    levels: dict[str, list[dict[str, Any]]] = {}
+    for level in plan.writes("level", "create"):
+        levels.setdefault(level.sku, []).append(
+            {"location": level.location, "stocked_quantity": level.stocked, "incoming_quantity": level.incoming}
+        )
+    return [
+        (change, {**change.item.model_dump(exclude_none=True), "location_levels": levels.get(change.sku, [])})
+        for change in plan.writes("item", "create")
+    ]
 
 
 def peak_rss_mb() -> float:
@@ -287,8 +297,8 @@ def workload(base_root: Path, changed_root: Path) -> Workload:
     changed = load_catalog(changed_root, rules)
     before = {(level.sku, level.location): level for level in base.levels}
     return Workload(
-        locations=[change.body for change in plan.writes("location", "create")],
-        items=[{key: value for key, value in change.body.items() if value is not None} for change in plan.writes("item", "create")],
+        locations=[{"name": change.name, "metadata": change.metadata} for change in plan.writes("location", "create")],
+        items=[body for _, body in _item_bodies(plan)],
         changed=[
             (level.sku, level.location, level.stocked, level.incoming)
             for level in changed.levels

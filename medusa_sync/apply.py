@@ -11,12 +11,24 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from medusa_sync.config import Rules
 from medusa_sync.errors import MedusaSyncError
-from medusa_sync.outputs import StoreIds
-from medusa_sync.plan import Change, Plan
+from medusa_sync.plan import (
+    Component,
+    ItemCreate,
+    ItemUpdate,
+    KitCreate,
+    KitUpdate,
+    LevelCreate,
+    LevelUpdate,
+    LocationCreate,
+    Plan,
+    Price,
+    StoreIds,
+)
+
+_C = TypeVar("_C", LocationCreate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
 
 
 class Progress(Protocol):
@@ -51,10 +63,10 @@ class ApplyError(MedusaSyncError):
 
 
 def apply_plan(
-    client, plan: Plan, rules: Rules, known: StoreIds, *, concurrency: int = 8, progress: Progress | None = None
+    client, plan: Plan, known: StoreIds, *, concurrency: int = 8, progress: Progress | None = None
 ) -> ApplyResult:
     """Apply `plan`; `known` holds the ids of what the store already has (from its snapshot)."""
-    run = _Apply(client, plan, rules, known, concurrency, progress or _Silent())
+    run = _Apply(client, plan, known, concurrency, progress or _Silent())
     run.locations()
     run.items()
     run.levels()
@@ -62,19 +74,21 @@ def apply_plan(
     return run.result
 
 
+def _prices(price: Price | None) -> list[dict[str, Any]]:
+    """Medusa takes a price amount as a JSON number."""
+    return [{"currency_code": price.currency_code, "amount": float(price.amount)}] if price is not None else []
+
+
 class _Apply:
-    def __init__(self, client, plan: Plan, rules: Rules, known: StoreIds, concurrency: int, progress: Progress) -> None:
+    def __init__(self, client, plan: Plan, known: StoreIds, concurrency: int, progress: Progress) -> None:
         self.client = client
         self.plan = plan
-        self.rules = rules
         self.concurrency = concurrency
         self.progress = progress
-        self.result = ApplyResult(
-            ids=StoreIds(items=dict(known.items), locations=dict(known.locations), kits=dict(known.kits))
-        )
+        self.result = ApplyResult(ids=known.copy())
         self.ids = self.result.ids
 
-    def _run(self, name: str, changes: list[Change], write: Callable[[Change], None]) -> None:
+    def _run(self, name: str, changes: list[_C], write: Callable[[_C], None]) -> None:
         """Run `write` over the changes with bounded concurrency; failures are collected."""
         if not changes:
             return
@@ -107,107 +121,129 @@ class _Apply:
     # -- steps -----------------------------------------------------------------------------
 
     def locations(self) -> None:
-        def create(change: Change) -> None:
-            created = self.client.stock_locations.create(change.body["name"], metadata=change.body["metadata"])
-            self.ids.locations[change.key] = created["id"]
+        def create(change: LocationCreate) -> None:
+            created = self.client.stock_locations.create(change.name, metadata=change.metadata)
+            self.ids.locations[change.name] = created["id"]
 
         self._run("stock locations", self.plan.writes("location", "create"), create)
 
     def items(self) -> None:
-        def create(change: Change) -> None:
-            body = {key: value for key, value in change.body.items() if key != "location_levels" and value is not None}
+        with_item: dict[str, list[LevelCreate]] = {}
+        for level in self.plan.writes("level", "create"):
+            if level.with_item:
+                with_item.setdefault(level.sku, []).append(level)
+
+        def create(change: ItemCreate) -> None:
+            body = {key: value for key, value in change.item.model_dump().items() if value is not None}
             body["location_levels"] = [
                 {
-                    "location_id": self.location_id(level["location"]),
-                    "stocked_quantity": level["stocked_quantity"],
-                    "incoming_quantity": level["incoming_quantity"],
+                    "location_id": level.location_id or self.location_id(level.location),
+                    "stocked_quantity": level.stocked,
+                    "incoming_quantity": level.incoming,
                 }
-                for level in change.body.get("location_levels", [])
+                for level in with_item.get(change.sku, [])
             ]
             created = self.client.inventory_items.create(body)
-            self.ids.items[change.key] = created["id"]
+            self.ids.items[change.sku] = created["id"]
 
-        def update(change: Change) -> None:
-            self.client.inventory_items.update(change.target["item_id"], change.body)
+        def update(change: ItemUpdate) -> None:
+            body = dict(change.set)
+            if change.metadata is not None:
+                body["metadata"] = change.metadata
+            self.client.inventory_items.update(change.item_id, body)
 
         self._run("create items", self.plan.writes("item", "create"), create)
         self._run("update items", self.plan.writes("item", "update"), update)
         self.result.applied["level.create"] += sum(
-            1
-            for change in self.plan.writes("level", "create")
-            if change.body.get("inline") and change.key.split(" @ ")[0] in self.ids.items
+            len(levels) for sku, levels in with_item.items() if sku in self.ids.items
         )
 
     def levels(self) -> None:
-        """Level creates (for existing items) and updates, through the cross-item batch."""
-        creates: list[tuple[Change, dict[str, Any]]] = []
-        updates: list[tuple[Change, dict[str, Any]]] = []
-        for action, bucket in (("create", creates), ("update", updates)):
+        """Level creates (for existing items) and updates, through the cross-item batch: each
+        batch request is all-or-nothing, so a failed one fails exactly its levels."""
+        pending: dict[tuple[str, str, str], LevelCreate | LevelUpdate] = {}
+        sections: dict[str, list[dict[str, Any]]] = {"create": [], "update": []}
+        for action in ("create", "update"):
             for change in self.plan.writes("level", action):
-                if change.body.get("inline"):
+                if change.action == "create" and change.with_item:
                     continue
                 try:
                     entry = {
-                        "inventory_item_id": change.target["item_id"],
-                        "location_id": change.target.get("location_id") or self.location_id(change.body["location"]),
-                        "stocked_quantity": change.body["stocked_quantity"],
-                        "incoming_quantity": change.body["incoming_quantity"],
+                        "inventory_item_id": change.item_id,
+                        "location_id": change.location_id or self.location_id(change.location),
+                        "stocked_quantity": change.stocked,
+                        "incoming_quantity": change.incoming,
                     }
                 except MedusaSyncError as exc:
                     self.result.failures.append(ApplyFailure("level", change.key, str(exc)))
                     continue
-                bucket.append((change, entry))
-        if not creates and not updates:
+                sections[action].append(entry)
+                pending[(action, entry["inventory_item_id"], entry["location_id"])] = change
+        total = len(pending)
+        if not total:
             return
-        advance = self.progress.step("stock levels", len(creates) + len(updates))
-        try:
-            self.client.inventory_items.batch_levels(
-                create=[entry for _, entry in creates], update=[entry for _, entry in updates]
-            )
-        except MedusaSyncError as exc:
-            for change, _ in creates + updates:
-                self.result.failures.append(ApplyFailure("level", change.key, str(exc)))
-            return
-        self.result.applied["level.create"] += len(creates)
-        self.result.applied["level.update"] += len(updates)
-        advance(len(creates) + len(updates))
+        advance = self.progress.step("stock levels", total)
+        done = 0
+        for batch in self.client.inventory_items.each_level_batch(**sections):
+            for action, entries in batch.body.items():
+                for entry in entries:
+                    change = pending[(action, entry["inventory_item_id"], entry["location_id"])]
+                    if batch.error is None:
+                        self.result.applied[f"level.{action}"] += 1
+                    else:
+                        self.result.failures.append(ApplyFailure("level", change.key, str(batch.error)))
+                    done += 1
+            advance(done)
 
     def kits(self) -> None:
-        def links(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-            resolved = []
-            for entry in entries:
-                quantity = entry["required_quantity"]
-                if not isinstance(quantity, int) or quantity <= 0:
-                    raise MedusaSyncError(f"component {entry['sku']}: required quantity {quantity!r} is not > 0")
-                resolved.append({"inventory_item_id": self.item_id(entry["sku"]), "required_quantity": quantity})
-            return resolved
+        def links(components: Iterable[Component]) -> list[dict[str, Any]]:
+            return [
+                {"inventory_item_id": self.item_id(component.sku), "required_quantity": component.required_quantity}
+                for component in components
+            ]
 
-        def create(change: Change) -> None:
-            body = {key: value for key, value in change.body.items() if value is not None}
-            variant = dict(body["variants"][0])
-            variant["inventory_items"] = links(variant["inventory_items"])
-            variant["prices"] = [{**price, "amount": float(price["amount"])} for price in variant["prices"]]
-            body["variants"] = [variant]
-            product = self.client.products.create(body)
-            variant_id = next(v["id"] for v in product.get("variants", []) if v.get("sku") == change.key)
-            self.ids.kits[change.key] = (product["id"], variant_id)
+        def create(change: KitCreate) -> None:
+            product = {
+                "title": change.title,
+                "handle": change.handle,
+                "status": change.status,
+                "thumbnail": change.thumbnail,
+                "metadata": change.metadata,
+                "options": [{"title": "Default", "values": ["Default"]}],
+                "variants": [
+                    {
+                        "title": change.title,
+                        "sku": change.sku,
+                        "manage_inventory": True,
+                        "options": {"Default": "Default"},
+                        "prices": _prices(change.price),
+                        "inventory_items": links(change.components),
+                    }
+                ],
+            }
+            created = self.client.products.create({key: value for key, value in product.items() if value is not None})
+            variant_id = next(v["id"] for v in created.get("variants", []) if v.get("sku") == change.sku)
+            self.ids.kits[change.sku] = (created["id"], variant_id)
 
-        def update(change: Change) -> None:
-            product_id, variant_id = change.target["product_id"], change.target["variant_id"]
-            if "product" in change.body:
-                self.client.products.update(product_id, change.body["product"])
-            if "variant" in change.body:
-                prices = [{**price, "amount": float(price["amount"])} for price in change.body["variant"]["prices"]]
-                self.client.products.update_variant(product_id, variant_id, {"prices": prices})
-            edits = change.body.get("links")
-            if edits:
+        def update(change: KitUpdate) -> None:
+            product_id, variant_id = change.product_id, change.variant_id
+            product: dict[str, Any] = {}
+            if change.title is not None:
+                product["title"] = change.title
+            if change.metadata is not None:
+                product["metadata"] = change.metadata
+            if product:
+                self.client.products.update(product_id, product)
+            if change.price is not None:
+                self.client.products.update_variant(product_id, variant_id, {"prices": _prices(change.price)})
+            if change.links:
                 self.client.products.batch_inventory_links(
                     product_id,
-                    create=[{"variant_id": variant_id, **link} for link in links(edits.get("create", []))],
-                    update=[{"variant_id": variant_id, **link} for link in links(edits.get("update", []))],
-                    delete=[{"variant_id": variant_id, **link} for link in edits.get("delete", [])],
+                    create=[{"variant_id": variant_id, **link} for link in links(change.links.create)],
+                    update=[{"variant_id": variant_id, **link} for link in links(change.links.update)],
+                    delete=[{"variant_id": variant_id, "inventory_item_id": item_id} for item_id in change.links.delete],
                 )
-            self.ids.kits[change.key] = (product_id, variant_id)
+            self.ids.kits[change.sku] = (product_id, variant_id)
 
         self._run("create kits", self.plan.writes("kit", "create"), create)
         self._run("update kits", self.plan.writes("kit", "update"), update)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,8 @@ import orjson
 from medusa_sync import __version__
 from medusa_sync.config import Rules
 from medusa_sync.models import Catalog
-from medusa_sync.plan import Plan, item_body, kit_metadata
+from medusa_sync.plan import Plan, StoreIds, item_fields, kit_metadata
+from medusa_sync.plan.metadata import with_values
 from medusa_sync.store import StoreSnapshot
 
 ITEMS_FILE = "inventory_items_payload.json"
@@ -28,23 +28,6 @@ LEVELS_FILE = "inventory_levels_by_location.json"
 KITS_FILE = "inventory_kits_definition.json"
 RESERVATIONS_FILE = "inventory_reservations_report.md"
 VALIDATION_FILE = "validation_report.json"
-
-
-@dataclass
-class StoreIds:
-    """Medusa ids known after a plan (from the snapshot) or an apply (plus what it created)."""
-
-    items: dict[str, str] = field(default_factory=dict)  # by SKU
-    locations: dict[str, str] = field(default_factory=dict)  # by name
-    kits: dict[str, tuple[str, str]] = field(default_factory=dict)  # SKU → (product id, variant id)
-
-    @classmethod
-    def from_snapshot(cls, snapshot: StoreSnapshot) -> StoreIds:
-        return cls(
-            items={sku: item.id for sku, item in snapshot.items.items()},
-            locations={name: location.id for name, location in snapshot.locations.items()},
-            kits={sku: (kit.product_id, kit.variant_id) for sku, kit in snapshot.kits.items()},
-        )
 
 
 def dump_json(value: Any) -> bytes:
@@ -83,7 +66,7 @@ def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds) -> dict[str, Any]
             }
         )
     items = [
-        {"id": ids.items.get(item.sku), **item_body(item), "location_levels": levels_by_sku.get(item.sku, [])}
+        {"id": ids.items.get(item.sku), **item_fields(item).model_dump(), "location_levels": levels_by_sku.get(item.sku, [])}
         for item in catalog.items
     ]
     return {"generated_by": f"medusa-sync {__version__}", "store": plan.store, "count": len(items), "inventory_items": items}
@@ -91,18 +74,14 @@ def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds) -> dict[str, Any]
 
 def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, ids: StoreIds) -> dict[str, Any]:
     """Stocked as the plan leaves it (clamped where it clamps), reserved as the store has it."""
-    planned_stock = {
-        change.key: change.body["stocked_quantity"]
-        for change in plan.changes
-        if change.kind == "level" and "stocked_quantity" in change.body
-    }
+    planned_stock = {(change.sku, change.location): change.stocked for change in plan.changes if change.kind == "level"}
     locations: dict[str, list[dict[str, Any]]] = {}
     for level in catalog.levels:
         actual_item = snapshot.items.get(level.sku)
         location_id = ids.locations.get(level.location)
         actual = actual_item.levels.get(location_id) if actual_item and location_id else None
         reserved = actual.reserved if actual else 0
-        stocked = planned_stock.get(f"{level.sku} @ {level.location}", actual.stocked if actual else level.stocked)
+        stocked = planned_stock.get((level.sku, level.location), actual.stocked if actual else level.stocked)
         locations.setdefault(level.location, []).append(
             {
                 "sku": level.sku,
@@ -135,7 +114,7 @@ def kits_definition(catalog: Catalog, plan: Plan, ids: StoreIds, rules: Rules) -
                 "variant_id": variant_id,
                 "status": rules.kits.status,
                 "price": {"amount": f"{kit.price:.2f}", "currency_code": rules.kits.currency} if kit.price is not None else None,
-                "metadata": kit_metadata(kit),
+                "metadata": with_values(kit_metadata(kit)),
                 "components": [
                     {
                         "sku": component.sku,

@@ -11,8 +11,8 @@ from medusa_sync.config import Rules, Settings
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
 from medusa_sync.models import Catalog
-from medusa_sync.outputs import OFFLINE_RESERVATIONS, StoreIds, write_outputs
-from medusa_sync.plan import Plan, PlanOptions, make_plan
+from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
+from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
 from medusa_sync.store import StoreSnapshot, read_store
 
 log = logging.getLogger("medusa_sync")
@@ -93,7 +93,7 @@ def run_import(
         if not dry_run:
             _check_guard(result.plan)
         if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
-            result.applied = _apply(client, result.plan, rules, settings, ids, progress)
+            result.applied = _apply(client, result.plan, settings, ids, progress)
             ids = result.applied.ids  # type: ignore[attr-defined]
         reservations = OFFLINE_RESERVATIONS if offline else _reservations_markdown(client, rules)
         result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
@@ -111,12 +111,12 @@ def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None)
     try:
         if plan.store and plan.store.rstrip("/") != settings.medusa_url.rstrip("/"):  # type: ignore[union-attr]
             raise StoreChangedError(f"the plan was made for {plan.store}, not {settings.medusa_url}")
-        kit_skus = {change.key for change in plan.changes if change.kind == "kit"}
+        kit_skus = {change.sku for change in plan.changes if change.kind == "kit"}
         current = read_store(client, kit_skus)
         if current.fingerprint() != plan.fingerprint:
             raise StoreChangedError("the store changed since the plan was made: make a new plan")
         _check_guard(plan)
-        return _apply(client, plan, rules, settings, StoreIds.from_snapshot(current), progress)
+        return _apply(client, plan, settings, StoreIds.from_snapshot(current), progress)
     finally:
         client.close()
 
@@ -131,10 +131,10 @@ def _check_guard(plan: Plan) -> None:
         )
 
 
-def _apply(client, plan: Plan, rules: Rules, settings: Settings, known: StoreIds, progress):
+def _apply(client, plan: Plan, settings: Settings, known: StoreIds, progress):
     from medusa_sync.apply import apply_plan
 
-    return apply_plan(client, plan, rules, known, concurrency=settings.concurrency, progress=progress)
+    return apply_plan(client, plan, known, concurrency=settings.concurrency, progress=progress)
 
 
 def _reservations_markdown(client, rules: Rules) -> str:

@@ -33,3 +33,4 @@ PlanOut = Annotated[Path | None, typer.Option("--plan-out", help="Save the plan 
 DetailedExitcode = Annotated[
     bool, typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when changes are pending, 1 on error.")
 ]
+Compact = Annotated[bool, typer.Option("--compact", help="Show the plan with one line per change.")]

@@ -11,9 +11,10 @@ from typing import Any
 import orjson
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from medusa_sync.models import Catalog, ValidationIssue
-from medusa_sync.plan import KINDS, Change, Plan
+from medusa_sync.plan import ACTIONS, KINDS, Change, FieldChange, Plan
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -75,14 +76,13 @@ def render_issues(issues: tuple[ValidationIssue, ...] | list[ValidationIssue]) -
 
 
 _SYMBOLS = {"create": "+", "update": "~", "missing": "-", "conflict": "!"}
+_STYLES = {"create": "green", "update": "yellow", "missing": "red", "conflict": "magenta"}
+_KIND_TITLES = {"location": "Stock locations", "item": "Inventory items", "level": "Stock levels", "kit": "Kits"}
+_PLURALS = {"location": "locations", "item": "items", "level": "levels", "kit": "kits"}
 
 
-def _describe(change: Change) -> list[str]:
-    note = f"  ({change.note})" if change.note else ""
-    lines = [f"  {_SYMBOLS[change.action]} {change.kind} {change.key}{note}"]
-    if change.action == "update":
-        lines += [f"      {field.field}: {_short(field.before)} → {_short(field.after)}" for field in change.fields]
-    return lines
+def _count(n: int, kind: str) -> str:
+    return f"{n} {kind if n == 1 else _PLURALS[kind]}"
 
 
 def _short(value: Any) -> str:
@@ -90,28 +90,82 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _field(change: FieldChange) -> str:
+    after = "(removed)" if change.removed else _short(change.after)
+    return f"{change.field}: {_short(change.before)} → {after}"
+
+
+def _created(change: Change) -> str:
+    """What a create sets, on one line."""
+    if change.kind == "level":
+        return f"stocked {change.stocked}, incoming {change.incoming}"
+    if change.kind == "item":
+        return _short(change.item.title)
+    if change.kind == "kit":
+        price = f", {change.price.amount} {change.price.currency_code}" if change.price else ""
+        parts = ", ".join(f"{c.required_quantity} × {c.sku}" for c in change.components)
+        return f"{_short(change.title)}{price}; components: {parts}"
+    return ""
+
+
+def _change_lines(change: Change, compact: bool) -> list[str]:
+    head = f"{_SYMBOLS[change.action]} {change.kind} {change.key}"
+    note = f"  ({change.note})" if change.note else ""
+    if change.action == "create":
+        return [f"{head}: {_created(change)}{note}"]
+    if change.action != "update":
+        return [f"{head}{note}"]
+    if compact:
+        return [f"{head}: " + "; ".join(_field(field) for field in change.fields) + note]
+    return [f"{head}{note}", *(f"    {_field(field)}" for field in change.fields)]
+
+
 def plan_summary_line(plan: Plan) -> str:
     counts = plan.counts()
     parts = []
     for action in ("create", "update", "missing", "conflict", "unchanged"):
-        detail = ", ".join(f"{counts[kind][action]} {kind}s" for kind in KINDS if counts[kind][action])
+        detail = ", ".join(_count(counts[kind][action], kind) for kind in KINDS if counts[kind][action])
         if detail:
-            parts.append(f"{action}: {detail}")
-    return "Plan: " + ("; ".join(parts) if parts else "nothing to do")
+            parts.append(f"{action} {detail}")
+    return "Plan: " + ("; ".join(parts) if parts else "nothing to do") + "."
 
 
-def render_plan(plan: Plan) -> None:
+def plan_text(plan: Plan, *, compact: bool = False) -> list[Text]:
+    """The plan for people: the summary first and last, the changes grouped by kind and action
+    (full: each field on its own line; compact: one line per change)."""
     target = plan.store or "an empty store (no MEDUSA_URL: offline dry run)"
-    out.print(f"medusa-sync plan against {target}", markup=False)
-    for change in plan.changes:
-        for line in _describe(change):
-            out.print(line, markup=False)
+    summary = plan_summary_line(plan)
+    lines = [Text(f"medusa-sync plan against {target}"), Text(summary, style="bold")]
+    for kind in KINDS:
+        for action in ACTIONS:
+            changes = [change for change in plan.changes if change.kind == kind and change.action == action]
+            if not changes:
+                continue
+            if not compact:
+                lines.append(Text(""))
+                lines.append(Text(f"{_KIND_TITLES[kind]}: {action} ({len(changes)})", style="bold"))
+            style = _STYLES[action]
+            for change in changes:
+                for number, line in enumerate(_change_lines(change, compact)):
+                    lines.append(Text(("  " if not compact else "") + line, style=style if number == 0 else ""))
+    if plan.changes and not compact:
+        lines.append(Text(""))
+    lines.append(Text(summary, style="bold"))
+    lines.append(Text("No changes: the store matches the feeds." if not plan.has_changes else "Changes are pending."))
+    return lines
+
+
+def render_plan(plan: Plan, *, compact: bool = False) -> None:
+    """Print the plan on stdout, coloured on a terminal (none with NO_COLOR or when stdout is
+    not a terminal; FORCE_COLOR forces colour): the console is made now, so it sees the
+    environment of this run."""
+    console = Console(highlight=False, soft_wrap=True)
+    for line in plan_text(plan, compact=compact):
+        console.print(line)
     for warning in plan.warnings:
         err.print(f"warning: {warning}", markup=False)
     for reason in plan.refusals:
         err.print(f"refused: {reason}", markup=False)
-    out.print(plan_summary_line(plan), markup=False)
-    out.print("No changes: the store matches the feeds." if not plan.has_changes else "Changes are pending.", markup=False)
 
 
 class StepProgress:

@@ -12,8 +12,7 @@ from medusa_sync.apply import apply_plan
 from medusa_sync.client import MedusaClient, RetryPolicy
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
-from medusa_sync.outputs import StoreIds
-from medusa_sync.plan import PlanOptions, make_plan
+from medusa_sync.plan import PlanOptions, StoreIds, make_plan
 from medusa_sync.store import ActualItem, ActualLevel, ActualLocation, StoreSnapshot
 
 RULES = Rules()
@@ -83,7 +82,7 @@ def test_empty_store_apply_sends_locations_items_with_levels_then_kits(catalog) 
     plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
     fake = FakeMedusa()
     with client_for(fake) as client:
-        result = apply_plan(client, plan, RULES, StoreIds(), concurrency=1)
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
 
     assert result.failures == []
     assert dict(result.applied) == {"location.create": 2, "item.create": 4, "level.create": 4, "kit.create": 1}
@@ -122,7 +121,7 @@ def test_a_failed_component_blocks_its_kit_and_is_reported(catalog) -> None:
     plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
     fake = FakeMedusa(fail_sku="fotus_inverters_SUN-X1")
     with client_for(fake) as client:
-        result = apply_plan(client, plan, RULES, StoreIds(), concurrency=1)
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
 
     assert [(f.kind, f.key) for f in result.failures] == [("item", "fotus_inverters_SUN-X1"), ("kit", "fotus_kits_KP01")]
     assert "boom" in result.failures[0].message
@@ -137,7 +136,7 @@ def test_level_changes_go_in_one_batch(catalog) -> None:
     plan_items = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
     for change in plan_items.writes("item", "create"):
         if change.key.startswith("odex_"):
-            body = {k: v for k, v in change.body.items() if k != "location_levels"}
+            body = change.item.model_dump()
             levels = {"sloc_odex": ActualLevel("ilev_1", "sloc_odex", 3, 1, 0)} if "INV-A" in change.key else {}
             snapshot.items[change.key] = ActualItem(f"iitem_{change.key}", change.key, body, body["metadata"], levels)
     catalog_odex = catalog.model_copy(
@@ -152,7 +151,7 @@ def test_level_changes_go_in_one_batch(catalog) -> None:
 
     fake = FakeMedusa()
     with client_for(fake) as client:
-        result = apply_plan(client, plan, RULES, StoreIds.from_snapshot(snapshot), concurrency=1)
+        result = apply_plan(client, plan, StoreIds.from_snapshot(snapshot), concurrency=1)
     assert result.failures == []
     assert fake.requests == [
         (

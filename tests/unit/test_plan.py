@@ -10,7 +10,7 @@ import pytest
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
 from medusa_sync.models import Catalog, FeedFile
-from medusa_sync.plan import PlanOptions, item_body, make_plan
+from medusa_sync.plan import PlanOptions, item_fields, make_plan
 from medusa_sync.store import ActualItem, ActualKit, ActualLevel, ActualLocation, StoreSnapshot
 
 SAMPLES = Path(__file__).resolve().parents[2] / "distributors"
@@ -34,7 +34,7 @@ def synced_snapshot(catalog: Catalog) -> StoreSnapshot:
             f"ilev_{level.sku}_{location_id}", location_id, level.stocked, 0, level.incoming
         )
     for item in catalog.items:
-        body = item_body(item)
+        body = item_fields(item).model_dump()
         snapshot.items[item.sku] = ActualItem(
             id=f"iitem_{item.sku}",
             sku=item.sku,
@@ -44,16 +44,15 @@ def synced_snapshot(catalog: Catalog) -> StoreSnapshot:
         )
     plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
     for change in plan.writes("kit", "create"):
-        variant = change.body["variants"][0]
-        snapshot.kits[change.key] = ActualKit(
-            product_id=f"prod_{change.key}",
-            variant_id=f"variant_{change.key}",
-            sku=change.key,
-            title=change.body["title"],
+        snapshot.kits[change.sku] = ActualKit(
+            product_id=f"prod_{change.sku}",
+            variant_id=f"variant_{change.sku}",
+            sku=change.sku,
+            title=change.title,
             status="draft",
-            prices={p["currency_code"]: Decimal(p["amount"]) for p in variant["prices"]},
-            links={f"iitem_{link['sku']}": link["required_quantity"] for link in variant["inventory_items"]},
-            metadata=change.body["metadata"],
+            prices={change.price.currency_code: change.price.amount},
+            links={f"iitem_{c.sku}": c.required_quantity for c in change.components},
+            metadata=change.metadata,
         )
     return snapshot
 
@@ -73,23 +72,22 @@ def test_empty_store_plans_every_create(catalog: Catalog) -> None:
     assert plan.has_changes
     assert plan.refusals == []
     item = next(c for c in plan.changes if c.kind == "item" and c.key == "odex_inverters_ODEX-INV-SOLIS-3000W")
-    assert item.body["location_levels"] == [{"location": "Odex CD", "stocked_quantity": 100, "incoming_quantity": 0}]
-    assert item.body["metadata"]["managed_by"] == "medusa-sync"
-    assert item.body["metadata"]["source_id"] == "odex_inverters_ODEX-INV-SOLIS-3000W"
+    levels = [c for c in plan.writes("level", "create") if c.sku == "odex_inverters_ODEX-INV-SOLIS-3000W"]
+    assert [(c.location, c.stocked, c.incoming, c.with_item) for c in levels] == [("Odex CD", 100, 0, True)]
+    assert item.item.metadata["managed_by"] == "medusa-sync"
+    assert item.item.metadata["source_id"] == "odex_inverters_ODEX-INV-SOLIS-3000W"
 
 
 def test_kit_create_body_links_components_by_sku(catalog: Catalog) -> None:
     plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
     kit = next(c for c in plan.writes("kit", "create") if c.key == "fotus_kits_KP05")
-    variant = kit.body["variants"][0]
-    assert kit.body["status"] == "draft"
-    assert variant["sku"] == "fotus_kits_KP05"
-    assert variant["manage_inventory"] is True
-    assert sorted((link["sku"], link["required_quantity"]) for link in variant["inventory_items"]) == [
+    assert kit.status == "draft"
+    assert kit.sku == "fotus_kits_KP05"
+    assert sorted((link.sku, link.required_quantity) for link in kit.components) == [
         ("fotus_inverters_SUN-M200G4-EU-Q0-I", 1),
         ("fotus_panels_ASTRONERGY-615W", 4),
     ]
-    assert variant["prices"][0]["currency_code"] == "brl"
+    assert kit.price.currency_code == "brl"
 
 
 def test_synced_store_plans_nothing(catalog: Catalog) -> None:
@@ -114,11 +112,12 @@ def test_changed_title_and_stock_are_updates_with_before_and_after(catalog: Cata
     assert [(f.field, f.before, f.after) for f in item_change.fields] == [
         ("title", "old title", catalog_item(catalog, sku).title)
     ]
-    assert item_change.body == {"title": catalog_item(catalog, sku).title}
+    assert item_change.set == {"title": catalog_item(catalog, sku).title}
+    assert item_change.metadata is None
     [level_change] = plan.writes("level", "update")
     assert level_change.key == f"{sku} @ Odex CD"
     assert [(f.field, f.before, f.after) for f in level_change.fields] == [("stocked_quantity", 7, 100)]
-    assert level_change.target == {"item_id": f"iitem_{sku}", "location_id": location_id}
+    assert (level_change.item_id, level_change.location_id) == (f"iitem_{sku}", location_id)
 
 
 def catalog_item(catalog: Catalog, sku: str):
@@ -133,13 +132,13 @@ def test_stock_is_clamped_at_reserved_unless_allowed(catalog: Catalog) -> None:
 
     clamped = make_plan(catalog, snapshot, RULES, PlanOptions())
     [change] = clamped.writes("level", "update")
-    assert change.body["stocked_quantity"] == 4
+    assert change.stocked == 4
     assert change.note == "clamped to reserved 4 (feed says 0)"
     assert clamped.warnings == [f"{sku} @ Odex CD: clamped to reserved 4 (feed says 0)"]
 
     allowed = make_plan(catalog, snapshot, RULES, PlanOptions(allow_below_reserved=True))
     [change] = allowed.writes("level", "update")
-    assert change.body["stocked_quantity"] == 0
+    assert change.stocked == 0
 
 
 def test_item_not_owned_is_a_conflict_and_left_alone(catalog: Catalog) -> None:
@@ -169,7 +168,7 @@ def test_missing_items_are_kept_or_zeroed(catalog: Catalog) -> None:
         ("item", "missing", gone),
         ("level", "update", f"{gone} @ Odex CD"),
     ]
-    assert zero.changes[1].body == {"stocked_quantity": 0, "incoming_quantity": 0}
+    assert (zero.changes[1].stocked, zero.changes[1].incoming) == (0, 0)
 
 
 def test_kit_link_and_price_changes(catalog: Catalog) -> None:
@@ -184,13 +183,13 @@ def test_kit_link_and_price_changes(catalog: Catalog) -> None:
     )
     plan = make_plan(catalog, snapshot, RULES, PlanOptions())
     [change] = plan.writes("kit", "update")
-    assert change.body["links"] == {
+    assert change.links.model_dump() == {
         "create": [{"sku": "fotus_inverters_SUN-M200G4-EU-Q0-I", "required_quantity": 1}],
         "update": [{"sku": "fotus_panels_ASTRONERGY-615W", "required_quantity": 4}],
-        "delete": [{"inventory_item_id": "iitem_odex_panels_ODEX-PAINEL-JINKO-575W"}],
+        "delete": ["iitem_odex_panels_ODEX-PAINEL-JINKO-575W"],
     }
     kit_price = next(k.price for k in catalog.kits if k.sku == "fotus_kits_KP05")
-    assert change.body["variant"] == {"prices": [{"currency_code": "brl", "amount": f"{kit_price:.2f}"}]}
+    assert change.price.model_dump(mode="json") == {"currency_code": "brl", "amount": f"{kit_price:.2f}"}
 
 
 def test_fingerprint_moves_with_the_store(catalog: Catalog) -> None:

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import orjson
 import typer
-from pydantic import ValidationError
 
 from medusa_sync import pipeline
 from medusa_sync.apply import ApplyError
@@ -17,6 +16,7 @@ from medusa_sync.cli.options import (
     DEFAULT_FEED_ROOT,
     DEFAULT_OUT_DIR,
     AllowBelowReserved,
+    Compact,
     DetailedExitcode,
     FeedRoot,
     Force,
@@ -44,14 +44,14 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _show(json: bool):
+def _show(json: bool, compact: bool):
     """Feed issues (stderr) and the plan, as soon as it is made: before any confirmation or
     refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON."""
 
     def show(result: pipeline.ImportResult) -> None:
         render.render_issues(result.catalog.issues)
         if not json:
-            render.render_plan(result.plan)
+            render.render_plan(result.plan, compact=compact)
 
     return show
 
@@ -97,6 +97,7 @@ def import_(
     strict: Strict = False,
     plan_out: PlanOut = None,
     detailed_exitcode: DetailedExitcode = False,
+    compact: Compact = False,
     json: Json = False,
 ) -> int:
     """Plan the feeds against the store, show the plan, confirm, apply, and write the outputs.
@@ -115,7 +116,7 @@ def import_(
         out_dir=out,
         dry_run=dry_run,
         strict=strict,
-        show=_show(json),
+        show=_show(json, compact),
         confirm=confirm,
         progress=None if json else render.StepProgress(),
     )
@@ -132,13 +133,14 @@ def plan(
     strict: Strict = False,
     plan_out: PlanOut = None,
     detailed_exitcode: DetailedExitcode = False,
+    compact: Compact = False,
     json: Json = False,
 ) -> int:
     """Show what an import would change (like `terraform plan`); change nothing."""
     app = state(ctx)
     options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
     result = pipeline.run_import(
-        feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json)
+        feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json, compact)
     )
     return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
@@ -151,9 +153,10 @@ def apply(
     """Apply exactly a saved plan; refuse if the store changed since it was made."""
     app = state(ctx)
     try:
-        saved = Plan.model_validate(orjson.loads(plan_file.read_bytes()))
-    except (orjson.JSONDecodeError, ValidationError) as exc:
-        raise ConfigError(f"{plan_file} is not a medusa-sync plan: {str(exc).splitlines()[0]}") from None
+        data = orjson.loads(plan_file.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ConfigError(f"{plan_file} is not a medusa-sync plan: {exc}") from None
+    saved = Plan.from_saved(data, str(plan_file))
     result = pipeline.apply_plan_file(saved, app.settings, app.rules, progress=None if json else render.StepProgress())
     if json:
         render.print_json(render.apply_summary(result))
@@ -171,13 +174,14 @@ def sync(
     missing: Missing = MissingPolicy.KEEP,
     allow_below_reserved: AllowBelowReserved = False,
     force: Force = False,
+    compact: Compact = False,
     json: Json = False,
 ) -> int:
     """Non-interactive import for cron: one run at a time (exit 6 if locked), logged as JSON lines."""
     app = state(ctx)
     options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
     result = pipeline.run_sync(
-        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json), progress=None if json else render.StepProgress()
+        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact), progress=None if json else render.StepProgress()
     )
     return _finish(result, json=json, plan_out=None, detailed_exitcode=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
@@ -11,6 +12,15 @@ from .base import Fields, Record, Records, Resource, list_query, segment
 
 PATH = "/admin/inventory-items"
 BATCH_LEVELS_PATH = f"{PATH}/location-levels/batch"
+
+
+@dataclass(frozen=True)
+class LevelBatch:
+    """One request of a level batch: the entries it carried (by section) and its answer or error."""
+
+    body: dict[str, list[Any]]
+    answer: dict[str, Any] | None
+    error: MedusaAPIError | None
 
 
 class InventoryItems(Resource):
@@ -126,21 +136,46 @@ class InventoryItems(Resource):
         incoming_quantity?}`. Sent to the cross-item batch route in requests of at most
         `max_entries` entries and `max_bytes` of JSON; returns the merged `{created, updated,
         deleted}`. Each request is all-or-nothing on the server, the whole call is not: when a
-        request fails, the error's `applied` holds what the earlier requests applied.
+        request fails, the error's `applied` holds what the earlier requests applied (see
+        `each_level_batch` to go on past a failed request).
 
         A request holding only updates and deletes is re-sent after transient failures (Medusa
         answers a repeated delete of a level id with 200). One that
         holds creates is not: if it may have been applied, `AmbiguousWriteError` is raised, and
         the caller should re-read the levels and plan again. `force` allows deleting stocked levels.
         """
+        merged: dict[str, list[Any]] = {"created": [], "updated": [], "deleted": []}
+        batches = self.each_level_batch(
+            create, update, delete, force=force, max_entries=max_entries, max_bytes=max_bytes
+        )
+        for index, batch in enumerate(batches):
+            if batch.error is not None:
+                if index:
+                    batch.error.applied = merged
+                raise batch.error
+            for name, rows in merged.items():
+                rows.extend(batch.answer.get(name) or [])
+        return merged
+
+    def each_level_batch(
+        self,
+        create: Iterable[Mapping[str, Any]] = (),
+        update: Iterable[Mapping[str, Any]] = (),
+        delete: Iterable[str] = (),
+        *,
+        force: bool = False,
+        max_entries: int = BATCH_MAX_ENTRIES,
+        max_bytes: int = BATCH_MAX_BYTES,
+    ) -> Iterator[LevelBatch]:
+        """Like `batch_levels`, one outcome per request: a failed request is reported (its
+        `error` set) and the next one is still sent, so the caller knows which entries were
+        applied."""
         sections = {
             "create": [dict(entry) for entry in create],
             "update": [dict(entry) for entry in update],
             "delete": list(delete),
         }
-        merged: dict[str, list[Any]] = {"created": [], "updated": [], "deleted": []}
-        bodies = split_batch(sections, max_entries=max_entries, max_bytes=max_bytes)
-        for index, body in enumerate(bodies):
+        for body in split_batch(sections, max_entries=max_entries, max_bytes=max_bytes):
             payload: dict[str, Any] = dict(body)
             if force and "delete" in body:
                 payload["force"] = True
@@ -149,12 +184,9 @@ class InventoryItems(Resource):
                     "POST", BATCH_LEVELS_PATH, json=payload, idempotent="create" not in body
                 )
             except MedusaAPIError as error:
-                if index:
-                    error.applied = merged
-                raise
-            for name, rows in merged.items():
-                rows.extend(answer.get(name) or [])
-        return merged
+                yield LevelBatch(body, None, error)
+            else:
+                yield LevelBatch(body, answer, None)
 
     def _find_by_sku(self, sku: str) -> Record | None:
         rows = self._requestor.request(

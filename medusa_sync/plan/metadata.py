@@ -1,0 +1,72 @@
+"""The one metadata diff, shared by items and kits.
+
+medusa-sync's metadata keys are exactly those its builders return (`desired.item_metadata`,
+`desired.kit_metadata`): a key whose value is None there is one medusa-sync writes for other
+records, or wrote for this one before, and must be absent, so a value the store still holds is
+removed. Medusa 2.21 merges a metadata update into what the record holds and deletes a key
+sent as "" (tests/integration/test_sync.py proves it on the live server), so the update sends
+the removed keys as "".
+
+Bookkeeping keys (where a record came from, digests) are written along with a real change but
+never make a change on their own: reordering a feed file must not rewrite every item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from medusa_sync.plan.model import FieldChange
+
+BOOKKEEPING = frozenset({"source_file", "source_record", "feed_digest"})
+REMOVE = ""
+"""What Medusa deletes a metadata key for."""
+
+
+def is_bookkeeping(key: str) -> bool:
+    return key in BOOKKEEPING or key.endswith("_digest")
+
+
+def absent(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def with_values(wanted: dict[str, Any]) -> dict[str, Any]:
+    """The metadata as written on create: the keys that have a value."""
+    return {key: value for key, value in wanted.items() if not absent(value)}
+
+
+@dataclass(frozen=True)
+class MetadataDiff:
+    changes: list[FieldChange]
+    """Real changes (bookkeeping excluded), each `metadata.KEY` before → after or removed."""
+    write: dict[str, Any] | None
+    """The metadata to send with an update (None: the store already holds all of it)."""
+
+
+def diff_metadata(actual: dict[str, Any], wanted: dict[str, Any]) -> MetadataDiff:
+    """Compare the metadata a record holds with what medusa-sync wants (None: must be absent).
+
+    Keys medusa-sync does not own are left as they are."""
+    changes: list[FieldChange] = []
+    removed: list[str] = []
+    stale = False
+    for key in sorted(wanted):
+        before, after = actual.get(key), wanted[key]
+        if absent(after):
+            if absent(before):
+                continue
+            removed.append(key)
+            change = FieldChange(field=f"metadata.{key}", before=before, after=None, removed=True)
+        elif before == after:
+            continue
+        else:
+            change = FieldChange(field=f"metadata.{key}", before=before, after=after)
+        if is_bookkeeping(key):
+            stale = True
+        else:
+            changes.append(change)
+    if not changes and not stale:
+        return MetadataDiff([], None)
+    kept = {key: value for key, value in actual.items() if key not in wanted}
+    return MetadataDiff(changes, {**kept, **with_values(wanted), **dict.fromkeys(removed, REMOVE)})

@@ -1,0 +1,290 @@
+"""The plan's types: one small model per kind × action, and the Plan that holds them.
+
+A plan is self-contained: `apply FILE` executes exactly its changes, so every change carries
+what apply needs (ids known at plan time, quantities, bodies) as typed fields. Its JSON is
+documented in docs/plan-format.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
+
+from medusa_sync.errors import ConfigError
+
+FORMAT_VERSION = 2
+
+Kind = Literal["location", "item", "level", "kit"]
+Action = Literal["create", "update", "missing", "conflict"]
+KINDS: tuple[Kind, ...] = ("location", "item", "level", "kit")
+ACTIONS: tuple[Action, ...] = ("create", "update", "missing", "conflict")
+WRITES: tuple[Action, ...] = ("create", "update")
+
+
+class PlanOptions(BaseModel):
+    missing: Literal["keep", "zero"] = "keep"
+    """What happens to managed items a feed no longer lists: keep them, or set their stock to 0."""
+    allow_below_reserved: bool = False
+    """Let stocked_quantity fall below reserved_quantity instead of clamping it."""
+    force: bool = False
+    """Apply even when the shrink guard refuses."""
+
+
+class FieldChange(BaseModel):
+    """One field before → after; `after` None with `removed` means the key is deleted."""
+
+    field: str
+    before: Any = None
+    after: Any = None
+    removed: bool = False
+
+
+class _Change(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = None
+    fields: list[FieldChange] = Field(default_factory=list)
+    """What changes, before → after (updates; creates list the quantities they set)."""
+
+
+# -- locations ---------------------------------------------------------------------------------
+
+
+class LocationCreate(_Change):
+    kind: Literal["location"] = "location"
+    action: Literal["create"] = "create"
+    name: str
+    metadata: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+# -- inventory items ---------------------------------------------------------------------------
+
+
+class ItemFields(BaseModel):
+    """An inventory item as Medusa should hold it (POST /admin/inventory-items without levels)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str
+    title: str
+    description: str | None = None
+    thumbnail: str | None = None
+    origin_country: str | None = None
+    material: str | None = None
+    requires_shipping: bool = True
+    unit_of_measure: str | None = None
+    metadata: dict[str, Any]
+
+
+class _ItemChange(_Change):
+    kind: Literal["item"] = "item"
+    sku: str
+
+    @property
+    def key(self) -> str:
+        return self.sku
+
+
+class ItemCreate(_ItemChange):
+    """Created with its levels (the `level` creates with `with_item`) in one request."""
+
+    action: Literal["create"] = "create"
+    item: ItemFields
+
+
+class ItemUpdate(_ItemChange):
+    action: Literal["update"] = "update"
+    item_id: str
+    set: dict[str, Any] = Field(default_factory=dict)
+    """Item fields to write (by Medusa name), e.g. {"title": "…"}."""
+    metadata: dict[str, Any] | None = None
+    """The whole metadata to write (None: unchanged); a key to delete is sent as ""."""
+
+
+class ItemMissing(_ItemChange):
+    action: Literal["missing"] = "missing"
+    item_id: str
+
+
+class ItemConflict(_ItemChange):
+    action: Literal["conflict"] = "conflict"
+    item_id: str
+
+
+# -- stock levels ------------------------------------------------------------------------------
+
+
+class _LevelChange(_Change):
+    kind: Literal["level"] = "level"
+    sku: str
+    location: str
+    """The stock location's name."""
+    location_id: str | None = None
+    """None when the location is created by the same apply."""
+    stocked: int
+    incoming: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.sku} @ {self.location}"
+
+
+class LevelCreate(_LevelChange):
+    action: Literal["create"] = "create"
+    item_id: str | None = None
+    """None when the item is created by the same apply."""
+    with_item: bool = False
+    """Sent inside the item's create request (the item is new)."""
+
+
+class LevelUpdate(_LevelChange):
+    action: Literal["update"] = "update"
+    item_id: str
+
+
+# -- kits --------------------------------------------------------------------------------------
+
+
+class Component(BaseModel):
+    sku: str
+    required_quantity: int = Field(gt=0)
+
+
+class Price(BaseModel):
+    currency_code: str
+    amount: Decimal
+
+
+class LinkEdits(BaseModel):
+    """Edits of a kit variant's inventory links: by component SKU, deletes by item id."""
+
+    create: list[Component] = Field(default_factory=list)
+    update: list[Component] = Field(default_factory=list)
+    delete: list[str] = Field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.create or self.update or self.delete)
+
+
+class _KitChange(_Change):
+    kind: Literal["kit"] = "kit"
+    sku: str
+
+    @property
+    def key(self) -> str:
+        return self.sku
+
+
+class KitCreate(_KitChange):
+    """A product with one variant (SKU = the kit SKU) linked to its components."""
+
+    action: Literal["create"] = "create"
+    title: str
+    handle: str
+    status: str
+    thumbnail: str | None = None
+    metadata: dict[str, Any]
+    price: Price | None = None
+    components: list[Component]
+
+
+class KitUpdate(_KitChange):
+    action: Literal["update"] = "update"
+    product_id: str
+    variant_id: str
+    title: str | None = None
+    """The new product title (None: unchanged)."""
+    metadata: dict[str, Any] | None = None
+    """The whole product metadata to write (None: unchanged); a key to delete is sent as ""."""
+    price: Price | None = None
+    """The new variant price (None: unchanged)."""
+    links: LinkEdits = Field(default_factory=LinkEdits)
+
+
+class KitMissing(_KitChange):
+    action: Literal["missing"] = "missing"
+    product_id: str
+
+
+class KitConflict(_KitChange):
+    action: Literal["conflict"] = "conflict"
+    product_id: str
+
+
+def _tag(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"{value.get('kind')}.{value.get('action')}"
+    return f"{value.kind}.{value.action}"
+
+
+Change = Annotated[
+    Annotated[LocationCreate, Tag("location.create")]
+    | Annotated[ItemCreate, Tag("item.create")]
+    | Annotated[ItemUpdate, Tag("item.update")]
+    | Annotated[ItemMissing, Tag("item.missing")]
+    | Annotated[ItemConflict, Tag("item.conflict")]
+    | Annotated[LevelCreate, Tag("level.create")]
+    | Annotated[LevelUpdate, Tag("level.update")]
+    | Annotated[KitCreate, Tag("kit.create")]
+    | Annotated[KitUpdate, Tag("kit.update")]
+    | Annotated[KitMissing, Tag("kit.missing")]
+    | Annotated[KitConflict, Tag("kit.conflict")],
+    Discriminator(_tag),
+]
+
+
+class Plan(BaseModel):
+    format_version: Literal[2] = FORMAT_VERSION
+    store: str | None
+    fingerprint: str
+    options: PlanOptions
+    feed_digests: dict[str, str]
+    changes: list[Change]
+    unchanged: dict[str, int] = Field(default_factory=dict)
+    refusals: list[str] = []
+    """Why the shrink guard refuses to apply this plan (empty: it may be applied)."""
+    warnings: list[str] = []
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action in WRITES for change in self.changes)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        tally = Counter((change.kind, change.action) for change in self.changes)
+        return {
+            kind: {
+                "create": tally[(kind, "create")],
+                "update": tally[(kind, "update")],
+                "unchanged": self.unchanged.get(kind, 0),
+                "missing": tally[(kind, "missing")],
+                "conflict": tally[(kind, "conflict")],
+            }
+            for kind in KINDS
+        }
+
+    def writes(self, kind: Kind, action: Action) -> list[Any]:
+        return [change for change in self.changes if change.kind == kind and change.action == action]
+
+    @classmethod
+    def from_saved(cls, data: Any, source: str) -> Plan:
+        """A plan saved by `--plan-out`; ConfigError for another format version or a non-plan."""
+        version = data.get("format_version") if isinstance(data, dict) else None
+        if version is None:
+            raise ConfigError(f"{source} is not a medusa-sync plan (no format_version)")
+        if version != FORMAT_VERSION:
+            raise ConfigError(
+                f"{source} is a plan of format_version {version}; this medusa-sync reads format_version "
+                f"{FORMAT_VERSION} only",
+                hint="make a new plan with this version: medusa-sync plan --plan-out FILE",
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"{source} is not a medusa-sync plan: {str(exc).splitlines()[0]}") from None

@@ -1,0 +1,265 @@
+"""One planner per kind: each compares the catalog with the snapshot and returns its changes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from medusa_sync.config import Rules
+from medusa_sync.models import Catalog, InventoryItem, Kit, StockLevel
+from medusa_sync.plan.desired import item_fields, item_metadata, kit_create, kit_metadata, kit_price, money
+from medusa_sync.plan.metadata import diff_metadata
+from medusa_sync.plan.model import (
+    Component,
+    FieldChange,
+    ItemConflict,
+    ItemCreate,
+    ItemMissing,
+    ItemUpdate,
+    KitConflict,
+    KitCreate,
+    KitMissing,
+    KitUpdate,
+    LevelCreate,
+    LevelUpdate,
+    LinkEdits,
+    LocationCreate,
+    PlanOptions,
+)
+from medusa_sync.store import ITEM_FIELDS, MANAGED_BY, ActualItem, ActualKit, StoreSnapshot
+
+
+@dataclass
+class Context:
+    catalog: Catalog
+    snapshot: StoreSnapshot
+    rules: Rules
+    options: PlanOptions
+    unchanged: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+
+    def location_id(self, name: str) -> str | None:
+        location = self.snapshot.locations.get(name)
+        return location.id if location else None
+
+    def clamped(self, key: str, stocked: int, reserved: int) -> tuple[int, str | None]:
+        """Stocked never below reserved unless allowed; a clamp is noted and warned."""
+        if stocked >= reserved or self.options.allow_below_reserved:
+            return stocked, None
+        note = f"clamped to reserved {reserved} (feed says {stocked})"
+        self.warnings.append(f"{key}: {note}")
+        return reserved, note
+
+
+def plan_locations(ctx: Context) -> list[LocationCreate]:
+    changes = []
+    for name in ctx.catalog.locations:
+        if name in ctx.snapshot.locations:
+            ctx.unchanged["location"] += 1
+        else:
+            changes.append(LocationCreate(name=name, metadata={"managed_by": MANAGED_BY}))
+    return changes
+
+
+def _same(before: object, after: object) -> bool:
+    if before in (None, "") and after in (None, ""):
+        return True
+    return before == after
+
+
+def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
+    changes: list[ItemCreate | ItemUpdate | ItemConflict] = []
+    for item in ctx.catalog.items:
+        actual = ctx.snapshot.items.get(item.sku)
+        if actual is None:
+            changes.append(ItemCreate(sku=item.sku, item=item_fields(item)))
+        elif not actual.owned:
+            changes.append(
+                ItemConflict(
+                    sku=item.sku,
+                    item_id=actual.id,
+                    note="exists and is not managed by medusa-sync: left alone, levels included",
+                )
+            )
+        else:
+            update = _item_update(item, actual)
+            if update is None:
+                ctx.unchanged["item"] += 1
+            else:
+                changes.append(update)
+    return changes
+
+
+def _item_update(item: InventoryItem, actual: ActualItem) -> ItemUpdate | None:
+    wanted = item_fields(item).model_dump()
+    changed = [
+        FieldChange(field=name, before=actual.fields.get(name), after=wanted[name])
+        for name in ITEM_FIELDS
+        if name != "sku" and not _same(actual.fields.get(name), wanted[name])
+    ]
+    metadata = diff_metadata(actual.metadata, item_metadata(item))
+    if not changed and not metadata.changes:
+        return None
+    return ItemUpdate(
+        sku=item.sku,
+        item_id=actual.id,
+        fields=changed + metadata.changes,
+        set={change.field: change.after for change in changed},
+        metadata=metadata.write,
+    )
+
+
+def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate]:
+    """The catalog's levels; an item's levels are left alone when the item is not ours."""
+    changes: list[LevelCreate | LevelUpdate] = []
+    for level in ctx.catalog.levels:
+        actual = ctx.snapshot.items.get(level.sku)
+        location_id = ctx.location_id(level.location)
+        common = {"sku": level.sku, "location": level.location, "location_id": location_id, "incoming": level.incoming}
+        if actual is None:
+            changes.append(LevelCreate(**common, stocked=level.stocked, with_item=True, note="created with the item"))
+        elif actual.owned:
+            current = actual.levels.get(location_id) if location_id else None
+            if current is None:
+                changes.append(LevelCreate(**common, stocked=level.stocked, item_id=actual.id))
+            else:
+                change = _level_update(ctx, level, actual, current.stocked, current.reserved, current.incoming)
+                if change is None:
+                    ctx.unchanged["level"] += 1
+                else:
+                    changes.append(change)
+    return changes
+
+
+def _level_update(
+    ctx: Context, level: StockLevel, actual: ActualItem, stocked: int, reserved: int, incoming: int
+) -> LevelUpdate | None:
+    key = f"{level.sku} @ {level.location}"
+    wanted, note = ctx.clamped(key, level.stocked, reserved)
+    changed = [
+        FieldChange(field=name, before=before, after=after)
+        for name, before, after in (("stocked_quantity", stocked, wanted), ("incoming_quantity", incoming, level.incoming))
+        if before != after
+    ]
+    if not changed:
+        return None
+    return LevelUpdate(
+        sku=level.sku,
+        location=level.location,
+        location_id=ctx.location_id(level.location),
+        item_id=actual.id,
+        stocked=wanted,
+        incoming=level.incoming,
+        fields=changed,
+        note=note,
+    )
+
+
+def plan_missing(ctx: Context) -> list[ItemMissing | LevelUpdate]:
+    """Managed items the feeds no longer list: reported, and with --missing zero their stock set to 0."""
+    desired = {item.sku for item in ctx.catalog.items}
+    names = {location.id: location.name for location in ctx.snapshot.locations.values()}
+    verb = "stock set to 0" if ctx.options.missing == "zero" else "kept (--missing keep)"
+    changes: list[ItemMissing | LevelUpdate] = []
+    for sku in sorted(ctx.snapshot.items):
+        actual = ctx.snapshot.items[sku]
+        if sku in desired or not actual.owned:
+            continue
+        changes.append(ItemMissing(sku=sku, item_id=actual.id, note=f"no longer in the feed: {verb}"))
+        if ctx.options.missing != "zero":
+            continue
+        for location_id, current in sorted(actual.levels.items()):
+            location = names.get(location_id, location_id)
+            stocked, note = ctx.clamped(f"{sku} @ {location}", 0, current.reserved)
+            if current.stocked == stocked:
+                continue
+            changes.append(
+                LevelUpdate(
+                    sku=sku,
+                    location=location,
+                    location_id=location_id,
+                    item_id=actual.id,
+                    stocked=stocked,
+                    incoming=current.incoming,
+                    fields=[FieldChange(field="stocked_quantity", before=current.stocked, after=stocked)],
+                    note=note or "missing from the feed",
+                )
+            )
+    return changes
+
+
+def plan_kits(ctx: Context) -> list[KitCreate | KitUpdate | KitConflict | KitMissing]:
+    changes: list[KitCreate | KitUpdate | KitConflict | KitMissing] = []
+    sku_of_item = {item.id: sku for sku, item in ctx.snapshot.items.items()}
+    for kit in ctx.catalog.kits:
+        actual = ctx.snapshot.kits.get(kit.sku)
+        if actual is None:
+            changes.append(kit_create(kit, ctx.rules))
+        elif not actual.owned:
+            changes.append(
+                KitConflict(
+                    sku=kit.sku,
+                    product_id=actual.product_id,
+                    note="a product variant with this SKU exists and is not managed by medusa-sync: left alone",
+                )
+            )
+        else:
+            update = _kit_update(ctx, kit, actual, sku_of_item)
+            if update is None:
+                ctx.unchanged["kit"] += 1
+            else:
+                changes.append(update)
+    desired = {kit.sku for kit in ctx.catalog.kits}
+    for sku in sorted(set(ctx.snapshot.kits) - desired):
+        actual = ctx.snapshot.kits[sku]
+        if actual.owned:
+            changes.append(KitMissing(sku=sku, product_id=actual.product_id, note="no longer in the feed: kept"))
+    return changes
+
+
+def _kit_update(ctx: Context, kit: Kit, actual: ActualKit, sku_of_item: dict[str, str]) -> KitUpdate | None:
+    changed: list[FieldChange] = []
+    title = None
+    if actual.title != kit.title:
+        changed.append(FieldChange(field="title", before=actual.title, after=kit.title))
+        title = kit.title
+    metadata = diff_metadata(actual.metadata, kit_metadata(kit))
+    changed += metadata.changes
+    wanted_price = kit_price(kit, ctx.rules)
+    price = None
+    if wanted_price is not None:
+        before = actual.prices.get(wanted_price.currency_code)
+        if before != wanted_price.amount:
+            changed.append(FieldChange(field=f"price.{wanted_price.currency_code}", before=money(before), after=money(wanted_price.amount)))
+            price = wanted_price
+    links = _link_edits(kit, actual, sku_of_item, changed)
+    if not changed:
+        return None
+    return KitUpdate(
+        sku=kit.sku,
+        product_id=actual.product_id,
+        variant_id=actual.variant_id,
+        fields=changed,
+        title=title,
+        metadata=metadata.write,
+        price=price,
+        links=links,
+    )
+
+
+def _link_edits(kit: Kit, actual: ActualKit, sku_of_item: dict[str, str], changed: list[FieldChange]) -> LinkEdits:
+    """Link edits by component SKU (create/update) and by item id (delete)."""
+    current = {sku_of_item.get(item_id, item_id): (item_id, quantity) for item_id, quantity in actual.links.items()}
+    wanted = {component.sku: component.quantity for component in kit.components}
+    edits = LinkEdits()
+    for sku, quantity in sorted(wanted.items()):
+        before = current[sku][1] if sku in current else None
+        if before == quantity:
+            continue
+        (edits.create if before is None else edits.update).append(Component(sku=sku, required_quantity=quantity))
+        changed.append(FieldChange(field=f"component.{sku}", before=before, after=quantity))
+    for sku in sorted(set(current) - set(wanted)):
+        item_id, before = current[sku]
+        edits.delete.append(item_id)
+        changed.append(FieldChange(field=f"component.{sku}", before=before, after=None, removed=True))
+    return edits
