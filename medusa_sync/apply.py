@@ -154,9 +154,9 @@ class _Apply:
 
         self._run("create items", self.plan.writes("item", "create"), create)
         self._run("update items", self.plan.writes("item", "update"), update)
-        self.result.applied["level.create"] += sum(
-            len(levels) for sku, levels in with_item.items() if sku in self.ids.items
-        )
+        created_with_items = sum(len(levels) for sku, levels in with_item.items() if sku in self.ids.items)
+        if created_with_items:
+            self.result.applied["level.create"] += created_with_items
 
     def levels(self) -> None:
         """Level creates (for existing items) and updates, through the cross-item batch: each

@@ -4,6 +4,7 @@ Primary output goes to stdout; issues, progress and logs go to stderr."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from typing import Any
@@ -158,8 +159,8 @@ def plan_text(plan: Plan, *, compact: bool = False) -> list[Text]:
 def render_plan(plan: Plan, *, compact: bool = False) -> None:
     """Print the plan on stdout, coloured on a terminal (none with NO_COLOR or when stdout is
     not a terminal; FORCE_COLOR forces colour): the console is made now, so it sees the
-    environment of this run."""
-    console = Console(highlight=False, soft_wrap=True)
+    environment of this run. With NO_COLOR no escape at all is written (rich would keep bold)."""
+    console = Console(highlight=False, soft_wrap=True, color_system=None if os.environ.get("NO_COLOR") else "auto")
     for line in plan_text(plan, compact=compact):
         console.print(line)
     for warning in plan.warnings:

@@ -12,7 +12,7 @@ from medusa_sync.apply import apply_plan
 from medusa_sync.client import MedusaClient, RetryPolicy
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
-from medusa_sync.plan import PlanOptions, StoreIds, make_plan
+from medusa_sync.plan import LevelUpdate, Plan, PlanOptions, StoreIds, make_plan
 from medusa_sync.store import ActualItem, ActualLevel, ActualLocation, StoreSnapshot
 
 RULES = Rules()
@@ -170,3 +170,42 @@ def test_level_changes_go_in_one_batch(catalog) -> None:
         )
     ]
     assert dict(result.applied) == {"level.update": 1, "level.create": 1}
+
+
+def level_update(n: int) -> LevelUpdate:
+    return LevelUpdate(
+        sku=f"odex_panels_P{n}", location="Odex CD", location_id="sloc_odex", item_id=f"iitem_{n}", stocked=n, incoming=0
+    )
+
+
+def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
+    """1,500 level updates go in two requests (1,000 + 500); the second fails: the first's
+    1,000 are applied, exactly the 500 of the failed request are reported failed."""
+    plan = Plan(
+        store="http://medusa.test",
+        fingerprint="f",
+        options=PlanOptions(),
+        feed_digests={},
+        changes=[level_update(n) for n in range(1500)],
+    )
+    batches = []
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        batches.append(body)
+        if len(batches) == 2:
+            return httpx.Response(400, json={"type": "invalid_data", "message": "chunk refused"})
+        return httpx.Response(200, json={"created": [], "updated": body["update"], "deleted": []})
+
+    client = MedusaClient(
+        "http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa), retry=RetryPolicy(max_attempts=1)
+    )
+    with client:
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
+
+    assert [len(body["update"]) for body in batches] == [1000, 500]
+    assert dict(result.applied) == {"level.update": 1000}
+    assert [failure.key for failure in result.failures] == [f"odex_panels_P{n} @ Odex CD" for n in range(1000, 1500)]
+    assert {failure.message for failure in result.failures} == {
+        "POST /admin/inventory-items/location-levels/batch → 400 invalid_data: chunk refused"
+    }
