@@ -5,16 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
+import orjson
 import pytest
 
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
 from medusa_sync.models import Catalog, FeedFile
-from medusa_sync.plan import PlanOptions, item_fields, make_plan
-from medusa_sync.store import ActualItem, ActualKit, ActualLevel, ActualLocation, StoreSnapshot
+from medusa_sync.client import MedusaClient
+from medusa_sync.plan import PlanOptions, make_plan
+from medusa_sync.store import ActualItem, ActualKit, ActualLevel, StoreSnapshot, read_store
 
 SAMPLES = Path(__file__).resolve().parents[2] / "distributors"
 RULES = Rules()
+FIXTURE = Path(__file__).parent / "fixtures" / "synced_store.json"
 
 
 @pytest.fixture(scope="module")
@@ -23,38 +27,20 @@ def catalog() -> Catalog:
 
 
 def synced_snapshot(catalog: Catalog) -> StoreSnapshot:
-    """The store as a complete import of `catalog` leaves it."""
-    snapshot = StoreSnapshot(url="http://store.test")
-    for index, name in enumerate(catalog.locations):
-        snapshot.locations[name] = ActualLocation(f"sloc_{index}", name, {"managed_by": "medusa-sync"})
-    levels: dict[str, dict[str, ActualLevel]] = {}
-    for level in catalog.levels:
-        location_id = snapshot.locations[level.location].id
-        levels.setdefault(level.sku, {})[location_id] = ActualLevel(
-            f"ilev_{level.sku}_{location_id}", location_id, level.stocked, 0, level.incoming
-        )
-    for item in catalog.items:
-        body = item_fields(item).model_dump()
-        snapshot.items[item.sku] = ActualItem(
-            id=f"iitem_{item.sku}",
-            sku=item.sku,
-            fields={name: body[name] for name in ("sku", "title", "description", "thumbnail", "origin_country", "material", "requires_shipping", "unit_of_measure")},
-            metadata=body["metadata"],
-            levels=levels.get(item.sku, {}),
-        )
-    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
-    for change in plan.writes("kit", "create"):
-        snapshot.kits[change.sku] = ActualKit(
-            product_id=f"prod_{change.sku}",
-            variant_id=f"variant_{change.sku}",
-            sku=change.sku,
-            title=change.title,
-            status="draft",
-            prices={change.price.currency_code: change.price.amount},
-            links={f"iitem_{c.sku}": c.required_quantity for c in change.components},
-            metadata=change.metadata,
-        )
-    return snapshot
+    """The store as a complete import of the samples leaves it: the list answers a real Medusa
+    2.21.2 gave after `medusa-sync import distributors` (tests/unit/fixtures/record_store.py),
+    read through the real reader."""
+    exchanges = orjson.loads(FIXTURE.read_bytes())["exchanges"]
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        offset = request.url.params.get("offset", "0")
+        for exchange in exchanges:
+            if exchange["path"] == request.url.path and exchange["query"].get("offset", "0") == offset:
+                return httpx.Response(200, json=exchange["response"])
+        return httpx.Response(404, json={"type": "not_found", "message": f"not recorded: {request.url}"})
+
+    with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
+        return read_store(client, {kit.sku for kit in catalog.kits})
 
 
 def replace_item(snapshot: StoreSnapshot, sku: str, **changes) -> None:
@@ -117,7 +103,7 @@ def test_changed_title_and_stock_are_updates_with_before_and_after(catalog: Cata
     [level_change] = plan.writes("level", "update")
     assert level_change.key == f"{sku} @ Odex CD"
     assert [(f.field, f.before, f.after) for f in level_change.fields] == [("stocked_quantity", 7, 100)]
-    assert (level_change.item_id, level_change.location_id) == (f"iitem_{sku}", location_id)
+    assert (level_change.item_id, level_change.location_id) == (snapshot.items[sku].id, location_id)
 
 
 def catalog_item(catalog: Catalog, sku: str):
@@ -174,11 +160,13 @@ def test_missing_items_are_kept_or_zeroed(catalog: Catalog) -> None:
 def test_kit_link_and_price_changes(catalog: Catalog) -> None:
     snapshot = synced_snapshot(catalog)
     kit = snapshot.kits["fotus_kits_KP05"]
+    panel_id = snapshot.items["fotus_panels_ASTRONERGY-615W"].id
+    jinko_id = snapshot.items["odex_panels_ODEX-PAINEL-JINKO-575W"].id
     snapshot.kits["fotus_kits_KP05"] = ActualKit(
         **{
             **kit.__dict__,
             "prices": {"brl": Decimal("1.00")},
-            "links": {"iitem_fotus_panels_ASTRONERGY-615W": 2, "iitem_odex_panels_ODEX-PAINEL-JINKO-575W": 1},
+            "links": {panel_id: 2, jinko_id: 1},
         }
     )
     plan = make_plan(catalog, snapshot, RULES, PlanOptions())
@@ -186,7 +174,7 @@ def test_kit_link_and_price_changes(catalog: Catalog) -> None:
     assert change.links.model_dump() == {
         "create": [{"sku": "fotus_inverters_SUN-M200G4-EU-Q0-I", "required_quantity": 1}],
         "update": [{"sku": "fotus_panels_ASTRONERGY-615W", "required_quantity": 4}],
-        "delete": ["iitem_odex_panels_ODEX-PAINEL-JINKO-575W"],
+        "delete": [jinko_id],
     }
     kit_price = next(k.price for k in catalog.kits if k.sku == "fotus_kits_KP05")
     assert change.price.model_dump(mode="json") == {"currency_code": "brl", "amount": f"{kit_price:.2f}"}
@@ -196,12 +184,72 @@ def test_fingerprint_moves_with_the_store(catalog: Catalog) -> None:
     snapshot = synced_snapshot(catalog)
     before = snapshot.fingerprint()
     assert synced_snapshot(catalog).fingerprint() == before
-    location_id = snapshot.locations["Odex CD"].id
     level = snapshot.items["solfacil_cables_1"].levels
     sku_level = next(iter(level.values()))
     level[sku_level.location_id] = ActualLevel(sku_level.id, sku_level.location_id, sku_level.stocked, 1, 0)
     assert snapshot.fingerprint() != before
-    assert location_id  # the snapshot has ids for every location
+
+
+def test_bookkeeping_metadata_alone_is_no_change(catalog: Catalog) -> None:
+    """A record that moved in its file (source_record, feed_digest) is not an update."""
+    snapshot = synced_snapshot(catalog)
+    sku = "odex_inverters_ODEX-INV-SOLIS-3000W"
+    item = snapshot.items[sku]
+    replace_item(snapshot, sku, metadata={**item.metadata, "source_record": 99, "feed_digest": "0" * 16})
+    kit = snapshot.kits["fotus_kits_KP06"]
+    snapshot.kits["fotus_kits_KP06"] = ActualKit(**{**kit.__dict__, "metadata": {**kit.metadata, "source_record": 7}})
+
+    plan = make_plan(catalog, snapshot, RULES, PlanOptions())
+    assert plan.changes == []
+    assert plan.unchanged == {"location": 4, "item": 243, "level": 245, "kit": 4}
+
+
+def test_bookkeeping_metadata_is_written_along_with_a_real_change(catalog: Catalog) -> None:
+    snapshot = synced_snapshot(catalog)
+    sku = "odex_inverters_ODEX-INV-SOLIS-3000W"
+    item = snapshot.items[sku]
+    stored = {**item.metadata, "source_record": 99, "made_by_hand": "keep me"}
+    replace_item(snapshot, sku, metadata=stored, fields={**item.fields, "title": "old title"})
+
+    [change] = make_plan(catalog, snapshot, RULES, PlanOptions()).changes
+    assert [(f.field, f.before) for f in change.fields] == [("title", "old title")]
+    assert change.metadata == {**item.metadata, "made_by_hand": "keep me"}  # source_record back to the feed's
+    assert change.metadata["source_record"] == item.metadata["source_record"] != 99
+
+
+def test_a_kit_key_the_feed_drops_is_removed(catalog: Catalog) -> None:
+    """The feed sets KP05's roof_type to None: the plan removes "Cerâmico" (Medusa deletes a
+    metadata key sent as ""), and shows it as a real change, not as feed_digest."""
+    kp05 = next(kit for kit in catalog.kits if kit.sku == "fotus_kits_KP05")
+    dropped = catalog.model_copy(
+        update={"kits": tuple(kit.model_copy(update={"roof_type": None}) if kit is kp05 else kit for kit in catalog.kits)}
+    )
+    snapshot = synced_snapshot(catalog)
+    actual = snapshot.kits["fotus_kits_KP05"]
+    assert actual.metadata["roof_type"] == "Cerâmico"
+
+    [change] = make_plan(dropped, snapshot, RULES, PlanOptions()).changes
+    assert (change.kind, change.action, change.sku) == ("kit", "update", "fotus_kits_KP05")
+    assert [(f.field, f.before, f.after, f.removed) for f in change.fields] == [
+        ("metadata.roof_type", "Cerâmico", None, True)
+    ]
+    expected = {key: value for key, value in actual.metadata.items() if key != "feed_digest"}
+    assert change.metadata == {**expected, "roof_type": "", "feed_digest": change.metadata["feed_digest"]}
+    assert change.metadata["feed_digest"] != actual.metadata["feed_digest"]
+    assert (change.title, change.price, bool(change.links)) == (None, None, False)
+
+
+def test_an_item_key_the_feed_drops_is_removed(catalog: Catalog) -> None:
+    sku = "odex_inverters_ODEX-INV-SOLIS-3000W"
+    snapshot = synced_snapshot(catalog)
+    assert snapshot.items[sku].metadata["power_w"] == 3000
+    dropped = catalog.model_copy(
+        update={"items": tuple(i.model_copy(update={"power_w": None}) if i.sku == sku else i for i in catalog.items)}
+    )
+    [change] = make_plan(dropped, snapshot, RULES, PlanOptions()).changes
+    assert [(f.field, f.before, f.removed) for f in change.fields] == [("metadata.power_w", 3000, True)]
+    assert change.metadata["power_w"] == ""
+    assert change.set == {}
 
 
 # -- the shrink guard ------------------------------------------------------------------------
