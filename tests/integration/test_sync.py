@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from medusa_sync.cli.main import main
@@ -227,3 +228,108 @@ def test_not_owned_item_is_left_alone(store, client, capsys, tmp_path) -> None:
     after = client.inventory_items.retrieve(foreign["id"])
     assert after["title"] == "theirs"
     assert after["metadata"] in (None, {})
+
+
+def admin_get(store, token: str, path: str, **params) -> dict:
+    """A raw Admin API read (not the project's client), so a read bug cannot hide a write bug."""
+    response = httpx.get(f"{store.url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def admin_post(store, token: str, path: str, body: dict) -> dict:
+    response = httpx.post(f"{store.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_medusa_merges_metadata_and_deletes_a_key_sent_as_empty(store, medusa_admin_token) -> None:
+    """What the plan's metadata removal relies on (Medusa 2.21.2): an update merges the keys it
+    sends into what the record holds, and deletes a key sent as "" — items and products alike."""
+    item = admin_post(store, medusa_admin_token, "/admin/inventory-items", {"sku": "probe-1", "metadata": {"a": "1", "b": "2"}})
+    path = f"/admin/inventory-items/{item['inventory_item']['id']}"
+    assert admin_post(store, medusa_admin_token, path, {"metadata": {"b": ""}})["inventory_item"]["metadata"] == {"a": "1"}
+    assert admin_post(store, medusa_admin_token, path, {"metadata": {"c": "3"}})["inventory_item"]["metadata"] == {"a": "1", "c": "3"}
+
+    product = admin_post(
+        store,
+        medusa_admin_token,
+        "/admin/products",
+        {"title": "probe", "options": [{"title": "Default", "values": ["Default"]}], "metadata": {"roof_type": "Cerâmico", "x": "1"}},
+    )
+    path = f"/admin/products/{product['product']['id']}"
+    assert admin_post(store, medusa_admin_token, path, {"metadata": {"roof_type": ""}})["product"]["metadata"] == {"x": "1"}
+
+
+def test_a_kit_key_the_feed_drops_is_removed_from_the_store(store, capsys, tmp_path, medusa_admin_token) -> None:
+    feeds = tmp_path / "feeds"
+    shutil.copytree(SAMPLES, feeds)
+    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
+    kits_file = feeds / "fotus" / "fotus-kits.json"
+    records = json.loads(kits_file.read_text(encoding="utf-8"))
+    assert (records[0]["id"], records[0]["estrutura"]) == ("FOTUS-KP05-kits", "Cerâmico")
+    records[0]["estrutura"] = None
+    kits_file.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+
+    code, result = run_json(capsys, "import", str(feeds), "--yes", "--out", str(tmp_path / "out"))
+    assert code == 0
+    [change] = result["plan"]["changes"]
+    assert (change["kind"], change["action"], change["sku"]) == ("kit", "update", "fotus_kits_KP05")
+    assert change["fields"] == [{"field": "metadata.roof_type", "before": "Cerâmico", "after": None, "removed": True}]
+    assert result["applied"]["applied"] == {"kit.update": 1}
+
+    products = admin_get(store, medusa_admin_token, "/admin/products", fields="id,metadata,variants.sku", limit=50)["products"]
+    metadata = {p["variants"][0]["sku"]: p["metadata"] for p in products}
+    assert "roof_type" not in metadata["fotus_kits_KP05"]
+    assert metadata["fotus_kits_KP05"]["distribution_centre"] == "Fotus CD ESPÍRITO SANTO"
+    assert metadata["fotus_kits_KP06"]["roof_type"] == "Metálico"
+    assert main(["plan", str(feeds), "--detailed-exitcode", "--out", str(tmp_path / "p")]) == 0
+
+
+def test_day_two_plan_lists_only_real_changes(store, capsys, tmp_path, medusa_admin_token) -> None:
+    """One record removed from the middle of odex-inverters.json and three stock values changed:
+    exactly 3 level updates and 1 missing item; the 24 records after the removed one moved
+    (source_record, feed_digest) and are not updates."""
+    feeds = tmp_path / "feeds"
+    shutil.copytree(SAMPLES, feeds)
+    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
+    inverters = feeds / "odex" / "odex-inverters.json"
+    records = json.loads(inverters.read_text(encoding="utf-8"))
+    removed = records.pop(20)
+    assert removed["id"] == "odex_inverters_ODEX-INV-GOODWE-10000W"
+    stock = {2: 7, 29: 11, 39: 3}
+    for index, quantity in stock.items():
+        records[index]["estoque"] = quantity
+    inverters.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    changed = {records[index]["id"]: quantity for index, quantity in stock.items()}
+    assert sorted(changed) == [
+        "odex_inverters_ODEX-INV-APSYSTEMS-2000W", "odex_inverters_ODEX-INV-SOLIS-5000W", "odex_inverters_ODEX-INV-SOLIS-5000W-1"
+    ]
+
+    code, result = run_json(capsys, "plan", str(feeds), "--detailed-exitcode", "--out", str(tmp_path / "p"))
+    assert code == 2
+    counts = result["counts"]
+    assert counts["item"] == {"create": 0, "update": 0, "unchanged": 242, "missing": 1, "conflict": 0}
+    assert counts["level"] == {"create": 0, "update": 3, "unchanged": 241, "missing": 0, "conflict": 0}
+    assert counts["kit"] == {"create": 0, "update": 0, "unchanged": 4, "missing": 0, "conflict": 0}
+    changes = result["plan"]["changes"]
+    assert [(c["kind"], c["action"], c["sku"]) for c in changes if c["kind"] == "item"] == [
+        ("item", "missing", "odex_inverters_ODEX-INV-GOODWE-10000W")
+    ]
+    levels = {c["sku"]: c["fields"] for c in changes if c["kind"] == "level"}
+    assert levels == {
+        sku: [{"field": "stocked_quantity", "before": 100, "after": quantity, "removed": False}]
+        for sku, quantity in changed.items()
+    }
+
+    code, applied = run_json(capsys, "import", str(feeds), "--yes", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert applied["applied"]["applied"] == {"level.update": 3}
+    assert applied["requests"]["writes"] == 1  # one level batch
+    items = admin_get(
+        store, medusa_admin_token, "/admin/inventory-items", fields="sku,location_levels.stocked_quantity", limit=500
+    )["inventory_items"]
+    stocked = {item["sku"]: [level["stocked_quantity"] for level in item["location_levels"]] for item in items}
+    assert {sku: stocked[sku] for sku in changed} == {sku: [quantity] for sku, quantity in changed.items()}
+    assert stocked["odex_inverters_ODEX-INV-GOODWE-10000W"] == [100]  # missing: kept
+    assert main(["plan", str(feeds), "--detailed-exitcode", "--out", str(tmp_path / "p")]) == 0
