@@ -113,7 +113,8 @@ def _change_lines(change: Change, compact: bool) -> list[str]:
     head = f"{_SYMBOLS[change.action]} {change.kind} {change.key}"
     note = f"  ({change.note})" if change.note else ""
     if change.action == "create":
-        return [f"{head}: {_created(change)}{note}"]
+        created = _created(change)
+        return [f"{head}{': ' + created if created else ''}{note}"]
     if change.action != "update":
         return [f"{head}{note}"]
     if compact:

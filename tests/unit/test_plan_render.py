@@ -104,6 +104,7 @@ def test_item_and_kit_creates_show_what_they_set(capsys) -> None:
     kit = next(line for line in lines if line.startswith("+ kit fotus_kits_KP05: "))
     assert kit.endswith("; components: 4 × fotus_panels_ASTRONERGY-615W, 1 × fotus_inverters_SUN-M200G4-EU-Q0-I")
     assert len([line for line in lines if line.startswith("+ ")]) == 4 + 243 + 245 + 4
+    assert "+ location Odex CD" in lines
 
 
 def test_no_colour_when_stdout_is_not_a_terminal(capsys) -> None:
