@@ -43,19 +43,23 @@ def item_metadata(item: InventoryItem) -> dict[str, Any]:
     }
 
 
+def item_values(item: InventoryItem) -> dict[str, Any]:
+    """The inventory-item fields Medusa should hold for this item, metadata aside."""
+    return {
+        "sku": item.sku,
+        "title": item.title,
+        "description": item.description,
+        "thumbnail": item.thumbnail,
+        "origin_country": item.origin_country,
+        "material": item.material,
+        "requires_shipping": item.requires_shipping,
+        "unit_of_measure": item.unit.label,
+    }
+
+
 def item_fields(item: InventoryItem) -> ItemFields:
-    """The inventory-item fields Medusa should hold for this item (create and update share it)."""
-    return ItemFields(
-        sku=item.sku,
-        title=item.title,
-        description=item.description,
-        thumbnail=item.thumbnail,
-        origin_country=item.origin_country,
-        material=item.material,
-        requires_shipping=item.requires_shipping,
-        unit_of_measure=item.unit.label,
-        metadata=with_values(item_metadata(item)),
-    )
+    """The item as created."""
+    return ItemFields(**item_values(item), metadata=with_values(item_metadata(item)))
 
 
 def kit_metadata(kit: Kit) -> dict[str, Any]:

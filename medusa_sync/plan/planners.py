@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from medusa_sync.config import Rules
 from medusa_sync.models import Catalog, InventoryItem, Kit, StockLevel
-from medusa_sync.plan.desired import item_fields, item_metadata, kit_create, kit_metadata, kit_price, money
+from medusa_sync.plan.desired import item_fields, item_metadata, item_values, kit_create, kit_metadata, kit_price, money
 from medusa_sync.plan.metadata import diff_metadata
 from medusa_sync.plan.model import (
     Component,
@@ -91,7 +91,7 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
 
 
 def _item_update(item: InventoryItem, actual: ActualItem) -> ItemUpdate | None:
-    wanted = item_fields(item).model_dump()
+    wanted = item_values(item)
     changed = [
         FieldChange(field=name, before=actual.fields.get(name), after=wanted[name])
         for name in ITEM_FIELDS
