@@ -187,7 +187,7 @@ def test_interrupted_apply_converges(store, client, raw_admin, tmp_path) -> None
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    partial = store_counts(client, raw_admin)
+    partial = owned_counts(client)  # not cross-checked: Medusa may still finish an in-flight write
     assert 40 <= partial["items"] < 243, partial  # killed half-way, not before or after
 
     assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
