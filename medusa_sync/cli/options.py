@@ -54,7 +54,7 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             ("force", Force, False),
         )
     ]
-    parameters = [parameter for parameter in signature.parameters.values() if parameter.name != "options"]
+    parameters = [parameter for parameter in signature.parameters.values() if parameter.name != "options"] + declared
 
     @functools.wraps(command)
     def with_plan_options(
@@ -62,8 +62,6 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
         return command(*args, options=options, **kwargs)
-
-    parameters += declared
 
     with_plan_options.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     with_plan_options.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
