@@ -321,12 +321,12 @@ def _resolved(body: dict[str, Any], locations: dict[str, str]) -> dict[str, Any]
 
 
 def _list_all(client: Direct) -> list[dict[str, Any]]:
-    from medusa_sync.store import _ITEM_QUERY_FIELDS
+    from medusa_sync.store import ITEM_QUERY_FIELDS
 
     rows: list[dict[str, Any]] = []
     offset = 0
     while True:
-        page = client.call("GET", "/admin/inventory-items", params={"fields": _ITEM_QUERY_FIELDS, "order": "id", "limit": PAGE, "offset": offset})
+        page = client.call("GET", "/admin/inventory-items", params={"fields": ITEM_QUERY_FIELDS, "order": "id", "limit": PAGE, "offset": offset})
         rows.extend(page["inventory_items"])
         offset += len(page["inventory_items"])
         if not page["inventory_items"] or offset >= page["count"]:
@@ -480,14 +480,14 @@ def naive_levels(server: Server, work: Workload, base_levels: dict[tuple[str, st
 
 def naive_lookup(server: Server, work: Workload, sample: int) -> dict[str, Any]:
     """A naive no-op check: one GET per SKU (with its levels), sequential, on a sample."""
-    from medusa_sync.store import _ITEM_QUERY_FIELDS
+    from medusa_sync.store import ITEM_QUERY_FIELDS
 
     client = Direct(server, connections=1)
     try:
         skus = [body["sku"] for body in sample_of(work.items, sample)]
         started = time.perf_counter()
         for sku in skus:
-            client.call("GET", "/admin/inventory-items", params={"sku": sku, "fields": _ITEM_QUERY_FIELDS})
+            client.call("GET", "/admin/inventory-items", params={"sku": sku, "fields": ITEM_QUERY_FIELDS})
         elapsed = time.perf_counter() - started
         return {"items": len(skus), "s": elapsed, "per_item_ms": elapsed / len(skus) * 1000}
     finally:

@@ -58,10 +58,6 @@ class ApplyResult:
         return self.applied[f"{kind}.{action}"]
 
 
-class ApplyError(MedusaSyncError):
-    """Some writes failed; the others were applied and a re-run completes the rest."""
-
-
 def apply_plan(
     client, plan: Plan, known: StoreIds, *, concurrency: int = 8, progress: Progress | None = None
 ) -> ApplyResult:

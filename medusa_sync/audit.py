@@ -35,7 +35,6 @@ import orjson
 from medusa_sync.durations import parse_duration
 from medusa_sync.errors import UsageError
 
-RESULTS = ("ok", "refused", "failed", "pending")
 Clock = Callable[[], datetime]
 
 

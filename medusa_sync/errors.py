@@ -1,19 +1,18 @@
-"""The one error hierarchy of medusa-sync, and the exit code each error maps to.
+"""The one error hierarchy of medusa-sync.
 
-    MedusaSyncError                  exit 1 unless a subclass says otherwise
-    ├── ConfigError                  exit 7  bad config file or environment
-    ├── FeedError                    exit 1  a feed root that cannot be read at all
-    ├── StrictValidationError        exit 3  --strict and the feeds had issues
-    ├── GuardError                   exit 4  a safety guard refused (shrink guard, stock rules)
-    ├── StoreChangedError            exit 5  `apply FILE`: the store changed since the plan
-    ├── LockedError                  exit 6  another sync holds the lock
-    ├── NotFoundError                exit 9  a SKU, location or reservation that does not exist
-    ├── UsageError                   exit 64 arguments that cannot work together
-    └── MedusaAPIError               exit 1  (medusa_sync.client.errors: one class per status)
-        └── MedusaUnavailableError   exit 8  connection failed / retries exhausted / auth refused
+    MedusaSyncError                  base of every error raised on purpose
+    ├── ConfigError                  bad config file or environment, no server configured
+    ├── FeedError                    a feed root that cannot be read at all
+    ├── StrictValidationError        --strict and the feeds had issues
+    ├── GuardError                   a safety guard refused (shrink guard, stock rules)
+    ├── StoreChangedError            the store changed since the plan / under an operation
+    ├── LockedError                  another sync holds the lock
+    ├── NotFoundError                a SKU, location or reservation that does not exist
+    ├── UsageError                   arguments that cannot work together
+    ├── ApplyError                   some writes of an apply failed; the rest was applied
+    └── (medusa_sync.client.errors)  InvalidRequestError, MedusaAPIError and its subclasses
 
-Exit code 0 is success, 2 is "the plan has changes" (with --detailed-exitcode) and 64 a usage
-error; those are decided by the CLI, not by exceptions.
+The exit code of each is decided in one place, `medusa_sync.cli.exit_codes`.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from __future__ import annotations
 
 class MedusaSyncError(Exception):
     """Base of every error medusa-sync raises on purpose."""
-
-    exit_code = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -34,40 +31,36 @@ class MedusaSyncError(Exception):
 
 
 class ConfigError(MedusaSyncError):
-    exit_code = 7
+    pass
 
 
 class FeedError(MedusaSyncError):
-    exit_code = 1
+    pass
 
 
 class StrictValidationError(MedusaSyncError):
-    exit_code = 3
+    pass
 
 
 class GuardError(MedusaSyncError):
     """A safety rule refused the operation; nothing was changed."""
 
-    exit_code = 4
-
 
 class StoreChangedError(MedusaSyncError):
-    exit_code = 5
+    pass
 
 
 class LockedError(MedusaSyncError):
-    exit_code = 6
+    pass
 
 
 class NotFoundError(MedusaSyncError):
-    exit_code = 9
+    pass
 
 
 class UsageError(MedusaSyncError):
-    exit_code = 64
+    pass
 
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_USAGE = 64
+class ApplyError(MedusaSyncError):
+    """Some writes failed; the others were applied and a re-run completes the rest."""

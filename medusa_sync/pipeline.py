@@ -1,4 +1,10 @@
-"""Orchestration: feeds → normalize → plan → apply → outputs. Each CLI command calls one of these."""
+"""Orchestration; each CLI command calls one of these.
+
+    load_catalog (feeds parsed and normalized) → read_store (the store's snapshot)
+    → make_plan → apply_plan (unless a dry run) → write_outputs
+
+`--strict` and the shrink guard are checked here, once for every command that runs a path.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from medusa_sync.client import MedusaClient, RequestCounts
 from medusa_sync.config import Rules, Settings
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
@@ -15,29 +23,26 @@ from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
 from medusa_sync.store import StoreSnapshot, read_store
 
+if TYPE_CHECKING:
+    from medusa_sync.apply import ApplyResult, Progress
+
 log = logging.getLogger("medusa_sync")
 
 
-def open_client(settings: Settings):  # -> MedusaClient
-    """A client for the configured store; ConfigError when none is configured."""
-    from medusa_sync.client import MedusaClient
-
-    if not settings.medusa_url:
-        raise ConfigError("no Medusa server configured: set MEDUSA_URL (and MEDUSA_API_KEY or MEDUSA_EMAIL + MEDUSA_PASSWORD)")
-    if not settings.api_key and not (settings.email and settings.password):
-        raise ConfigError("no Medusa credentials: set MEDUSA_API_KEY, or MEDUSA_EMAIL and MEDUSA_PASSWORD")
-    return MedusaClient(
-        settings.medusa_url,
-        api_key=settings.api_key,
-        email=settings.email,
-        password=settings.password,
-        timeout=settings.timeout,
-        max_connections=max(settings.concurrency * 2, 4),
-    )
+def validate(
+    feed_root: Path, rules: Rules, *, strict: bool = False, show: Callable[[Catalog], None] | None = None
+) -> Catalog:
+    """`validate`: parse and normalize the feeds, `show` the result, then apply --strict."""
+    catalog = load_catalog(feed_root, rules)
+    if show is not None:
+        show(catalog)
+    _check_strict(catalog, strict)
+    return catalog
 
 
-def validate(feed_root: Path, rules: Rules) -> Catalog:
-    return load_catalog(feed_root, rules)
+def _check_strict(catalog: Catalog, strict: bool) -> None:
+    if strict and catalog.issues:
+        raise StrictValidationError(f"--strict: the feeds have {len(catalog.issues)} issues; nothing was changed")
 
 
 @dataclass
@@ -45,17 +50,17 @@ class ImportResult:
     catalog: Catalog
     snapshot: StoreSnapshot
     plan: Plan
-    applied: object | None = None  # apply.ApplyResult
+    applied: ApplyResult | None = None
     outputs: list[Path] = field(default_factory=list)
-    requests: object | None = None  # client.RequestCounts of a live run
+    requests: RequestCounts | None = None  # of a live run
 
 
 def plan_import(
-    feed_root: Path, settings: Settings, rules: Rules, options: PlanOptions, *, offline: bool = False, client=None
+    feed_root: Path, rules: Rules, options: PlanOptions, *, client: MedusaClient | None = None
 ) -> ImportResult:
-    """Plan the feeds against the live store, or against an empty store when offline."""
+    """Plan the feeds against the live store, or against an empty store without a `client`."""
     catalog = load_catalog(feed_root, rules)
-    if offline:
+    if client is None:
         snapshot = StoreSnapshot()
     else:
         snapshot = read_store(client, {kit.sku for kit in catalog.kits})
@@ -73,7 +78,7 @@ def run_import(
     strict: bool = False,
     show: Callable[[ImportResult], None] | None = None,
     confirm: Callable[[Plan], bool] | None = None,
-    progress=None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """`import` and `plan`: plan, `show` the feed issues and the plan, and unless dry_run apply
     (after `confirm`), then write outputs.
@@ -82,20 +87,19 @@ def run_import(
     offline = not settings.medusa_url
     if offline and not dry_run:
         raise ConfigError("import needs a Medusa server (MEDUSA_URL); use --dry-run to plan against an empty store")
-    client = None if offline else open_client(settings)
+    client = None if offline else MedusaClient.from_settings(settings)
     try:
-        result = plan_import(feed_root, settings, rules, options, offline=offline, client=client)
+        result = plan_import(feed_root, rules, options, client=client)
         if show is not None:
             show(result)
-        if strict and result.catalog.issues:
-            raise StrictValidationError(f"--strict: the feeds have {len(result.catalog.issues)} issues; nothing applied")
+        _check_strict(result.catalog, strict)
         ids = StoreIds.from_snapshot(result.snapshot)
         if not dry_run:
             _check_guard(result.plan)
         if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
             result.applied = _apply(client, result.plan, settings, ids, progress)
-            ids = result.applied.ids  # type: ignore[attr-defined]
-        reservations = OFFLINE_RESERVATIONS if offline else _reservations_markdown(client, rules)
+            ids = result.applied.ids
+        reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
         result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
         if client is not None:
             result.requests = client.stats.snapshot()
@@ -105,12 +109,12 @@ def run_import(
             client.close()
 
 
-def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None):
+def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = None) -> ApplyResult:
     """`apply FILE`: refuse if the store moved since the plan was made, else apply exactly it."""
-    client = open_client(settings)
+    client = MedusaClient.from_settings(settings)
     try:
-        if plan.store and plan.store.rstrip("/") != settings.medusa_url.rstrip("/"):  # type: ignore[union-attr]
-            raise StoreChangedError(f"the plan was made for {plan.store}, not {settings.medusa_url}")
+        if plan.store and plan.store.rstrip("/") != client.base_url:
+            raise StoreChangedError(f"the plan was made for {plan.store}, not {client.base_url}")
         kit_skus = {change.sku for change in plan.changes if change.kind == "kit"}
         current = read_store(client, kit_skus)
         if current.fingerprint() != plan.fingerprint:
@@ -131,20 +135,27 @@ def _check_guard(plan: Plan) -> None:
         )
 
 
-def _apply(client, plan: Plan, settings: Settings, known: StoreIds, progress):
+def _apply(client: MedusaClient, plan: Plan, settings: Settings, known: StoreIds, progress: Progress | None) -> ApplyResult:
     from medusa_sync.apply import apply_plan
 
     return apply_plan(client, plan, known, concurrency=settings.concurrency, progress=progress)
 
 
-def _reservations_markdown(client, rules: Rules) -> str:
+def _reservations_markdown(client: MedusaClient, rules: Rules) -> str:
     from medusa_sync.reports.reservations import build_reservations_report, render_markdown
 
     return render_markdown(build_reservations_report(client, rules))
 
 
 def run_sync(
-    feed_root: Path, settings: Settings, rules: Rules, options: PlanOptions, *, out_dir: Path, show=None, progress=None
+    feed_root: Path,
+    settings: Settings,
+    rules: Rules,
+    options: PlanOptions,
+    *,
+    out_dir: Path,
+    show: Callable[[ImportResult], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """`sync` (cron): a non-interactive import under the lock, recorded in the run log."""
     from medusa_sync.runlog import RunLog, exclusive
@@ -171,7 +182,7 @@ def run_sync(
         return result
 
 
-def request_counts(counts) -> dict[str, object] | None:
+def request_counts(counts: RequestCounts | None) -> dict[str, Any] | None:
     if counts is None:
         return None
     return {"total": counts.total, "writes": counts.writes, "by_method": dict(counts.by_method), "auth": counts.auth}

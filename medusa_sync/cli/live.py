@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import typer
 
-from medusa_sync import pipeline
 from medusa_sync.audit import AuditLog
 from medusa_sync.cli.state import state
-
-if TYPE_CHECKING:
-    from medusa_sync.client import MedusaClient
+from medusa_sync.client import MedusaClient
 
 
 @contextlib.contextmanager
 def store_client(ctx: typer.Context) -> Iterator[MedusaClient]:
-    with pipeline.open_client(state(ctx).settings) as client:
+    with MedusaClient.from_settings(state(ctx).settings) as client:
         yield client
 
 

@@ -1,9 +1,14 @@
-"""Entry point and the one error boundary: each error class maps to an exit code."""
+"""Entry point and the one error boundary: each error maps to its exit code (cli.exit_codes).
+
+The global options (-v, --config, --json) may stand before or after the subcommand: `main`
+moves them to where click expects them (the first two to the root, --json to the command)."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +18,8 @@ from typer.exceptions import TyperException
 from medusa_sync import __version__
 from medusa_sync.cli import render
 from medusa_sync.cli.state import AppState
-from medusa_sync.errors import EXIT_ERROR, EXIT_USAGE, MedusaSyncError
+from medusa_sync.cli.exit_codes import ExitCode, exit_code_of, usage_exit_code
+from medusa_sync.errors import MedusaSyncError
 
 app = typer.Typer(
     name="medusa-sync",
@@ -45,45 +51,71 @@ def _root(
 
 
 def _register() -> None:
-    from medusa_sync.cli.commands import feeds, sync
+    from medusa_sync.cli.commands import feeds, operations, sync
 
     feeds.register(app)
     sync.register(app)
-    try:
-        from medusa_sync.cli.commands import operations
-    except ImportError:  # pragma: no cover - operations land separately
-        return
     operations.register(app)
 
 
 _register()
 
+_VERBOSE = re.compile(r"-v+|--verbose")
 
-def main(argv: list[str] | None = None) -> int:
+
+def arrange_global_options(argv: Sequence[str]) -> list[str]:
+    """`argv` with -v/--verbose and --config FILE moved to the front (the root's options) and
+    --json moved to the end (every command's option), wherever they were given. Nothing after
+    `--` is moved."""
+    front: list[str] = []
+    rest: list[str] = []
+    json = False
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--":
+            rest += [token, *tokens]
+        elif _VERBOSE.fullmatch(token) or token.startswith("--config="):
+            front.append(token)
+        elif token == "--config":
+            front.append(token)
+            value = next(tokens, None)
+            if value is not None:
+                front.append(value)
+        elif token == "--json":
+            json = True
+        else:
+            rest.append(token)
+    if json:
+        end = rest.index("--") if "--" in rest else len(rest)
+        rest.insert(end, "--json")
+    return front + rest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this in-process)."""
+    args = arrange_global_options(sys.argv[1:] if argv is None else argv)
     try:
-        result = app(args=argv, prog_name="medusa-sync", standalone_mode=False)
+        result = app(args=args, prog_name="medusa-sync", standalone_mode=False)
     except typer.Abort:
         render.err.print("aborted")
-        return 130
+        return ExitCode.INTERRUPTED
     except TyperException as exc:  # click's usage errors, as typer re-exports them
-        code = getattr(exc, "exit_code", EXIT_USAGE)
         render.err.print(f"usage error: {exc.format_message()}", markup=False)  # type: ignore[attr-defined]
         render.err.print("Try 'medusa-sync --help'.", markup=False)
-        return EXIT_USAGE if code == 2 else code
+        return usage_exit_code(getattr(exc, "exit_code", ExitCode.USAGE))
     except MedusaSyncError as exc:
         render.err.print(f"error: {exc}", markup=False)
         if exc.hint:
             render.err.print(f"hint: {exc.hint}", markup=False)
-        return exc.exit_code
-    except KeyboardInterrupt:
+        return exit_code_of(exc)
+    except KeyboardInterrupt as exc:
         render.err.print("interrupted")
-        return 130
+        return exit_code_of(exc)
     except Exception as exc:  # the boundary: an unexpected error is a bug, reported in one line
         logging.getLogger("medusa_sync").debug("unexpected error", exc_info=True)
         render.err.print(f"unexpected error: {type(exc).__name__}: {exc} (run with -vv for the traceback)", markup=False)
-        return EXIT_ERROR
-    return result if isinstance(result, int) else 0
+        return exit_code_of(exc)
+    return result if isinstance(result, int) else ExitCode.OK
 
 
 def run() -> None:

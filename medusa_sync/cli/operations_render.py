@@ -1,5 +1,5 @@
-"""How stock operations, availability and audit records look on a terminal (JSON goes through
-`render.print_json`)."""
+"""How stock operations, availability, reports and audit records look on a terminal (JSON goes
+through `render.print_json`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from rich.table import Table
+from rich.text import Text
+
 from medusa_sync.cli.render import out
 from medusa_sync.durations import format_age
-from medusa_sync.inventory import Reserved
 from medusa_sync.operations import Availability, Outcome, Sweep
+from medusa_sync.reports import stock as stock_report
+from medusa_sync.store import Reserved
 
 
 def _change(before: Mapping[str, int] | None, after: Mapping[str, int] | None) -> str:
@@ -146,3 +150,22 @@ def _level(numbers: Any) -> Mapping[str, Any]:
     if not isinstance(numbers, Mapping):
         return {}
     return numbers.get("source", numbers)
+
+
+def print_stock_report(report: stock_report.StockReport) -> None:
+    """`report stock --format table`: the summary and the levels as terminal tables."""
+    generated = f"Stock report, generated {report.generated_at:%Y-%m-%d %H:%M} UTC from the live store"
+    summary = Table("Summary", "", title=generated)
+    summary.columns[1].justify = "right"
+    for name, figure in stock_report.figures(report).items():
+        summary.add_row(Text(name), Text(str(figure)))
+    out.print(summary)
+    if not report.rows:
+        out.print(f"{stock_report.levels_heading(report)}: none.", markup=False)
+        return
+    levels = Table(title=stock_report.levels_heading(report))
+    for column in stock_report.COLUMNS:
+        levels.add_column(column, justify="right" if column in stock_report.NUMERIC_COLUMNS else "left")
+    for row in report.rows:
+        levels.add_row(*(Text(str(cell)) for cell in stock_report.cells(row)))
+    out.print(levels)

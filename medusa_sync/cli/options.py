@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
+import inspect
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+
+from medusa_sync.plan import PlanOptions
 
 FeedRoot = Annotated[
     Path,
@@ -17,6 +22,8 @@ OutDir = Annotated[Path, typer.Option("--out", help="Where the output files are 
 DEFAULT_OUT_DIR = Path("outputs")
 Json = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail (exit 3) when the feeds have any issue.")]
+
+
 class MissingPolicy(StrEnum):
     KEEP = "keep"
     ZERO = "zero"
@@ -34,3 +41,29 @@ DetailedExitcode = Annotated[
     bool, typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when changes are pending, 1 on error.")
 ]
 Compact = Annotated[bool, typer.Option("--compact", help="Show the plan with one line per change.")]
+
+
+def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` the plan options --missing, --allow-below-reserved and --force, in place of
+    its `options` parameter, which receives them as one PlanOptions."""
+    signature = inspect.signature(command, eval_str=True)
+    declared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        for name, annotation, default in (
+            ("missing", Missing, MissingPolicy.KEEP),
+            ("allow_below_reserved", AllowBelowReserved, False),
+            ("force", Force, False),
+        )
+    ]
+    parameters = [parameter for parameter in signature.parameters.values() if parameter.name != "options"] + declared
+
+    @functools.wraps(command)
+    def with_plan_options(
+        *args: Any, missing: MissingPolicy, allow_below_reserved: bool, force: bool, **kwargs: Any
+    ) -> Any:
+        options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
+        return command(*args, options=options, **kwargs)
+
+    with_plan_options.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_plan_options.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
+    return with_plan_options

@@ -1,18 +1,18 @@
 """Errors of the Medusa Admin API client, and the one function that maps a response to them.
 
     MedusaSyncError (medusa_sync.errors)
-    ├── InvalidRequestError          exit 1  refused client-side, nothing was sent
-    └── MedusaAPIError               exit 1  any answer Medusa gave that is not a success
-        ├── BadRequestError          exit 1  400 with another type
-        │   ├── InvalidDataError     exit 1  400 invalid_data (validation, duplicates)
-        │   └── NotAllowedError      exit 1  400 not_allowed (business rule refused)
-        ├── ForbiddenError           exit 1  403
-        ├── NotFoundError            exit 9  404, also an unknown route (Express's HTML 404);
-        │                                    also a medusa_sync.errors.NotFoundError
-        ├── ConflictError            exit 1  409
-        ├── PayloadTooLargeError     exit 1  413
-        ├── ServerError              exit 1  5xx
-        └── MedusaUnavailableError   exit 8  Medusa cannot be used right now
+    ├── InvalidRequestError          refused client-side, nothing was sent
+    └── MedusaAPIError               any answer Medusa gave that is not a success
+        ├── BadRequestError          400 with another type
+        │   ├── InvalidDataError     400 invalid_data (validation, duplicates)
+        │   └── NotAllowedError      400 not_allowed (business rule refused)
+        ├── ForbiddenError           403
+        ├── ResourceNotFoundError    404, also an unknown route (Express's HTML 404);
+        │                            also a medusa_sync.errors.NotFoundError
+        ├── ConflictError            409
+        ├── PayloadTooLargeError     413
+        ├── ServerError              5xx
+        └── MedusaUnavailableError   Medusa cannot be used right now
             ├── UnauthorizedError            401, or a login that cannot succeed
             ├── RateLimitedError             429 after the retries
             ├── GatewayError                 502/503/504 after the retries (also a ServerError)
@@ -31,8 +31,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from medusa_sync import errors as project_errors
-from medusa_sync.errors import MedusaSyncError
+from medusa_sync.errors import MedusaSyncError, NotFoundError
 
 from .codec import decode_json
 
@@ -51,8 +50,6 @@ class MedusaAPIError(MedusaSyncError):
     `applied` is set when a split batch failed after some of its requests had been applied: the
     merged results of those requests.
     """
-
-    exit_code = 1
 
     def __init__(
         self,
@@ -109,8 +106,8 @@ class ForbiddenError(MedusaAPIError):
     pass
 
 
-class NotFoundError(MedusaAPIError, project_errors.NotFoundError):
-    exit_code = 9
+class ResourceNotFoundError(MedusaAPIError, NotFoundError):
+    pass
 
 
 class ConflictError(MedusaAPIError):
@@ -128,19 +125,17 @@ class ServerError(MedusaAPIError):
 class MedusaUnavailableError(MedusaAPIError):
     """Connection failed, retries were exhausted, or authentication was refused."""
 
-    exit_code = 8
-
 
 class UnauthorizedError(MedusaUnavailableError):
-    exit_code = 8
+    pass
 
 
 class RateLimitedError(MedusaUnavailableError):
-    exit_code = 8
+    pass
 
 
 class GatewayError(ServerError, MedusaUnavailableError):
-    exit_code = 8
+    pass
 
 
 class AmbiguousWriteError(MedusaUnavailableError):
@@ -149,14 +144,12 @@ class AmbiguousWriteError(MedusaUnavailableError):
     Raised instead of re-sending it blindly. The caller should re-read the store and re-plan.
     """
 
-    exit_code = 8
-
 
 _BY_STATUS: dict[int, type[MedusaAPIError]] = {
     400: BadRequestError,
     401: UnauthorizedError,
     403: ForbiddenError,
-    404: NotFoundError,
+    404: ResourceNotFoundError,
     409: ConflictError,
     413: PayloadTooLargeError,
     429: RateLimitedError,

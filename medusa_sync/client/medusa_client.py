@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Protocol
 
 import httpx
 from pydantic import SecretStr
@@ -15,6 +16,17 @@ from .requestor import Requestor
 from .resources import InventoryItems, Products, ProductVariants, Reservations, StockLocations
 from .retry import RetryPolicy
 from .transport import HttpTransport, RequestStats
+
+
+class ConnectionSettings(Protocol):
+    """What `MedusaClient.from_settings` reads (medusa_sync.config.Settings has it)."""
+
+    medusa_url: str | None
+    api_key: SecretStr | None
+    email: str | None
+    password: SecretStr | None
+    timeout: float
+    concurrency: int
 
 
 class MedusaClient:
@@ -53,6 +65,25 @@ class MedusaClient:
         self.reservations = Reservations(requestor, page_size=page_size)
         self.product_variants = ProductVariants(requestor, page_size=page_size)
         self.products = Products(requestor, variants=self.product_variants, page_size=page_size)
+
+    @classmethod
+    def from_settings(cls, settings: ConnectionSettings) -> MedusaClient:
+        """A client for the configured store, with two connections per concurrent request;
+        ConfigError (naming the environment variables) when no store or no credentials are set."""
+        if not settings.medusa_url:
+            raise ConfigError(
+                "no Medusa server configured: set MEDUSA_URL (and MEDUSA_API_KEY or MEDUSA_EMAIL + MEDUSA_PASSWORD)"
+            )
+        if not settings.api_key and not (settings.email and settings.password):
+            raise ConfigError("no Medusa credentials: set MEDUSA_API_KEY, or MEDUSA_EMAIL and MEDUSA_PASSWORD")
+        return cls(
+            settings.medusa_url,
+            api_key=settings.api_key,
+            email=settings.email,
+            password=settings.password,
+            timeout=settings.timeout,
+            max_connections=max(settings.concurrency * 2, 4),
+        )
 
     @property
     def stats(self) -> RequestStats:

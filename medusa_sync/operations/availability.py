@@ -12,36 +12,15 @@ Requests: GET locations · GET item by SKU; for a kit also GET variant by SKU ·
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from medusa_sync.errors import NotFoundError, UsageError
-from medusa_sync.inventory import Kit, Locations, StockItem, buildable, find_item, items_by_ids, kit_by_sku
+from medusa_sync.store import Component, Locations, LocationStock, find_item, items_by_ids, kit_by_sku, kit_components, stock_at
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Sequence
 
     from medusa_sync.client import MedusaClient
-
-
-@dataclass(frozen=True)
-class LocationStock:
-    location_id: str
-    location: str
-    stocked: int
-    reserved: int
-    available: int
-
-
-@dataclass(frozen=True)
-class Component:
-    sku: str
-    title: str
-    item_id: str
-    required: Decimal
-    available: int
-    kits: int
-    locations: list[LocationStock]
 
 
 @dataclass
@@ -73,7 +52,7 @@ def check_availability(
     item = find_item(client, sku)
     if item is not None:
         return Availability(
-            sku, "item", item.title, quantity, item.available(chosen), names, not locations, by_location=_stock(item, chosen, known)
+            sku, "item", item.title, quantity, item.available(chosen), names, not locations, by_location=stock_at(item, chosen, known)
         )
     kit = kit_by_sku(client, sku)
     if kit is None:
@@ -90,28 +69,3 @@ def check_availability(
         components=sorted(components, key=lambda component: component.sku),
         limiting=components[0],
     )
-
-
-def kit_components(kit: Kit, items: Mapping[str, StockItem], chosen: Iterable[str], known: Locations) -> list[Component]:
-    """The kit's components counted at the `chosen` locations, the limiting one first."""
-    chosen = list(chosen)
-    components = (_component(item_id, required, items.get(item_id), chosen, known) for item_id, required in kit.components.items())
-    return sorted(components, key=lambda component: (component.kits, component.sku))
-
-
-def _stock(item: StockItem, chosen: list[str], known: Locations) -> list[LocationStock]:
-    return [
-        LocationStock(location_id, known.name(location_id), level.stocked, level.reserved, level.available)
-        for location_id in chosen
-        if (level := item.level(location_id)) is not None
-    ]
-
-
-def _component(
-    item_id: str, required: Decimal, item: StockItem | None, chosen: list[str], known: Locations
-) -> Component:
-    """A component of a kit; a link to an item that no longer exists counts as none available."""
-    if item is None:
-        return Component(item_id, "(missing item)", item_id, required, 0, 0, [])
-    available = item.available(chosen)
-    return Component(item.sku, item.title, item_id, required, available, buildable(available, required), _stock(item, chosen, known))

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from medusa_sync.audit import AuditLog, new_operation_id
 from medusa_sync.errors import GuardError
-from medusa_sync.inventory import FULFILL_MARKER, Locations, Reserved, StockContext, StockItem, item_by_id, numbers
+from medusa_sync.store import FULFILL_MARKER, Locations, Reserved, StockContext, StockItem, item_by_id, numbers
 
 from .outcome import Outcome, recorded, start_pending
 from .reservations import reservation_outcome, reservations_for

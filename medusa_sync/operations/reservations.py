@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from medusa_sync.audit import AuditLog
 from medusa_sync.errors import GuardError, MedusaSyncError, NotFoundError, UsageError
-from medusa_sync.inventory import Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
+from medusa_sync.store import Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
 
 from .outcome import Outcome, recorded, refuse
 

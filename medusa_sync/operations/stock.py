@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from medusa_sync.audit import AuditLog
 from medusa_sync.errors import GuardError
-from medusa_sync.inventory import Locations, item_by_id, item_by_sku, numbers, write_stocked
+from medusa_sync.store import Locations, item_by_id, item_by_sku, numbers, write_stocked
 
 from .outcome import Outcome, recorded
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from medusa_sync.audit import AuditLog, utc_now
 from medusa_sync.durations import format_age
-from medusa_sync.inventory import Reserved, StockContext, read_reservations
+from medusa_sync.store import Reserved, StockContext, read_reservations
 
 from .outcome import Outcome
 from .reservations import release_reservations

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from medusa_sync.audit import AuditLog, new_operation_id
 from medusa_sync.client import MedusaUnavailableError
 from medusa_sync.errors import GuardError, MedusaSyncError, StoreChangedError, UsageError
-from medusa_sync.inventory import Locations, StockItem, item_by_id, item_by_sku, numbers, write_stocked
+from medusa_sync.store import Locations, StockItem, item_by_id, item_by_sku, numbers, write_stocked
 
 from .outcome import Outcome, recorded, start_pending
 from .reservations import check_positive

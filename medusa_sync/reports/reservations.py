@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 from medusa_sync.audit import utc_now
 from medusa_sync.config import Rules
 from medusa_sync.durations import format_age
-from medusa_sync.inventory import (
+from medusa_sync.store import (
     Locations,
     Reserved,
     StockContext,
     StockItem,
     items_by_ids,
+    kit_components,
     kits_by_variant_ids,
     read_reservations,
 )
-from medusa_sync.operations.availability import kit_components
 
 from .markdown import table
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from medusa_sync.audit import utc_now
 from medusa_sync.config import Rules, StockReportRules
 from medusa_sync.errors import UsageError
-from medusa_sync.inventory import Locations, StockItem, all_items
+from medusa_sync.store import Locations, StockItem, all_items
 
 from .markdown import table
 
@@ -131,16 +131,19 @@ def _summary(rows: list[StockRow], items: list[StockItem]) -> dict[str, Any]:
     }
 
 
-_COLUMNS = ("SKU", "Title", "Location", "Stocked", "Reserved", "Available", "Incoming", "Low at", "Status")
+COLUMNS = ("SKU", "Title", "Location", "Stocked", "Reserved", "Available", "Incoming", "Low at", "Status")
+NUMERIC_COLUMNS = COLUMNS[3:8]
 
 
-def _cells(row: StockRow) -> list[object]:
+def cells(row: StockRow) -> list[object]:
+    """A row's values in the order of COLUMNS (the Markdown and the terminal table)."""
     return [row.sku, row.title, row.location, row.stocked, row.reserved, row.available, row.incoming, row.low_stock_threshold, row.status]
 
 
-def render_markdown(report: StockReport) -> str:
+def figures(report: StockReport) -> dict[str, int]:
+    """The summary as named figures (the Markdown and the terminal table)."""
     summary = report.summary
-    figures = {
+    return {
         "Items": summary["items"],
         "Items without levels": summary["items_without_levels"],
         "Locations": summary["locations"],
@@ -148,12 +151,19 @@ def render_markdown(report: StockReport) -> str:
         **{name.capitalize(): summary["totals"][name] for name in _TOTALS},
         **{name: summary["by_status"][name] for name in STATUSES},
     }
+
+
+def levels_heading(report: StockReport) -> str:
+    return f"Levels with status {report.status}" if report.status else "Levels"
+
+
+def render_markdown(report: StockReport) -> str:
+    summary = figures(report)
     lines = ["# Stock report", "", f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC from the live store.", ""]
     lines += ["## Summary", ""]
-    lines += table(list(figures), [list(figures.values())], numeric=list(figures))
-    heading = f"## Levels with status {report.status}" if report.status else "## Levels"
-    lines += ["", heading, ""]
-    lines += table(_COLUMNS, map(_cells, report.rows), numeric=_COLUMNS[3:8]) if report.rows else ["None."]
+    lines += table(list(summary), [list(summary.values())], numeric=list(summary))
+    lines += ["", f"## {levels_heading(report)}", ""]
+    lines += table(COLUMNS, map(cells, report.rows), numeric=NUMERIC_COLUMNS) if report.rows else ["None."]
     return "\n".join(lines) + "\n"
 
 

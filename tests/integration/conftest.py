@@ -10,6 +10,7 @@ Fixtures
 ``medusa_server`` (session)   -> MedusaServer(url, email, password); ``.reset()`` empties the store
 ``empty_store`` (function)    -> the same MedusaServer, after ``scripts/medusa-server reset``
 ``medusa_admin_token`` (session) -> a JWT for the admin user (send as ``Authorization: Bearer``)
+``raw_admin`` (session)       -> tests.integration.raw.RawAdmin: reads in plain httpx
 ``medusa_api_key`` (session)  -> a secret API key ``sk_...`` (send as HTTP Basic, never as Bearer);
                                  it survives ``reset`` and is revoked and deleted at session end.
 
@@ -27,6 +28,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from .raw import RawAdmin
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_SCRIPT = REPO_ROOT / "scripts" / "medusa-server"
@@ -135,6 +138,14 @@ def empty_store(medusa_server: MedusaServer) -> MedusaServer:
 def medusa_admin_token(medusa_server: MedusaServer) -> str:
     """A JWT for the admin user (valid 24 h): ``Authorization: Bearer <token>``."""
     return medusa_server.login()
+
+
+@pytest.fixture(scope="session")
+def raw_admin(medusa_server: MedusaServer, medusa_admin_token: str) -> Iterator[RawAdmin]:
+    """The store read in plain httpx, to check what the project's own client reads."""
+    raw = RawAdmin(medusa_server.url, medusa_admin_token)
+    yield raw
+    raw.close()
 
 
 @pytest.fixture(scope="session")

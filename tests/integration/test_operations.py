@@ -20,6 +20,8 @@ from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
 from medusa_sync.operations import sweep_stale
 
+from .raw import RawAdmin
+
 pytestmark = pytest.mark.integration
 
 
@@ -32,6 +34,7 @@ class Shop:
     south: str
     items: dict[str, str]  # SKU → item id
     audit_log: Path
+    raw: RawAdmin  # plain-HTTP reads, to check the client's
 
     def sku(self, name: str) -> str:
         return f"{self.prefix}-{name}"
@@ -44,7 +47,7 @@ def client(medusa_server):
 
 
 @pytest.fixture
-def shop(medusa_server, client, monkeypatch, tmp_path) -> Iterator[Shop]:
+def shop(medusa_server, client, raw_admin, monkeypatch, tmp_path) -> Iterator[Shop]:
     """Two locations; PANEL 10 at North; INV 3 at North and 1 at South; KIT = 2 PANEL + 1 INV."""
     prefix = f"OPS{uuid.uuid4().hex[:6].upper()}"
     north = client.stock_locations.create(f"{prefix} North")["id"]
@@ -85,7 +88,7 @@ def shop(medusa_server, client, monkeypatch, tmp_path) -> Iterator[Shop]:
     monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     monkeypatch.setenv("MEDUSA_SYNC_ACTOR", "it-tester")
     monkeypatch.chdir(tmp_path)
-    yield Shop(prefix, f"{prefix} North", f"{prefix} South", items, tmp_path / "audit.jsonl")
+    yield Shop(prefix, f"{prefix} North", f"{prefix} South", items, tmp_path / "audit.jsonl", raw_admin)
     _remove(client, product["id"], items.values(), (north, south))
 
 
@@ -109,7 +112,8 @@ def run(capsys, *args: str) -> tuple[int, object]:
 
 
 def state(client: MedusaClient, shop: Shop) -> dict:
-    """Every level and reservation of the shop's items, as the store has them now."""
+    """Every level and reservation of the shop's items, as the store has them now: read by the
+    project's client and checked against plain HTTP, so a read bug cannot hide a write bug."""
     items = client.inventory_items.list_by_ids(
         shop.items.values(), fields="id,sku,location_levels.location_id,location_levels.stocked_quantity,location_levels.reserved_quantity"
     )
@@ -123,6 +127,8 @@ def state(client: MedusaClient, shop: Shop) -> dict:
         for item_id in shop.items.values()
         for row in client.reservations.iter(inventory_item_id=item_id)
     )
+    assert shop.raw.levels(shop.items.values()) == levels
+    assert shop.raw.reservations(shop.items.values()) == reservations
     return {"levels": levels, "reservations": reservations}
 
 

@@ -19,6 +19,8 @@ from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
 from medusa_sync.store import owned
 
+from .raw import RawAdmin
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +54,14 @@ def run_json(capsys, *args: str) -> tuple[int, dict]:
     return code, json.loads(captured.out) if captured.out.strip() else {}
 
 
-def store_counts(client: MedusaClient) -> dict[str, int]:
+def store_counts(client: MedusaClient, raw: RawAdmin) -> dict[str, int]:
+    """`owned_counts`, checked against what plain HTTP reads (for a store nobody is writing to)."""
+    counts = owned_counts(client)
+    assert raw.counts() == counts
+    return counts
+
+
+def owned_counts(client: MedusaClient) -> dict[str, int]:
     """What medusa-sync owns in the store; fails on any duplicate SKU, level or kit."""
     items = [
         item
@@ -73,12 +82,12 @@ def store_counts(client: MedusaClient) -> dict[str, int]:
     }
 
 
-def test_import_samples_then_reimport_sends_no_write(store, client, capsys, tmp_path) -> None:
+def test_import_samples_then_reimport_sends_no_write(store, client, raw_admin, capsys, tmp_path) -> None:
     code, first = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
     assert code == 0
     assert first["applied"]["applied"] == {"item.create": 243, "kit.create": 4, "level.create": 245, "location.create": 4}
     assert first["applied"]["failures"] == []
-    assert store_counts(client) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
+    assert store_counts(client, raw_admin) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
 
     code, second = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
     assert code == 0
@@ -92,6 +101,27 @@ def test_import_samples_then_reimport_sends_no_write(store, client, capsys, tmp_
     assert all(item["id"].startswith("iitem_") for item in payload["inventory_items"])
     kits = json.loads((tmp_path / "out" / "inventory_kits_definition.json").read_text())
     assert all(kit["product_id"].startswith("prod_") for kit in kits["kits"])
+    # Read back in plain HTTP: every item with the title, levels and links the outputs promise.
+    raw_items = {item["sku"]: item for item in raw_admin.items() if owned(item.get("metadata"))}
+    assert {item["sku"]: (item["id"], item["title"]) for item in payload["inventory_items"]} == {
+        sku: (item["id"], item["title"]) for sku, item in raw_items.items()
+    }
+    locations = {loc["id"]: loc["name"] for loc in raw_admin.all("/admin/stock-locations", "stock_locations", fields="id,name")}
+    by_location = json.loads((tmp_path / "out" / "inventory_levels_by_location.json").read_text())
+    promised = {
+        (level["sku"], location["name"]): level["stocked_quantity"]
+        for location in by_location["locations"]
+        for level in location["levels"]
+    }
+    assert promised == {
+        (sku, locations[level["location_id"]]): level["stocked_quantity"]
+        for sku, item in raw_items.items()
+        for level in item["location_levels"]
+    }
+    assert raw_admin.kits() == {
+        kit["sku"]: {component["inventory_item_id"]: component["required_quantity"] for component in kit["components"]}
+        for kit in kits["kits"]
+    }
 
 
 def test_plan_detailed_exitcode_for_ci(store, capsys, tmp_path) -> None:
@@ -101,13 +131,13 @@ def test_plan_detailed_exitcode_for_ci(store, capsys, tmp_path) -> None:
 
 
 @pytest.mark.skipif(not REAL_FEEDS.is_dir(), reason="../shared/feeds-2025-10 is not present")
-def test_real_feeds_import_and_noop_rerun(store, client, capsys, tmp_path) -> None:
+def test_real_feeds_import_and_noop_rerun(store, client, raw_admin, capsys, tmp_path) -> None:
     started = time.monotonic()
     code, first = run_json(capsys, "import", str(REAL_FEEDS), "--yes", "--out", str(tmp_path / "out"))
     first_s = time.monotonic() - started
     assert code == 0
     assert first["applied"]["applied"] == {"item.create": 241, "kit.create": 4, "level.create": 243, "location.create": 4}
-    assert store_counts(client) == {"locations": 4, "items": 241, "levels": 243, "kits": 4}
+    assert store_counts(client, raw_admin) == {"locations": 4, "items": 241, "levels": 243, "kits": 4}
 
     started = time.monotonic()
     code, second = run_json(capsys, "import", str(REAL_FEEDS), "--yes", "--out", str(tmp_path / "out"))
@@ -140,7 +170,7 @@ def test_kit_availability_is_min_over_components(store, client, capsys, tmp_path
     assert variants["fotus_kits-hibridos_KH01"] == 12
 
 
-def test_interrupted_apply_converges(store, client, tmp_path) -> None:
+def test_interrupted_apply_converges(store, client, raw_admin, tmp_path) -> None:
     env = {**os.environ, "MEDUSA_SYNC_CONCURRENCY": "2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "medusa_sync", "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "killed")],
@@ -152,39 +182,39 @@ def test_interrupted_apply_converges(store, client, tmp_path) -> None:
     deadline = time.monotonic() + 60
     created = 0
     while time.monotonic() < deadline and process.poll() is None:
-        created = store_counts(client)["items"]
+        created = owned_counts(client)["items"]
         if created >= 40:
             break
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    partial = store_counts(client)
+    partial = owned_counts(client)  # not cross-checked: Medusa may still finish an in-flight write
     assert 40 <= partial["items"] < 243, partial  # killed half-way, not before or after
 
     assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
-    assert store_counts(client) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
+    assert store_counts(client, raw_admin) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
     assert main(["plan", str(SAMPLES), "--detailed-exitcode", "--out", str(tmp_path / "plan")]) == 0
 
 
-def test_shrink_guard_refuses_a_feed_that_lost_half_a_file(store, client, capsys, tmp_path) -> None:
+def test_shrink_guard_refuses_a_feed_that_lost_half_a_file(store, client, raw_admin, capsys, tmp_path) -> None:
     feeds = tmp_path / "feeds"
     shutil.copytree(SAMPLES, feeds)
     assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
-    before = store_counts(client)
+    before = store_counts(client, raw_admin)
+    stocked_before = structure_levels(client)
+    raw_before = raw_admin.levels()
 
     structures = feeds / "odex" / "odex-structures.json"
     records = json.loads(structures.read_text(encoding="utf-8"))
     structures.write_text(json.dumps(records[:13]), encoding="utf-8")
     code, result = run_json(capsys, "import", str(feeds), "--yes", "--missing", "zero", "--out", str(tmp_path / "out"))
     assert code == 4
-    assert store_counts(client) == before
-    levels = [
-        level["stocked_quantity"]
-        for item in client.inventory_items.iter(fields="sku,location_levels.stocked_quantity")
-        if item["sku"].startswith("odex_structures_")
-        for level in item["location_levels"]
-    ]
-    assert len(levels) == 26 and 0 not in levels[:1]  # nothing zeroed
+    assert store_counts(client, raw_admin) == before
+    stocked = structure_levels(client)
+    assert len(stocked) == 26
+    assert stocked == stocked_before  # nothing zeroed: every level holds the value it had
+    assert Counter(stocked.values()) == {100: 25, 0: 1}  # the sample's one unavailable structure
+    assert raw_admin.levels() == raw_before
 
     # A truncated file (cut mid-record) is refused the same way.
     structures.write_text(json.dumps(records)[: len(json.dumps(records)) // 2], encoding="utf-8")
@@ -194,16 +224,26 @@ def test_shrink_guard_refuses_a_feed_that_lost_half_a_file(store, client, capsys
     assert main(["import", str(feeds), "--yes", "--force", "--missing", "zero", "--out", str(tmp_path / "out")]) == 0
 
 
-def test_apply_saved_plan_refuses_a_changed_store(store, client, capsys, tmp_path) -> None:
+def structure_levels(client: MedusaClient) -> dict[tuple[str, str], int]:
+    """(SKU, location id) → stocked of every Odex structure level."""
+    return {
+        (item["sku"], level["location_id"]): level["stocked_quantity"]
+        for item in client.inventory_items.iter(fields="sku,location_levels.location_id,location_levels.stocked_quantity")
+        if item["sku"].startswith("odex_structures_")
+        for level in item["location_levels"]
+    }
+
+
+def test_apply_saved_plan_refuses_a_changed_store(store, client, raw_admin, capsys, tmp_path) -> None:
     plan_file = tmp_path / "plan.json"
     assert main(["plan", str(SAMPLES), "--plan-out", str(plan_file), "--out", str(tmp_path / "p")]) == 0
     client.stock_locations.create("Someone else's warehouse")
     assert main(["apply", str(plan_file)]) == 5
-    assert store_counts(client)["items"] == 0
+    assert store_counts(client, raw_admin)["items"] == 0
 
     assert main(["plan", str(SAMPLES), "--plan-out", str(plan_file), "--out", str(tmp_path / "p")]) == 0
     assert main(["apply", str(plan_file)]) == 0
-    assert store_counts(client) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
+    assert store_counts(client, raw_admin) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
 
 
 def test_sync_is_locked_and_logged(store, tmp_path, capsys) -> None:

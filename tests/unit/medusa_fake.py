@@ -19,12 +19,12 @@ import httpx
 
 from medusa_sync.client import MedusaClient, RetryPolicy
 from medusa_sync.client.resources.reservations import DEFAULT_FIELDS as RESERVATION_FIELDS
-from medusa_sync.inventory.items import ITEM_FIELDS
-from medusa_sync.inventory.kits import VARIANT_FIELDS
+from medusa_sync.store.items import STOCK_ITEM_FIELDS
+from medusa_sync.store.kits import KIT_VARIANT_FIELDS
 
 BASE_URL = "http://medusa.test"
 PAGE = {"limit": "1000", "offset": "0", "order": "id"}
-ITEMS_QUERY = ",".join(ITEM_FIELDS)
+ITEMS_QUERY = ",".join(STOCK_ITEM_FIELDS)
 
 
 def locations_call() -> tuple:
@@ -58,7 +58,7 @@ def reservation_call(method: str, reservation_id: str, body: Any = None) -> tupl
 
 
 def variants_call(**filters: str) -> tuple:
-    return ("GET", "/admin/product-variants", {"fields": VARIANT_FIELDS, **filters, **PAGE}, None)
+    return ("GET", "/admin/product-variants", {"fields": KIT_VARIANT_FIELDS, **filters, **PAGE}, None)
 
 
 @dataclass

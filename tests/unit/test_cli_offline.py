@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
 import pytest
 
-from medusa_sync.cli.main import main
+from medusa_sync.cli.main import arrange_global_options, main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_ROOT = REPO_ROOT / "distributors"
@@ -232,7 +233,7 @@ def test_an_unknown_option_is_a_usage_error(small_root: Path, capsys) -> None:
 def test_a_feed_root_that_does_not_exist_is_named(tmp_path: Path, capsys, command: list[str]) -> None:
     missing = tmp_path / "no-such-feeds"
     code = main([*command, str(missing)])
-    assert code != 0
+    assert code == 1
     assert str(missing) in capsys.readouterr().err
 
 
@@ -247,3 +248,44 @@ def test_the_rules_file_in_the_working_directory_is_used(small_root: Path, tmp_p
     (tmp_path / "medusa-sync.toml").write_text('[locations]\nodex = "Odex Curitiba"\n', encoding="utf-8")
     assert main(["validate", str(small_root), "--json"]) == 0
     assert "Odex Curitiba" in json.loads(capsys.readouterr().out)["summary"]["locations"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["--json", "validate", "ROOT"], ["validate", "ROOT", "--json"]),
+        (["--config", "rules.toml", "validate", "ROOT"], ["validate", "ROOT", "--config", "rules.toml"]),
+        (["-v", "--config=rules.toml", "validate", "ROOT"], ["validate", "-v", "ROOT", "--config=rules.toml"]),
+    ],
+)
+def test_global_options_may_stand_before_or_after_the_command(before, after) -> None:
+    assert arrange_global_options(before) == arrange_global_options(after)
+
+
+def test_global_options_are_arranged_for_click() -> None:
+    assert arrange_global_options(["report", "--json", "stock", "-vv", "--config", "r.toml", "--status", "low_stock"]) == [
+        "-vv", "--config", "r.toml", "report", "stock", "--status", "low_stock", "--json",
+    ]
+    assert arrange_global_options(["--json", "reserve", "SKU", "--", "-v"]) == ["reserve", "SKU", "--json", "--", "-v"]
+
+
+@pytest.mark.parametrize("placement", ["before", "after"])
+def test_json_config_and_verbose_work_in_either_place(small_root: Path, tmp_path: Path, capsys, placement: str) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[locations]\nodex = "Odex Curitiba"\n', encoding="utf-8")
+    options = ["--json", "--config", str(rules), "-v"]
+    command = ["validate", str(small_root)]
+    args = [*options, *command] if placement == "before" else [*command, *options]
+    assert main(args) == 0
+    assert "Odex Curitiba" in json.loads(capsys.readouterr().out)["summary"]["locations"]
+    assert logging.getLogger().level == logging.INFO
+
+
+@pytest.mark.parametrize("command", [["import", "--dry-run"], ["plan"]])
+def test_the_plan_options_reach_the_plan(small_root: Path, tmp_path: Path, capsys, command: list[str]) -> None:
+    out = str(tmp_path / "out")
+    assert main([*command, str(small_root), "--out", out, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "keep", "allow_below_reserved": False, "force": False}
+    args = [*command, str(small_root), "--out", out, "--missing", "zero", "--allow-below-reserved", "--force", "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "zero", "allow_below_reserved": True, "force": True}

@@ -8,6 +8,7 @@ import pytest
 
 from medusa_sync.errors import NotFoundError, UsageError
 from medusa_sync.operations import check_availability
+from medusa_sync.cli.exit_codes import exit_code_of
 
 from .medusa_fake import item_by_sku_call, items_by_ids_call, locations_call, variants_call
 
@@ -56,6 +57,6 @@ def test_a_kit_at_one_location(fake, client):
 def test_unknown_sku_and_bad_quantity(fake, client):
     with pytest.raises(NotFoundError, match="no inventory item or kit with SKU 'NOPE'") as missing:
         check_availability(client, "NOPE")
-    assert missing.value.exit_code == 9
+    assert exit_code_of(missing.value) == 9
     with pytest.raises(UsageError):
         check_availability(client, "INV-1", quantity=0)

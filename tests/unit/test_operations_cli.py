@@ -6,7 +6,9 @@ import json
 
 import pytest
 
+from medusa_sync.cli import render
 from medusa_sync.cli.main import main
+from medusa_sync.client import MedusaClient
 
 from .medusa_fake import standard_store
 
@@ -14,7 +16,7 @@ from .medusa_fake import standard_store
 @pytest.fixture
 def fake(monkeypatch, tmp_path):
     store = standard_store()
-    monkeypatch.setattr("medusa_sync.cli.live.pipeline.open_client", lambda settings: store.client())
+    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: store.client()))
     monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     monkeypatch.setenv("MEDUSA_SYNC_ACTOR", "ana")
     monkeypatch.chdir(tmp_path)
@@ -120,6 +122,21 @@ def test_report_stock_formats(fake, capsys):
     ]
     code, out, _ = run(capsys, "report", "stock", "--json")
     assert json.loads(out)["summary"]["by_status"] == {"in_stock": 1, "low_stock": 2, "out_of_stock": 0, "backordered": 0}
+
+
+def test_report_stock_table_is_a_terminal_table_and_md_is_markdown(fake, capsys, monkeypatch):
+    monkeypatch.setattr(render.out, "width", 200)
+    for args in (("report", "stock"), ("report", "stock", "--format", "table")):
+        code, out, _ = run(capsys, *args, "--status", "low_stock")
+        assert code == 0
+        assert "| SKU |" not in out and "# Stock report" not in out
+        rows = [line for line in out.splitlines() if "INV-1" in line]
+        assert [row.split("│")[3].strip() for row in rows] == ["Odex CD", "Solfacil CD"]
+        assert all(row.split("│")[9].strip() == "low_stock" for row in rows)
+    code, out, _ = run(capsys, "report", "stock", "--format", "md", "--status", "low_stock")
+    assert code == 0
+    assert out.startswith("# Stock report")
+    assert "| SKU | Title | Location |" in out
 
 
 def test_audit_lists_and_filters(fake, capsys):

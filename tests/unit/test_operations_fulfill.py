@@ -6,6 +6,7 @@ import pytest
 
 from medusa_sync.errors import GuardError, NotFoundError, StoreChangedError
 from medusa_sync.operations import fulfill
+from medusa_sync.cli.exit_codes import exit_code_of
 
 from .medusa_fake import item_call, level_call, locations_call, reservation_call, reservations_call
 
@@ -96,7 +97,7 @@ def test_a_level_changed_meanwhile_stops_with_the_numbers(fake, client, audit, r
     }
     with pytest.raises(StoreChangedError, match="stocked is 10, neither 12 .before this operation. nor 8 .after it.") as stopped:
         fulfill(client, audit, reservation_id=reserved)
-    assert stopped.value.exit_code == 5
+    assert exit_code_of(stopped.value) == 5
     assert fake.writes() == []
     assert list(audit.records())[-1]["result"] == "failed"
 

@@ -9,6 +9,7 @@ import pytest
 from medusa_sync.client.resources.reservations import DEFAULT_FIELDS
 from medusa_sync.errors import GuardError, NotFoundError, UsageError
 from medusa_sync.operations import release, reserve, sweep_stale
+from medusa_sync.cli.exit_codes import exit_code_of
 
 from .medusa_fake import (
     NOW,
@@ -80,7 +81,7 @@ def test_reserve_refusals_give_the_numbers_and_write_nothing(fake, client, audit
     with pytest.raises(GuardError) as refused:
         reserve(client, audit, "PNL-1", location, amount)
     assert str(refused.value) == message
-    assert refused.value.exit_code == 4
+    assert exit_code_of(refused.value) == 4
     assert fake.writes() == []
     assert [(r["result"], r["message"], r["quantity"]) for r in audit.records()] == [("refused", message, amount)]
 

@@ -10,6 +10,7 @@ from medusa_sync.config import Rules, StockRules, load_rules
 from medusa_sync.errors import ConfigError
 from medusa_sync.models import Distributor, StockLevel
 from medusa_sync.normalize.stock import BadQuantity, UnknownAvailability, explicit_quantity, quantities
+from medusa_sync.cli.exit_codes import exit_code_of
 
 DEFAULTS = StockRules()
 
@@ -230,7 +231,7 @@ def test_a_bad_config_file_is_a_config_error_naming_the_file(tmp_path: Path, con
         load_rules(path)
     assert str(path) in str(caught.value)
     assert message in str(caught.value)
-    assert caught.value.exit_code == 7
+    assert exit_code_of(caught.value) == 7
 
 
 def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:

@@ -8,22 +8,22 @@ from medusa_sync import pipeline
 from medusa_sync.cli import render
 from medusa_sync.cli.options import DEFAULT_FEED_ROOT, FeedRoot, Json, Strict
 from medusa_sync.cli.state import state
-from medusa_sync.errors import StrictValidationError
+from medusa_sync.models import Catalog
 
 
-def validate(ctx: typer.Context, feed_root: FeedRoot = DEFAULT_FEED_ROOT, json: Json = False, strict: Strict = False) -> int:
+def validate(ctx: typer.Context, feed_root: FeedRoot = DEFAULT_FEED_ROOT, json: Json = False, strict: Strict = False) -> None:
     """Parse and normalize the feeds; print a summary per distributor and category and every issue."""
-    catalog = pipeline.validate(feed_root, state(ctx).rules)
-    if json:
-        render.print_json(
-            {"summary": render.catalog_summary(catalog), "issues": [issue.model_dump() for issue in catalog.issues]}
-        )
-    else:
-        render.render_summary(catalog)
-    render.render_issues(catalog.issues)
-    if strict and catalog.issues:
-        raise StrictValidationError(f"--strict: the feeds have {len(catalog.issues)} issues")
-    return 0
+
+    def show(catalog: Catalog) -> None:
+        if json:
+            render.print_json(
+                {"summary": render.catalog_summary(catalog), "issues": [issue.model_dump() for issue in catalog.issues]}
+            )
+        else:
+            render.render_summary(catalog)
+        render.render_issues(catalog.issues)
+
+    pipeline.validate(feed_root, state(ctx).rules, strict=strict, show=show)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ import typer
 from medusa_sync import operations
 from medusa_sync.cli import operations_render as show
 from medusa_sync.cli.commands import audit, reports
+from medusa_sync.cli.exit_codes import ExitCode
 from medusa_sync.cli.live import audit_log, store_client
 from medusa_sync.cli.options import Json
 from medusa_sync.cli.render import print_json
@@ -51,7 +52,7 @@ def availability(
         print_json(show.availability_json(result))
     else:
         show.print_availability(result)
-    return 0 if result.confirmed else 1
+    return ExitCode.OK if result.confirmed else ExitCode.ERROR
 
 
 def reserve(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from medusa_sync.cli import operations_render as show
 from medusa_sync.cli.live import store_client
 from medusa_sync.cli.options import DEFAULT_OUT_DIR, Json, OutDir
 from medusa_sync.cli.render import err, out, print_json
@@ -63,8 +64,10 @@ def stock(
         print_json(report.as_json())
     elif output_format is StockFormat.CSV:
         out.print(stock_report.render_csv(report), markup=False, end="")
-    else:
+    elif output_format is StockFormat.MD:
         out.print(stock_report.render_markdown(report), markup=False, end="")
+    else:
+        show.print_stock_report(report)
 
 
 def register(app: typer.Typer) -> None:

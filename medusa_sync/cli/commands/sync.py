@@ -10,25 +10,22 @@ import orjson
 import typer
 
 from medusa_sync import pipeline
-from medusa_sync.apply import ApplyError
 from medusa_sync.cli import render
+from medusa_sync.cli.exit_codes import ExitCode
 from medusa_sync.cli.options import (
     DEFAULT_FEED_ROOT,
     DEFAULT_OUT_DIR,
-    AllowBelowReserved,
     Compact,
     DetailedExitcode,
     FeedRoot,
-    Force,
     Json,
-    Missing,
-    MissingPolicy,
     OutDir,
     PlanOut,
     Strict,
+    plan_options,
 )
 from medusa_sync.cli.state import state
-from medusa_sync.errors import EXIT_CHANGES, ConfigError, UsageError
+from medusa_sync.errors import ApplyError, ConfigError, UsageError
 from medusa_sync.outputs import dump_json, write_atomic
 from medusa_sync.plan import Plan, PlanOptions
 
@@ -82,29 +79,29 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
         render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
     if result.requests is not None:
         render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
-    return EXIT_CHANGES if detailed_exitcode and result.applied is None and result.plan.has_changes else 0
+    pending = detailed_exitcode and result.applied is None and result.plan.has_changes
+    return ExitCode.CHANGES if pending else ExitCode.OK
 
 
+@plan_options
 def import_(
     ctx: typer.Context,
     feed_root: FeedRoot = DEFAULT_FEED_ROOT,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan and write outputs; change nothing.")] = False,
     out: OutDir = DEFAULT_OUT_DIR,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
-    missing: Missing = MissingPolicy.KEEP,
-    allow_below_reserved: AllowBelowReserved = False,
-    force: Force = False,
     strict: Strict = False,
     plan_out: PlanOut = None,
     detailed_exitcode: DetailedExitcode = False,
     compact: Compact = False,
     json: Json = False,
+    *,
+    options: PlanOptions,
 ) -> int:
     """Plan the feeds against the store, show the plan, confirm, apply, and write the outputs.
 
     Without MEDUSA_URL, --dry-run plans against an empty store (no server needed)."""
     app = state(ctx)
-    options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
     confirm = None if dry_run or json else _confirm(yes)
     if json and not dry_run and not yes:
         raise UsageError("--json with a real import needs --yes (there is no prompt in JSON mode)")
@@ -123,22 +120,21 @@ def import_(
     return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
 
+@plan_options
 def plan(
     ctx: typer.Context,
     feed_root: FeedRoot = DEFAULT_FEED_ROOT,
     out: OutDir = DEFAULT_OUT_DIR,
-    missing: Missing = MissingPolicy.KEEP,
-    allow_below_reserved: AllowBelowReserved = False,
-    force: Force = False,
     strict: Strict = False,
     plan_out: PlanOut = None,
     detailed_exitcode: DetailedExitcode = False,
     compact: Compact = False,
     json: Json = False,
+    *,
+    options: PlanOptions,
 ) -> int:
     """Show what an import would change (like `terraform plan`); change nothing."""
     app = state(ctx)
-    options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
     result = pipeline.run_import(
         feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json, compact)
     )
@@ -157,29 +153,28 @@ def apply(
     except orjson.JSONDecodeError as exc:
         raise ConfigError(f"{plan_file} is not a medusa-sync plan: {exc}") from None
     saved = Plan.from_saved(data, str(plan_file))
-    result = pipeline.apply_plan_file(saved, app.settings, app.rules, progress=None if json else render.StepProgress())
+    result = pipeline.apply_plan_file(saved, app.settings, progress=None if json else render.StepProgress())
     if json:
         render.print_json(render.apply_summary(result))
     else:
         render.render_apply(result)
     if result.failures:
         raise ApplyError(f"{len(result.failures)} writes failed; the rest was applied", hint="make a new plan and apply it")
-    return 0
+    return ExitCode.OK
 
 
+@plan_options
 def sync(
     ctx: typer.Context,
     feed_root: FeedRoot = DEFAULT_FEED_ROOT,
     out: OutDir = DEFAULT_OUT_DIR,
-    missing: Missing = MissingPolicy.KEEP,
-    allow_below_reserved: AllowBelowReserved = False,
-    force: Force = False,
     compact: Compact = False,
     json: Json = False,
+    *,
+    options: PlanOptions,
 ) -> int:
     """Non-interactive import for cron: one run at a time (exit 6 if locked), logged as JSON lines."""
     app = state(ctx)
-    options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
     result = pipeline.run_sync(
         feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact), progress=None if json else render.StepProgress()
     )

@@ -114,7 +114,7 @@ class InventoryItems(Resource):
         """Medusa refuses (400) a level with reserved or stocked units; batch with force for those.
 
         A second delete of the same level is a 404, so a retry after a lost answer can raise
-        NotFoundError for a level that is gone; `batch_levels(delete=…)` is safe to repeat.
+        ResourceNotFoundError for a level that is gone; `batch_levels(delete=…)` is safe to repeat.
         """
         return self._requestor.request(
             "DELETE", f"{PATH}/{segment(item_id)}/location-levels/{segment(location_id)}"

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from medusa_sync.client import MedusaClient, UnauthorizedError
 from medusa_sync.errors import ConfigError
+from medusa_sync.cli.exit_codes import exit_code_of
 
 from .conftest import API_KEY, BASE_URL, EMAIL, PASSWORD, assert_call, error, ok
 
@@ -81,7 +82,7 @@ def test_a_401_after_renewal_is_an_auth_refusal_not_a_loop(transport, policy):
         with pytest.raises(UnauthorizedError) as raised:
             client.stock_locations.list()
     assert str(raised.value) == "GET /admin/stock-locations → 401: Unauthorized"
-    assert raised.value.exit_code == 8
+    assert exit_code_of(raised.value) == 8
     assert len(transport.requests) == 4
 
 
@@ -91,7 +92,7 @@ def test_bad_credentials_raise_medusas_message_without_retrying(transport, polic
         with pytest.raises(UnauthorizedError) as raised:
             client.stock_locations.list()
     assert str(raised.value) == "POST /auth/user/emailpass → 401 unauthorized: Invalid email or password"
-    assert raised.value.exit_code == 8
+    assert exit_code_of(raised.value) == 8
     assert len(transport.requests) == 1
 
 
@@ -118,7 +119,7 @@ def test_logins_that_cannot_authorize_are_refused_clearly(transport, policy, ans
             client.stock_locations.list()
     assert expected in str(raised.value)
     assert str(raised.value).startswith("POST /auth/user/emailpass: ")
-    assert raised.value.exit_code == 8
+    assert exit_code_of(raised.value) == 8
     assert len(transport.requests) == 1
 
 

@@ -1,4 +1,5 @@
-"""Mapping of Medusa's answers to error classes, messages and exit codes."""
+"""Mapping of Medusa's answers to error classes, messages and (through medusa_sync.cli.exit_codes)
+exit codes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import httpx
 import pytest
 
 from medusa_sync import errors as project_errors
+from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.client import (
     BadRequestError,
     ConflictError,
@@ -14,8 +16,8 @@ from medusa_sync.client import (
     MedusaAPIError,
     MedusaUnavailableError,
     NotAllowedError,
-    NotFoundError,
     PayloadTooLargeError,
+    ResourceNotFoundError,
     ServerError,
     UnauthorizedError,
 )
@@ -43,8 +45,8 @@ EXPRESS_404 = (
         (403, {"type": "forbidden", "message": "Forbidden"}, ForbiddenError, 1,
          "POST /admin/x → 403 forbidden: Forbidden"),
         (404, {"type": "not_found", "message": "Inventory item with id: iitem_1 was not found"},
-         NotFoundError, 9, "POST /admin/x → 404 not_found: Inventory item with id: iitem_1 was not found"),
-        (404, EXPRESS_404, NotFoundError, 9,
+         ResourceNotFoundError, 9, "POST /admin/x → 404 not_found: Inventory item with id: iitem_1 was not found"),
+        (404, EXPRESS_404, ResourceNotFoundError, 9,
          "POST /admin/x → 404: unknown route (Cannot GET /admin/inventory-itemz/iitem_1)"),
         (409, {"type": "conflict", "code": "invalid_state_error", "message": "The request conflicted"},
          ConflictError, 1, "POST /admin/x → 409 conflict: The request conflicted"),
@@ -61,7 +63,7 @@ def test_each_answer_maps_to_its_class(status, answer, cls, exit_code, text):
     response = error(status, answer, {"x-request-id": "req_42"})
     raised = error_from_response("POST", "/admin/x", status, response.headers, response.content)
     assert type(raised) is cls
-    assert raised.exit_code == exit_code
+    assert exit_code_of(raised) == exit_code
     assert str(raised) == text
     assert (raised.status, raised.method, raised.path, raised.request_id) == (status, "POST", "/admin/x", "req_42")
 
@@ -76,15 +78,15 @@ def test_fields_carry_medusas_type_code_and_message():
 
 
 def test_a_404_is_also_the_projects_not_found_and_auth_refusals_are_unavailable():
-    assert issubclass(NotFoundError, project_errors.NotFoundError)
+    assert issubclass(ResourceNotFoundError, project_errors.NotFoundError)
     assert issubclass(UnauthorizedError, MedusaUnavailableError)
-    for cls in (NotFoundError, UnauthorizedError, ServerError):
+    for cls in (ResourceNotFoundError, UnauthorizedError, ServerError):
         assert issubclass(cls, project_errors.MedusaSyncError)
 
 
 def test_an_unknown_route_through_the_client_names_the_path_without_query(client, transport):
     transport.add(error(404, EXPRESS_404))
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(ResourceNotFoundError) as raised:
         client.inventory_items.retrieve("iitem_1", fields="id")
     assert raised.value.path == "/admin/inventory-items/iitem_1"
     assert "fields" not in str(raised.value)

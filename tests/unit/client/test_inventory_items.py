@@ -8,7 +8,8 @@ import logging
 import httpx
 import pytest
 
-from medusa_sync.client import AmbiguousWriteError, InvalidDataError, NotFoundError
+from medusa_sync.client import AmbiguousWriteError, InvalidDataError, ResourceNotFoundError
+from medusa_sync.cli.exit_codes import exit_code_of
 
 from .conftest import assert_call, body, error, ok, page
 
@@ -65,7 +66,7 @@ def test_a_create_without_sku_cannot_be_looked_up_and_is_not_re_sent(client, tra
     assert str(raised.value) == (
         "POST /admin/inventory-items: the request may have been applied (ReadTimeout: timed out) (not re-sent)"
     )
-    assert raised.value.exit_code == 8
+    assert exit_code_of(raised.value) == 8
     assert len(transport.requests) == 1
 
 
@@ -128,7 +129,7 @@ def test_a_level_create_that_timed_out_is_found_on_the_item(client, transport):
 
 def test_ids_are_escaped_in_paths(client, transport):
     transport.add(error(404, {"type": "not_found", "message": "nope"}))
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ResourceNotFoundError):
         client.inventory_items.retrieve("../stock-locations/x")
     assert transport.requests[0].url.raw_path == b"/admin/inventory-items/..%2Fstock-locations%2Fx"
 
@@ -196,7 +197,7 @@ def test_a_batch_with_creates_is_not_re_sent_when_it_may_have_been_applied(clien
 def test_a_failing_later_request_reports_what_earlier_ones_applied(client, transport):
     transport.add(ok({"created": [], "updated": [{"id": "ilev_1"}]}),
                   error(404, {"type": "not_found", "message": "Item iitem_2 is not stocked at location sloc_1"}))
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(ResourceNotFoundError) as raised:
         client.inventory_items.batch_levels(update=[level(1), level(2)], max_entries=1)
     assert raised.value.applied == {"created": [], "updated": [{"id": "ilev_1"}], "deleted": []}
 

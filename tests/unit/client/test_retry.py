@@ -15,12 +15,13 @@ from medusa_sync.client import (
     MedusaAPIError,
     MedusaClient,
     MedusaUnavailableError,
-    NotFoundError,
+    ResourceNotFoundError,
     RateLimitedError,
     RetryPolicy,
     ServerError,
 )
 from medusa_sync.client.retry import parse_retry_after
+from medusa_sync.cli.exit_codes import exit_code_of
 
 from .conftest import API_KEY, BASE_URL, assert_call, error, ok
 
@@ -105,7 +106,7 @@ def test_connection_failures_exhaust_into_unavailable(client, transport, caplog)
         with pytest.raises(MedusaUnavailableError) as raised:
             retrieve_location(client)
     assert type(raised.value) is MedusaUnavailableError
-    assert raised.value.exit_code == 8
+    assert exit_code_of(raised.value) == 8
     assert str(raised.value).startswith(
         "GET /admin/stock-locations/sloc_1: cannot reach Medusa (ConnectError: [Errno 111] Connection refused)"
         " (gave up after 5 attempts in "
@@ -122,7 +123,7 @@ def test_gateway_errors_exhaust_into_an_unavailable_error(client, transport):
         retrieve_location(client)
     assert isinstance(raised.value, MedusaUnavailableError)
     assert isinstance(raised.value, ServerError)
-    assert raised.value.exit_code == 8
+    assert exit_code_of(raised.value) == 8
     assert raised.value.status == 503
     assert str(raised.value).startswith("GET /admin/stock-locations/sloc_1 → 503: down (gave up after 5 attempts")
     assert len(transport.requests) == 5
@@ -134,7 +135,7 @@ def test_gateway_errors_exhaust_into_an_unavailable_error(client, transport):
         (error(400, {"type": "invalid_data", "message": "Invalid request: Unrecognized fields: 'foo'"}),
          InvalidDataError),
         (error(404, {"type": "not_found", "message": "Stock location with id: sloc_1 was not found"}),
-         NotFoundError),
+         ResourceNotFoundError),
         (error(500, {"type": "unknown_error", "message": "An unknown error occurred."}), ServerError),
         (error(422, {"type": "duplicate_error", "message": "dup"}), MedusaAPIError),
     ],
@@ -154,7 +155,7 @@ def test_total_time_is_bounded_even_when_retry_after_asks_for_more(transport, sl
     with MedusaClient(BASE_URL, api_key=API_KEY, retry=policy, transport=transport) as client:
         with pytest.raises(RateLimitedError) as raised:
             retrieve_location(client)
-    assert raised.value.exit_code == 8
+    assert exit_code_of(raised.value) == 8
     assert sleeps == []  # giving up now beats sleeping past the budget
     assert len(transport.requests) == 1
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from medusa_sync.store import quantity
-
 from .items import StockItem, items_by_ids
 from .locations import Locations
+from .rows import quantity
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient

@@ -1,4 +1,4 @@
-"""The actual state: what a Medusa store holds, read in as few requests as the API allows.
+"""The whole store as the sync plans against it, read in as few requests as the API allows.
 
 Everything medusa-sync creates carries `metadata.managed_by = "medusa-sync"`; anything without
 it is never changed.
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .rows import LEVEL_FIELDS, ActualLevel, levels_of, owned, quantity
+
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
-
-MANAGED_BY = "medusa-sync"
 
 ITEM_FIELDS = (
     "sku",
@@ -29,11 +29,8 @@ ITEM_FIELDS = (
     "requires_shipping",
     "unit_of_measure",
 )
-LEVEL_FIELDS = tuple(
-    f"location_levels.{name}"
-    for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
-)
-_ITEM_QUERY_FIELDS = ",".join(("id", *ITEM_FIELDS, "metadata", *LEVEL_FIELDS))
+"""The Medusa inventory-item fields medusa-sync manages (compared and written by the sync)."""
+ITEM_QUERY_FIELDS = ",".join(("id", *ITEM_FIELDS, "metadata", *LEVEL_FIELDS))
 _PRODUCT_QUERY_FIELDS = ",".join(
     (
         "id",
@@ -48,23 +45,6 @@ _PRODUCT_QUERY_FIELDS = ",".join(
         "variants.inventory_items.required_quantity",
     )
 )
-
-
-def owned(metadata: dict[str, Any] | None) -> bool:
-    return bool(metadata) and metadata.get("managed_by") == MANAGED_BY
-
-
-@dataclass(frozen=True)
-class ActualLevel:
-    id: str
-    location_id: str
-    stocked: int
-    reserved: int
-    incoming: int
-
-    @property
-    def available(self) -> int:
-        return self.stocked - self.reserved
 
 
 @dataclass(frozen=True)
@@ -112,9 +92,6 @@ class StoreSnapshot:
     items: dict[str, ActualItem] = field(default_factory=dict)  # by SKU
     kits: dict[str, ActualKit] = field(default_factory=dict)  # by variant SKU
 
-    def location_by_id(self) -> dict[str, ActualLocation]:
-        return {location.id: location for location in self.locations.values()}
-
     def fingerprint(self) -> str:
         """A digest of everything a plan was based on; `apply FILE` refuses if it moved."""
         state = {
@@ -136,32 +113,13 @@ def _as_dict(record: Any) -> dict[str, Any]:
     return {column.name: getattr(record, column.name) for column in dataclass_fields(record)}
 
 
-def quantity(value: Any) -> int:
-    """A quantity as Medusa returns it (number, numeric string or null) as an int."""
-    return int(Decimal(str(value))) if value is not None else 0
-
-
-def levels_of(row: dict[str, Any]) -> dict[str, ActualLevel]:
-    """An inventory-item row's `location_levels`, by location id."""
-    return {
-        level["location_id"]: ActualLevel(
-            id=level.get("id") or "",
-            location_id=level["location_id"],
-            stocked=quantity(level.get("stocked_quantity")),
-            reserved=quantity(level.get("reserved_quantity")),
-            incoming=quantity(level.get("incoming_quantity")),
-        )
-        for level in row.get("location_levels") or []
-    }
-
-
 def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU)."""
     snapshot = StoreSnapshot(url=client.base_url)
     for row in client.stock_locations.list(fields="id,name,metadata"):
         snapshot.locations.setdefault(row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}))
-    for row in client.inventory_items.iter(fields=_ITEM_QUERY_FIELDS):
+    for row in client.inventory_items.iter(fields=ITEM_QUERY_FIELDS):
         if not row.get("sku"):
             continue
         snapshot.items[row["sku"]] = ActualItem(

@@ -1,4 +1,5 @@
-"""Inventory items with their levels, read by SKU or by id, and the one stock write."""
+"""Inventory items with their levels as stock operations and reports read them (by SKU or by
+id), and the one stock write."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.errors import NotFoundError
-from medusa_sync.store import LEVEL_FIELDS, ActualLevel, levels_of
+
+from .rows import LEVEL_FIELDS, ActualLevel, levels_of
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
 
-ITEM_FIELDS = ("id", "sku", "title", "metadata", *LEVEL_FIELDS)
+STOCK_ITEM_FIELDS = ("id", "sku", "title", "metadata", *LEVEL_FIELDS)
+"""What a stock operation or report reads of an inventory item: its name and its levels."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def item_from_row(row: Mapping[str, Any]) -> StockItem:
 
 
 def find_item(client: MedusaClient, sku: str) -> StockItem | None:
-    rows = client.inventory_items.list_by_skus([sku], fields=ITEM_FIELDS)
+    rows = client.inventory_items.list_by_skus([sku], fields=STOCK_ITEM_FIELDS)
     return item_from_row(rows[0]) if rows else None
 
 
@@ -65,7 +68,7 @@ def item_by_sku(client: MedusaClient, sku: str) -> StockItem:
 
 
 def item_by_id(client: MedusaClient, item_id: str) -> StockItem:
-    return item_from_row(client.inventory_items.retrieve(item_id, fields=ITEM_FIELDS))
+    return item_from_row(client.inventory_items.retrieve(item_id, fields=STOCK_ITEM_FIELDS))
 
 
 def items_by_ids(client: MedusaClient, item_ids: Iterable[str], *, with_variants: bool = False) -> dict[str, StockItem]:
@@ -73,12 +76,12 @@ def items_by_ids(client: MedusaClient, item_ids: Iterable[str], *, with_variants
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    fields = (*ITEM_FIELDS, "variants.id") if with_variants else ITEM_FIELDS
+    fields = (*STOCK_ITEM_FIELDS, "variants.id") if with_variants else STOCK_ITEM_FIELDS
     return {row["id"]: item_from_row(row) for row in client.inventory_items.list_by_ids(ids, fields=fields)}
 
 
 def all_items(client: MedusaClient) -> list[StockItem]:
-    return [item_from_row(row) for row in client.inventory_items.iter(fields=ITEM_FIELDS)]
+    return [item_from_row(row) for row in client.inventory_items.iter(fields=STOCK_ITEM_FIELDS)]
 
 
 def write_stocked(client: MedusaClient, item: StockItem, location_id: str, stocked: int) -> None:

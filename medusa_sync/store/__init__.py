@@ -1,0 +1,57 @@
+"""What a Medusa store holds: items, levels, locations, kits and reservations, read for both the
+sync and the stock operations and reports.
+
+    rows          the ownership mark (`managed_by`) and levels as Medusa returns them
+    snapshot      the whole store as the sync plans against it (StoreSnapshot, read_store)
+    locations     stock locations, and an id or a name resolved to an id
+    items         items with their levels by SKU or id (StockItem), and the one stock write
+    kits          variants linked to several items (StockKit), and what their stock makes
+    reservations  reservations with the names people need
+
+Every read is a list call with trimmed `fields`, chunked by the client, so the number of
+requests grows with pages and id chunks, never with the number of rows.
+"""
+
+from .items import StockItem, all_items, find_item, item_by_id, item_by_sku, items_by_ids, numbers, write_stocked
+from .kits import Component, LocationStock, StockKit, buildable, kit_by_sku, kit_components, kits_by_variant_ids, stock_at
+from .locations import Locations
+from .reservations import FULFILL_MARKER, Reserved, StockContext, read_reservations
+from .rows import LEVEL_FIELDS, MANAGED_BY, ActualLevel, levels_of, owned, quantity
+from .snapshot import ITEM_FIELDS, ITEM_QUERY_FIELDS, ActualItem, ActualKit, ActualLocation, StoreSnapshot, read_store
+
+__all__ = [
+    "FULFILL_MARKER",
+    "ITEM_FIELDS",
+    "ITEM_QUERY_FIELDS",
+    "LEVEL_FIELDS",
+    "MANAGED_BY",
+    "ActualItem",
+    "ActualKit",
+    "ActualLevel",
+    "ActualLocation",
+    "Component",
+    "LocationStock",
+    "Locations",
+    "Reserved",
+    "StockContext",
+    "StockItem",
+    "StockKit",
+    "StoreSnapshot",
+    "all_items",
+    "buildable",
+    "find_item",
+    "item_by_id",
+    "item_by_sku",
+    "items_by_ids",
+    "kit_by_sku",
+    "kit_components",
+    "kits_by_variant_ids",
+    "levels_of",
+    "numbers",
+    "owned",
+    "quantity",
+    "read_reservations",
+    "read_store",
+    "stock_at",
+    "write_stocked",
+]

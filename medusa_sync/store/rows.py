@@ -1,0 +1,52 @@
+"""What every reader of the store shares: the ownership mark, and levels as Medusa returns them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+MANAGED_BY = "medusa-sync"
+
+LEVEL_FIELDS = tuple(
+    f"location_levels.{name}"
+    for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
+)
+"""The `fields` of an inventory-item query that bring its levels."""
+
+
+def owned(metadata: dict[str, Any] | None) -> bool:
+    """Whether medusa-sync created this record (`metadata.managed_by`); only those are changed."""
+    return bool(metadata) and metadata.get("managed_by") == MANAGED_BY
+
+
+@dataclass(frozen=True)
+class ActualLevel:
+    id: str
+    location_id: str
+    stocked: int
+    reserved: int
+    incoming: int
+
+    @property
+    def available(self) -> int:
+        return self.stocked - self.reserved
+
+
+def quantity(value: Any) -> int:
+    """A quantity as Medusa returns it (number, numeric string or null) as an int."""
+    return int(Decimal(str(value))) if value is not None else 0
+
+
+def levels_of(row: dict[str, Any]) -> dict[str, ActualLevel]:
+    """An inventory-item row's `location_levels`, by location id."""
+    return {
+        level["location_id"]: ActualLevel(
+            id=level.get("id") or "",
+            location_id=level["location_id"],
+            stocked=quantity(level.get("stocked_quantity")),
+            reserved=quantity(level.get("reserved_quantity")),
+            incoming=quantity(level.get("incoming_quantity")),
+        )
+        for level in row.get("location_levels") or []
+    }
