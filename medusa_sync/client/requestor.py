@@ -16,7 +16,13 @@ from typing import Any
 import httpx
 
 from .codec import decode_json, encode_json
-from .errors import AmbiguousWriteError, MedusaAPIError, MedusaUnavailableError, error_from_response
+from .errors import (
+    AmbiguousWriteError,
+    MalformedAnswerError,
+    MedusaAPIError,
+    MedusaUnavailableError,
+    error_from_response,
+)
 from .retry import RetryPolicy, TransientFailure, transient_from_error, transient_from_exception
 from .transport import HttpTransport
 
@@ -152,24 +158,72 @@ def _exhausted(
     return error
 
 
-def _decode(response: httpx.Response, method: str, path: str) -> Any:
+def _decode(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+    """The answer's JSON object: every Admin API route answers one (`{}` for an empty body)."""
     if not response.content:
         return {}
     try:
-        return decode_json(response.content)
+        answer = decode_json(response.content)
     except ValueError:
-        raise MedusaAPIError(
+        raise MalformedAnswerError(
             "the answer is not JSON",
             method=method,
             path=path,
             status=response.status_code,
-            hint="check that the URL points at a Medusa server",
         ) from None
+    if not isinstance(answer, dict):
+        raise MalformedAnswerError(
+            f"the answer is {_kind(answer)}, not a JSON object",
+            method=method,
+            path=path,
+            status=response.status_code,
+        )
+    return answer
 
 
-def _pick(answer: Any, key: str | None, method: str, path: str) -> Any:
+def _pick(answer: dict[str, Any], key: str | None, method: str, path: str) -> Any:
+    """`answer[key]`, which must be a record or a list of records."""
     if key is None:
         return answer
-    if not isinstance(answer, dict) or key not in answer:
-        raise MedusaAPIError(f"the answer has no {key!r}", method=method, path=path)
-    return answer[key]
+    if key not in answer:
+        raise MalformedAnswerError(f"the answer has no {key!r}", method=method, path=path)
+    value = answer[key]
+    if isinstance(value, dict):
+        return value
+    return records(answer, key, method, path)
+
+
+def listed(answer: dict[str, Any], key: str, method: str, path: str) -> list[Any]:
+    """`answer[key]` as a list (absent or null: []); MalformedAnswerError for anything else."""
+    value = answer.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedAnswerError(
+            f"the answer's {key!r} is {_kind(value)}, not a list",
+            method=method,
+            path=path,
+        )
+    return value
+
+
+def records(answer: dict[str, Any], key: str, method: str, path: str) -> list[dict[str, Any]]:
+    """`answer[key]` as a list of records (JSON objects); MalformedAnswerError otherwise."""
+    rows = listed(answer, key, method, path)
+    for row in rows:
+        if not isinstance(row, dict):
+            raise MalformedAnswerError(
+                f"the answer's {key!r} holds {_kind(row)}, not a record",
+                method=method,
+                path=path,
+                )
+    return rows
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number"}
+    return names.get(type(value), type(value).__name__)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..errors import MedusaAPIError
+from ..requestor import listed
 from .base import Fields, Record, Records, Resource, list_query, segment
 
 PATH = "/admin/inventory-items"
@@ -153,7 +154,7 @@ class InventoryItems(Resource):
                     error.applied = merged
                 raise
             for name, rows in merged.items():
-                rows.extend(answer.get(name) or [])
+                rows.extend(listed(answer, name, "POST", BATCH_LEVELS_PATH))
         return merged
 
     def _find_by_sku(self, sku: str) -> Record | None:
