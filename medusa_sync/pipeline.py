@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medusa_sync.config import Rules, Settings
+from medusa_sync.config import Rules, Settings, redact_url
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
 from medusa_sync.models import Catalog
@@ -28,6 +28,7 @@ def open_client(settings: Settings):  # -> MedusaClient
         raise ConfigError("no Medusa credentials: set MEDUSA_API_KEY, or MEDUSA_EMAIL and MEDUSA_PASSWORD")
     return MedusaClient(
         settings.medusa_url,
+        ca_bundle=settings.ca_bundle,
         api_key=settings.api_key,
         email=settings.email,
         password=settings.password,
@@ -110,7 +111,7 @@ def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None)
     client = open_client(settings)
     try:
         if plan.store and plan.store.rstrip("/") != settings.medusa_url.rstrip("/"):  # type: ignore[union-attr]
-            raise StoreChangedError(f"the plan was made for {plan.store}, not {settings.medusa_url}")
+            raise StoreChangedError(f"the plan was made for {redact_url(plan.store)}, not {redact_url(settings.medusa_url or '')}")
         kit_skus = {change.key for change in plan.changes if change.kind == "kit"}
         current = read_store(client, kit_skus)
         if current.fingerprint() != plan.fingerprint:
@@ -151,7 +152,7 @@ def run_sync(
 
     with exclusive(settings.lock_file):
         runlog = RunLog(settings.run_log)
-        runlog.event("start", feed_root=str(feed_root), store=settings.medusa_url, options=options.model_dump())
+        runlog.event("start", feed_root=str(feed_root), store=redact_url(settings.medusa_url or ""), options=options.model_dump())
         try:
             result = run_import(
                 feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, show=show, progress=progress
