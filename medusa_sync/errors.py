@@ -23,6 +23,8 @@ class MedusaSyncError(Exception):
     """Base of every error medusa-sync raises on purpose."""
 
     exit_code = 1
+    terminal = False
+    """True when the run must stop at once (Medusa failed terminally); see client.retry."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

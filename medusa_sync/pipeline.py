@@ -158,7 +158,10 @@ def run_sync(
                 feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, show=show, progress=progress
             )
         except Exception as exc:
-            runlog.event("error", error=type(exc).__name__, message=str(exc), duration_s=runlog.elapsed)
+            from medusa_sync.apply import ApplyStopped
+
+            accounting = exc.accounting() if isinstance(exc, ApplyStopped) else {}
+            runlog.event("error", error=type(exc).__name__, message=str(exc), **accounting, duration_s=runlog.elapsed)
             raise
         runlog.event("plan", counts=result.plan.counts(), refusals=result.plan.refusals, issues=len(result.catalog.issues))
         applied = result.applied

@@ -53,7 +53,8 @@ class MedusaAPIError(MedusaSyncError):
     `message` is Medusa's own message; `str(error)` is the one-line summary. `status` is None when
     no HTTP answer was received. `note` adds context (e.g. how many attempts were made).
     `applied` is set when a split batch failed after some of its requests had been applied: the
-    merged results of those requests.
+    merged results of those requests. `terminal` is set when the client's circuit breaker is
+    open (Medusa failed terminally): callers stop rather than go on with other requests.
     """
 
     exit_code = 1
@@ -174,6 +175,7 @@ class CircuitOpenError(MedusaUnavailableError):
     """
 
     exit_code = 8
+    terminal = True
 
     def __init__(self, cause: MedusaAPIError, *, method: str, path: str) -> None:
         super().__init__(

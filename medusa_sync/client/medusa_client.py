@@ -15,7 +15,7 @@ from .auth import ApiKeyAuth, EmailPasswordLogin, JWTAuth
 from .pagination import DEFAULT_PAGE_SIZE
 from .requestor import Requestor
 from .resources import InventoryItems, Products, ProductVariants, Reservations, StockLocations
-from .retry import RetryPolicy
+from .retry import CircuitBreaker, RetryPolicy
 from .transport import HttpTransport, RequestStats
 
 
@@ -25,6 +25,8 @@ class MedusaClient:
     Credentials: a secret API key, or an email and password (a JWT, renewed when it expires).
     With both, the JWT is used: the server hashes a secret key on every request (~30 ms).
     TLS certificates are always verified: against the system's CAs, or `ca_bundle` (PEM).
+    One circuit breaker serves all threads: after a terminal failure every request fails at once
+    with `CircuitOpenError` (see `retry`).
     """
 
     def __init__(
@@ -50,9 +52,11 @@ class MedusaClient:
             transport=transport,
         )
         policy = retry or RetryPolicy()
-        auth = _auth(self._http, policy, _secret(api_key), email or None, _secret(password))
+        self.breaker = CircuitBreaker(policy.outage_limit)
+        breaker = self.breaker
+        auth = _auth(self._http, policy, breaker, _secret(api_key), email or None, _secret(password))
         self.auth_method = "jwt" if isinstance(auth, JWTAuth) else "api_key"
-        requestor = Requestor(self._http, policy, auth)
+        requestor = Requestor(self._http, policy, auth, breaker)
         self.stock_locations = StockLocations(requestor, page_size=page_size)
         self.inventory_items = InventoryItems(requestor, page_size=page_size)
         self.reservations = Reservations(requestor, page_size=page_size)
@@ -111,6 +115,7 @@ def _secret(value: str | SecretStr | None) -> SecretStr | None:
 def _auth(
     http: HttpTransport,
     policy: RetryPolicy,
+    breaker: CircuitBreaker,
     api_key: SecretStr | None,
     email: str | None,
     password: SecretStr | None,
@@ -118,7 +123,7 @@ def _auth(
     if (email is None) != (password is None):
         raise ConfigError("give both a Medusa email and a password, or neither")
     if email is not None and password is not None:
-        return JWTAuth(EmailPasswordLogin(Requestor(http, policy), email, password))
+        return JWTAuth(EmailPasswordLogin(Requestor(http, policy, breaker=breaker), email, password))
     if api_key is not None:
         return ApiKeyAuth(api_key)
     raise ConfigError("no Medusa credentials: give a secret API key, or an email and a password")

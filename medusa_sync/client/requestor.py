@@ -18,12 +18,14 @@ import httpx
 from .codec import decode_json, encode_json
 from .errors import (
     AmbiguousWriteError,
+    CircuitOpenError,
     MalformedAnswerError,
     MedusaAPIError,
     MedusaUnavailableError,
+    UnauthorizedError,
     error_from_response,
 )
-from .retry import RetryPolicy, TransientFailure, transient_from_error, transient_from_exception
+from .retry import CircuitBreaker, RetryPolicy, TransientFailure, transient_from_error, transient_from_exception
 from .transport import HttpTransport
 
 logger = logging.getLogger("medusa_sync.client")
@@ -32,15 +34,21 @@ Recover = Callable[[], Any]
 """Looks up what a create may have made; returns it, or None when it does not exist."""
 
 _RESENDABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Requestor:
     def __init__(
-        self, transport: HttpTransport, policy: RetryPolicy, auth: httpx.Auth | None = None
+        self,
+        transport: HttpTransport,
+        policy: RetryPolicy,
+        auth: httpx.Auth | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self._transport = transport
         self._policy = policy
         self._auth = auth
+        self._breaker = breaker or CircuitBreaker(policy.outage_limit)
 
     def request(
         self,
@@ -58,15 +66,38 @@ class Requestor:
         `idempotent`: may the call be re-sent after the server may have applied it? Defaults to
         True for every method but POST. `recover`: see the module docstring; it returns what
         `key` would have picked from the answer.
+
+        An error raised once the circuit breaker is open has `terminal` set: the caller should
+        stop (see `retry`).
         """
+        try:
+            return self._attempts(method, path, params, json, key, idempotent, recover)
+        except MedusaAPIError as error:
+            if self._breaker.cause is not None:
+                error.terminal = True
+            raise
+
+    def _attempts(
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        json: Any,
+        key: str | None,
+        idempotent: bool | None,
+        recover: Recover | None,
+    ) -> Any:
         resendable = method in _RESENDABLE_METHODS if idempotent is None else idempotent
         content = None if json is None else encode_json(json)
         maybe_applied = False
+        reached = False  # an earlier attempt may have reached the server
         state = None
         try:
-            for attempt in self._policy.retrying(method, path):
+            for attempt in self._policy.retrying(method, path, self._breaker):
                 state = attempt.retry_state
                 with attempt:
+                    if self._breaker.cause is not None:
+                        raise self._stopped(method, path, reached)
                     if maybe_applied and recover is not None:
                         found = _recover(method, path, recover)
                         if found is not None:
@@ -74,6 +105,8 @@ class Requestor:
                     try:
                         answer = self._send(method, path, params, content)
                     except TransientFailure as failure:
+                        reached = reached or failure.maybe_applied
+                        self._breaker.failed(failure, method, path)
                         if failure.maybe_applied and not resendable:
                             if recover is None:
                                 error = _ambiguous(method, path, failure)
@@ -83,13 +116,31 @@ class Requestor:
                         raise
                     return _pick(answer, key, method, path)
         except TransientFailure as failure:
+            if self._breaker.cause is not None:  # stopped by the breaker, not by the bounds
+                raise self._stopped(method, path, reached) from failure.__cause__
             assert state is not None
             attempts = state.attempt_number
             note = (
                 f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}"
                 f" in {state.seconds_since_start:.1f} s"
             )
-            raise _exhausted(method, path, failure, note, maybe_applied) from failure.__cause__
+            error = _exhausted(method, path, failure, note, maybe_applied)
+            if failure.outage:
+                self._breaker.open(error)
+            raise error from failure.__cause__
+
+    def _stopped(self, method: str, path: str, reached: bool) -> MedusaAPIError:
+        """The error of a request the open breaker stops: a write an earlier attempt of which
+        may have reached the server is ambiguous; anything else was simply not sent."""
+        assert self._breaker.cause is not None
+        if reached and method not in _READ_METHODS:
+            return AmbiguousWriteError(
+                f"the request may have been applied before Medusa failed terminally ({self._breaker.cause})",
+                method=method,
+                path=path,
+                hint="re-read the store before trying again",
+            )
+        return CircuitOpenError(self._breaker.cause, method=method, path=path)
 
     def _send(self, method: str, path: str, params: Any, content: bytes | None) -> Any:
         try:
@@ -104,6 +155,7 @@ class Requestor:
                 ) from exc
             raise failure from exc
         if response.is_success:
+            self._breaker.answered()
             return _decode(response, method, path)
         error = error_from_response(
             method, path, response.status_code, response.headers, response.content
@@ -111,6 +163,9 @@ class Requestor:
         failure = transient_from_error(error, response.headers)
         if failure is not None:
             raise failure
+        self._breaker.answered()
+        if isinstance(error, UnauthorizedError):
+            self._breaker.open(error)  # a JWT was already renewed once; a key cannot be
         raise error
 
 
