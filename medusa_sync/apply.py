@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from medusa_sync.errors import MedusaSyncError
+from medusa_sync.client.errors import CircuitOpenError
+from medusa_sync.errors import ApplyError, MedusaSyncError
 from medusa_sync.plan import (
     Component,
     ItemCreate,
@@ -58,15 +59,51 @@ class ApplyResult:
         return self.applied[f"{kind}.{action}"]
 
 
+class ApplyStopped(ApplyError):
+    """Medusa failed terminally (the client's circuit breaker opened) during `step`: the apply
+    stopped at once. `result` holds what was applied and what failed; `not_applied` counts the
+    writes never sent, by "kind.action"."""
+
+    def __init__(self, step: str, cause: MedusaSyncError, result: ApplyResult, not_applied: Counter[str]) -> None:
+        applied = _tally(result.applied)
+        super().__init__(
+            f"Medusa failed terminally during step '{step}'; the apply stopped: {cause}\n"
+            f"  applied: {applied}\n"
+            f"  failed (each may or may not have been applied): {len(result.failures)}\n"
+            f"  not applied: {_tally(not_applied)}",
+            hint="when Medusa is back, run the same command again: it re-reads the store and completes what is missing",
+        )
+        self.step = step
+        self.result = result
+        self.not_applied = not_applied
+
+    def accounting(self) -> dict[str, Any]:
+        """For the run log: the step, and exactly what was and was not applied."""
+        return {
+            "step": self.step,
+            "applied": dict(sorted(self.result.applied.items())),
+            "failed": [vars(failure) for failure in self.result.failures],
+            "not_applied": dict(sorted(self.not_applied.items())),
+        }
+
+
+def _tally(counts: Counter[str]) -> str:
+    return ", ".join(f"{n} {key}" for key, n in sorted(counts.items()) if n) or "nothing"
+
+
 def apply_plan(
     client, plan: Plan, known: StoreIds, *, concurrency: int = 8, progress: Progress | None = None
 ) -> ApplyResult:
     """Apply `plan`; `known` holds the ids of what the store already has (from its snapshot)."""
     run = _Apply(client, plan, known, concurrency, progress or _Silent())
-    run.locations()
-    run.items()
-    run.levels()
-    run.kits()
+    steps = [("stock locations", run.locations), ("items", run.items), ("stock levels", run.levels), ("kits", run.kits)]
+    for step, apply_step in steps:
+        try:
+            apply_step()
+        except MedusaSyncError as exc:
+            if not exc.terminal:
+                raise
+            raise ApplyStopped(step, getattr(exc, "cause", exc), run.result, run.not_applied()) from exc
     return run.result
 
 
@@ -90,17 +127,38 @@ class _Apply:
             return
         advance = self.progress.step(name, len(changes))
         done = 0
+        stop: MedusaSyncError | None = None
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             futures = {pool.submit(write, change): change for change in changes}
             for future in as_completed(futures):
                 change = futures[future]
+                if future.cancelled():
+                    continue
                 try:
                     future.result()
                     self.result.applied[f"{change.kind}.{change.action}"] += 1
                 except MedusaSyncError as exc:
-                    self.result.failures.append(ApplyFailure(change.kind, change.key, str(exc)))
+                    if not isinstance(exc, CircuitOpenError):  # that one was never sent
+                        self.result.failures.append(ApplyFailure(change.kind, change.key, str(exc)))
+                    if exc.terminal and stop is None:
+                        stop = exc
+                        for other in futures:
+                            other.cancel()
                 done += 1
                 advance(done)
+        if stop is not None:
+            raise stop
+
+    def not_applied(self) -> Counter[str]:
+        """Planned writes neither applied nor failed, by "kind.action": never sent."""
+        action_of = {(change.kind, change.key): change.action for change in self.plan.changes}
+        settled = Counter(self.result.applied)
+        for failure in self.result.failures:
+            settled[f"{failure.kind}.{action_of.get((failure.kind, failure.key))}"] += 1
+        planned = Counter(
+            f"{change.kind}.{change.action}" for change in self.plan.changes if change.action in ("create", "update")
+        )
+        return +(planned - settled)
 
     def location_id(self, name: str) -> str:
         location_id = self.ids.locations.get(name)
@@ -148,11 +206,13 @@ class _Apply:
                 body["metadata"] = change.metadata
             self.client.inventory_items.update(change.item_id, body)
 
-        self._run("create items", self.plan.writes("item", "create"), create)
-        self._run("update items", self.plan.writes("item", "update"), update)
-        created_with_items = sum(len(levels) for sku, levels in with_item.items() if sku in self.ids.items)
-        if created_with_items:
-            self.result.applied["level.create"] += created_with_items
+        try:
+            self._run("create items", self.plan.writes("item", "create"), create)
+            self._run("update items", self.plan.writes("item", "update"), update)
+        finally:  # the levels created with their items, also when the step stops
+            created_with_items = sum(len(levels) for sku, levels in with_item.items() if sku in self.ids.items)
+            if created_with_items:
+                self.result.applied["level.create"] += created_with_items
 
     def levels(self) -> None:
         """Level creates (for existing items) and updates, through the cross-item batch: each
@@ -180,16 +240,21 @@ class _Apply:
             return
         advance = self.progress.step("stock levels", total)
         done = 0
+        stop: MedusaSyncError | None = None
         for batch in self.client.inventory_items.each_level_batch(**sections):
             for action, entries in batch.body.items():
                 for entry in entries:
                     change = pending[(action, entry["inventory_item_id"], entry["location_id"])]
                     if batch.error is None:
                         self.result.applied[f"level.{action}"] += 1
-                    else:
+                    elif not isinstance(batch.error, CircuitOpenError):  # that one was never sent
                         self.result.failures.append(ApplyFailure("level", change.key, str(batch.error)))
                     done += 1
+            if batch.error is not None and batch.error.terminal and stop is None:
+                stop = batch.error
             advance(done)
+        if stop is not None:
+            raise stop
 
     def kits(self) -> None:
         def links(components: Iterable[Component]) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """The audit trail of stock operations: one JSON object per line, appended, never rewritten.
 
 Path: `MEDUSA_SYNC_AUDIT_LOG`, default `~/.local/state/medusa-sync/audit.jsonl` (under
-`$XDG_STATE_HOME` when set). Each record is written with a single `write` on a file opened with
-O_APPEND, so concurrent writers never interleave inside a record. A record:
+`$XDG_STATE_HOME` when set), readable by its owner only (0600). Each record is written with a
+single `write` on a file opened with O_APPEND, so concurrent writers never interleave inside a
+record. A record:
 
     time          UTC ISO-8601, milliseconds
     actor         $MEDUSA_SYNC_ACTOR, else the OS user
@@ -34,6 +35,7 @@ import orjson
 
 from medusa_sync.durations import parse_duration
 from medusa_sync.errors import UsageError
+from medusa_sync.runlog import append_private
 
 Clock = Callable[[], datetime]
 
@@ -59,13 +61,7 @@ class AuditLog:
     def append(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Append one record (time and actor added) and return it."""
         record = {"time": self._clock().isoformat(timespec="milliseconds"), "actor": self.actor, **fields}
-        line = orjson.dumps(record, default=str) + b"\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            os.write(descriptor, line)
-        finally:
-            os.close(descriptor)
+        append_private(self.path, orjson.dumps(record, default=str) + b"\n")
         return record
 
     def records(self) -> Iterator[dict[str, Any]]:

@@ -9,13 +9,15 @@ settings and stock-report thresholds. Every rule has a documented default, so no
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+import httpx
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from medusa_sync.errors import ConfigError
@@ -53,6 +55,51 @@ class Settings(BaseSettings):
     """JSON-lines log of `sync` runs."""
     lock_file: Path = Field(default_factory=lambda: _state_dir() / "sync.lock")
     """Held by `sync` so two runs never overlap."""
+    allow_http: bool = False
+    """Allow an http:// URL to a host that is not loopback: the credentials then cross the network in clear."""
+    ca_bundle: Path | None = None
+    """CA certificates (PEM) that verify the server's TLS certificate instead of the system's; never unverified."""
+
+    @model_validator(mode="after")
+    def _safe_url(self) -> Settings:
+        if self.medusa_url:
+            check_medusa_url(self.medusa_url, allow_http=self.allow_http)
+        return self
+
+
+def check_medusa_url(url: str, *, allow_http: bool) -> None:
+    """Refuse a URL that holds credentials, or that would send them in clear: http:// to a host
+    that is not loopback, unless `allow_http`. Messages never repeat the URL (it may hold a secret)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        raise ValueError("MEDUSA_URL is not a valid URL") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError("MEDUSA_URL must be an http:// or https:// URL with a host")
+    if parsed.userinfo:
+        raise ValueError(
+            f"MEDUSA_URL must not hold credentials ({redact_url(url)}): give them in MEDUSA_API_KEY, "
+            "or MEDUSA_EMAIL and MEDUSA_PASSWORD"
+        )
+    if parsed.scheme == "http" and not allow_http and not _is_loopback(parsed.host):
+        raise ValueError(
+            f"MEDUSA_URL {redact_url(url)} is http:// to a host that is not loopback: the credentials would "
+            "cross the network in clear; use https://, or set MEDUSA_SYNC_ALLOW_HTTP=1 to allow it"
+        )
+
+
+def redact_url(url: str) -> str:
+    """`url` with any user and password replaced by `***`, fit for logs and messages."""
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#]*@", r"\1***@", url)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class _Rules(BaseModel):
@@ -178,5 +225,12 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(_problem(error) for error in exc.errors())
         raise ConfigError(f"environment: {problems}") from None
+
+
+def _problem(error) -> str:
+    """One validation error without its input value (a URL or a secret must not be echoed)."""
+    message = error["msg"].removeprefix("Value error, ")
+    where = ".".join(map(str, error["loc"]))
+    return f"{where}: {message}" if where else message

@@ -21,6 +21,9 @@ from __future__ import annotations
 class MedusaSyncError(Exception):
     """Base of every error medusa-sync raises on purpose."""
 
+    terminal = False
+    """True when the run must stop at once (Medusa failed terminally); see client.retry."""
+
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.client import MedusaClient, RequestCounts
-from medusa_sync.config import Rules, Settings
+from medusa_sync.config import Rules, Settings, redact_url
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
 from medusa_sync.models import Catalog
@@ -114,7 +114,7 @@ def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = 
     client = MedusaClient.from_settings(settings)
     try:
         if plan.store and plan.store.rstrip("/") != client.base_url:
-            raise StoreChangedError(f"the plan was made for {plan.store}, not {client.base_url}")
+            raise StoreChangedError(f"the plan was made for {redact_url(plan.store)}, not {redact_url(client.base_url)}")
         kit_skus = {change.sku for change in plan.changes if change.kind == "kit"}
         current = read_store(client, kit_skus)
         if current.fingerprint() != plan.fingerprint:
@@ -162,13 +162,16 @@ def run_sync(
 
     with exclusive(settings.lock_file):
         runlog = RunLog(settings.run_log)
-        runlog.event("start", feed_root=str(feed_root), store=settings.medusa_url, options=options.model_dump())
+        runlog.event("start", feed_root=str(feed_root), store=redact_url(settings.medusa_url or ""), options=options.model_dump())
         try:
             result = run_import(
                 feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, show=show, progress=progress
             )
         except Exception as exc:
-            runlog.event("error", error=type(exc).__name__, message=str(exc), duration_s=runlog.elapsed)
+            from medusa_sync.apply import ApplyStopped
+
+            accounting = exc.accounting() if isinstance(exc, ApplyStopped) else {}
+            runlog.event("error", error=type(exc).__name__, message=str(exc), **accounting, duration_s=runlog.elapsed)
             raise
         runlog.event("plan", counts=result.plan.counts(), refusals=result.plan.refusals, issues=len(result.catalog.issues))
         applied = result.applied

@@ -16,6 +16,19 @@ from filelock import FileLock, Timeout
 from medusa_sync.errors import LockedError
 
 
+def append_private(path: Path, data: bytes) -> None:
+    """Append `data` with one `write` (O_APPEND: concurrent writers never interleave inside it) to
+    a file only its owner may read: created 0600, and narrowed to 0600 if it was wider."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(descriptor).st_mode & 0o077:
+            os.fchmod(descriptor, 0o600)
+        os.write(descriptor, data)
+    finally:
+        os.close(descriptor)
+
+
 @contextlib.contextmanager
 def exclusive(lock_file: Path) -> Iterator[None]:
     """Hold the sync lock, or raise LockedError at once. The OS drops the lock if the process
@@ -44,9 +57,7 @@ class RunLog:
 
     def event(self, event: str, **fields: Any) -> None:
         record = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "run": self.run_id, "event": event, **fields}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("ab") as stream:
-            stream.write(orjson.dumps(record, default=str) + b"\n")
+        append_private(self.path, orjson.dumps(record, default=str) + b"\n")
 
     @property
     def elapsed(self) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from medusa_sync.apply import ApplyStopped
 from medusa_sync.client import MedusaUnavailableError
 from medusa_sync.errors import (
     ConfigError,
@@ -44,6 +45,7 @@ _BY_ERROR: dict[type[BaseException], ExitCode] = {
     NotFoundError: ExitCode.NOT_FOUND,
     UsageError: ExitCode.USAGE,
     MedusaUnavailableError: ExitCode.UNAVAILABLE,
+    ApplyStopped: ExitCode.UNAVAILABLE,  # Medusa failed terminally during an apply
     KeyboardInterrupt: ExitCode.INTERRUPTED,
 }
 

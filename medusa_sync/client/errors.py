@@ -12,16 +12,18 @@
         ├── ConflictError            409
         ├── PayloadTooLargeError     413
         ├── ServerError              5xx
+        ├── MalformedAnswerError     a success whose JSON is not of the expected shape
         └── MedusaUnavailableError   Medusa cannot be used right now
             ├── UnauthorizedError            401, or a login that cannot succeed
             ├── RateLimitedError             429 after the retries
             ├── GatewayError                 502/503/504 after the retries (also a ServerError)
-            └── AmbiguousWriteError          a write that may or may not have been applied
+            ├── AmbiguousWriteError          a write that may or may not have been applied
+            └── CircuitOpenError             the client stopped: Medusa failed terminally
 
 `str(error)` is one line such as
 `POST /admin/reservations → 400 not_allowed: Not enough stock available for item …`;
-`error.message` is Medusa's own message. Neither ever holds a header, a credential or a query
-string.
+`error.message` is Medusa's own message with control characters (escape sequences) removed.
+Neither ever holds a header, a credential or a query string.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from medusa_sync.errors import MedusaSyncError, NotFoundError
 from .codec import decode_json
 
 _MAX_TEXT = 200
+_MAX_MESSAGE = 2000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class InvalidRequestError(MedusaSyncError, ValueError):
@@ -48,7 +52,8 @@ class MedusaAPIError(MedusaSyncError):
     `message` is Medusa's own message; `str(error)` is the one-line summary. `status` is None when
     no HTTP answer was received. `note` adds context (e.g. how many attempts were made).
     `applied` is set when a split batch failed after some of its requests had been applied: the
-    merged results of those requests.
+    merged results of those requests. `terminal` is set when the client's circuit breaker is
+    open (Medusa failed terminally): callers stop rather than go on with other requests.
     """
 
     def __init__(
@@ -122,6 +127,15 @@ class ServerError(MedusaAPIError):
     pass
 
 
+class MalformedAnswerError(MedusaAPIError):
+    """A success answer whose JSON is not what the route returns (a list for an object, …)."""
+
+    def __init__(self, message: str, *, method: str, path: str, status: int | None = None) -> None:
+        super().__init__(
+            message, method=method, path=path, status=status, hint="check that the URL points at a Medusa v2 server"
+        )
+
+
 class MedusaUnavailableError(MedusaAPIError):
     """Connection failed, retries were exhausted, or authentication was refused."""
 
@@ -143,6 +157,26 @@ class AmbiguousWriteError(MedusaUnavailableError):
 
     Raised instead of re-sending it blindly. The caller should re-read the store and re-plan.
     """
+
+
+class CircuitOpenError(MedusaUnavailableError):
+    """Medusa failed terminally (unreachable past the bound, or authentication refused after a
+    fresh login): the request was not sent, and no further request of this client will be.
+
+    `cause` is the error that opened the circuit. Raised for every request after it opens, so
+    worker threads can stop their pools on this one class.
+    """
+
+    terminal = True
+
+    def __init__(self, cause: MedusaAPIError, *, method: str, path: str) -> None:
+        super().__init__(
+            f"not sent: Medusa failed terminally ({cause})",
+            method=method,
+            path=path,
+            hint=cause.hint or "check that the Medusa server is up, then run the command again",
+        )
+        self.cause = cause
 
 
 _BY_STATUS: dict[int, type[MedusaAPIError]] = {
@@ -188,7 +222,8 @@ def error_from_response(
     body = _json_object(content)
     if body is not None:
         error_type = _str_or_none(body.get("type"))
-        message = _str_or_none(body.get("message")) or _reason(status)
+        message = _str_or_none(body.get("message"))
+        message = message[:_MAX_MESSAGE] if message else _reason(status)
         code = _str_or_none(body.get("code"))
     else:
         error_type, code = None, None
@@ -215,11 +250,19 @@ def _json_object(content: bytes) -> dict[str, Any] | None:
 
 
 def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    """A non-empty string of the server's, without control characters; None otherwise."""
+    text = inert(value) if isinstance(value, str) else ""
+    return text or None
+
+
+def inert(text: str) -> str:
+    """`text` without control characters (C0, DEL, C1: escape sequences, bells, carriage
+    returns), so that a server's words cannot move the cursor or retitle a terminal."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _text_message(status: int, content: bytes) -> str:
-    text = content.decode("utf-8", errors="replace")
+    text = inert(content.decode("utf-8", errors="replace"))
     express = re.search(r"<pre>Cannot (\w+) ([^<?\s]*)", text)  # the query is left out
     if status == 404 and express:
         return f"unknown route (Cannot {express.group(1)} {express.group(2)})"

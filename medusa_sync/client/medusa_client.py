@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
@@ -14,7 +16,7 @@ from .auth import ApiKeyAuth, EmailPasswordLogin, JWTAuth
 from .pagination import DEFAULT_PAGE_SIZE
 from .requestor import Requestor
 from .resources import InventoryItems, Products, ProductVariants, Reservations, StockLocations
-from .retry import RetryPolicy
+from .retry import CircuitBreaker, RetryPolicy
 from .transport import HttpTransport, RequestStats
 
 
@@ -27,6 +29,7 @@ class ConnectionSettings(Protocol):
     password: SecretStr | None
     timeout: float
     concurrency: int
+    ca_bundle: Path | None
 
 
 class MedusaClient:
@@ -34,12 +37,16 @@ class MedusaClient:
 
     Credentials: a secret API key, or an email and password (a JWT, renewed when it expires).
     With both, the JWT is used: the server hashes a secret key on every request (~30 ms).
+    TLS certificates are always verified: against the system's CAs, or `ca_bundle` (PEM).
+    One circuit breaker serves all threads: after a terminal failure every request fails at once
+    with `CircuitOpenError` (see `retry`).
     """
 
     def __init__(
         self,
         base_url: str,
         *,
+        ca_bundle: Path | None = None,
         api_key: str | SecretStr | None = None,
         email: str | None = None,
         password: str | SecretStr | None = None,
@@ -54,12 +61,15 @@ class MedusaClient:
             self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             max_connections=max_connections,
+            verify=_tls_context(ca_bundle),
             transport=transport,
         )
         policy = retry or RetryPolicy()
-        auth = _auth(self._http, policy, _secret(api_key), email or None, _secret(password))
+        self.breaker = CircuitBreaker(policy.outage_limit)
+        breaker = self.breaker
+        auth = _auth(self._http, policy, breaker, _secret(api_key), email or None, _secret(password))
         self.auth_method = "jwt" if isinstance(auth, JWTAuth) else "api_key"
-        requestor = Requestor(self._http, policy, auth)
+        requestor = Requestor(self._http, policy, auth, breaker)
         self.stock_locations = StockLocations(requestor, page_size=page_size)
         self.inventory_items = InventoryItems(requestor, page_size=page_size)
         self.reservations = Reservations(requestor, page_size=page_size)
@@ -78,6 +88,7 @@ class MedusaClient:
             raise ConfigError("no Medusa credentials: set MEDUSA_API_KEY, or MEDUSA_EMAIL and MEDUSA_PASSWORD")
         return cls(
             settings.medusa_url,
+            ca_bundle=settings.ca_bundle,
             api_key=settings.api_key,
             email=settings.email,
             password=settings.password,
@@ -120,6 +131,14 @@ def _checked_url(base_url: str) -> str:
     return str(url).rstrip("/")
 
 
+def _tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    """Verification on, hostnames checked; the CAs of `ca_bundle` when given, else the system's."""
+    try:
+        return ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"the CA bundle {ca_bundle} cannot be used: {exc}") from None
+
+
 def _secret(value: str | SecretStr | None) -> SecretStr | None:
     if isinstance(value, SecretStr):
         return value if value.get_secret_value() else None
@@ -129,6 +148,7 @@ def _secret(value: str | SecretStr | None) -> SecretStr | None:
 def _auth(
     http: HttpTransport,
     policy: RetryPolicy,
+    breaker: CircuitBreaker,
     api_key: SecretStr | None,
     email: str | None,
     password: SecretStr | None,
@@ -136,7 +156,7 @@ def _auth(
     if (email is None) != (password is None):
         raise ConfigError("give both a Medusa email and a password, or neither")
     if email is not None and password is not None:
-        return JWTAuth(EmailPasswordLogin(Requestor(http, policy), email, password))
+        return JWTAuth(EmailPasswordLogin(Requestor(http, policy, breaker=breaker), email, password))
     if api_key is not None:
         return ApiKeyAuth(api_key)
     raise ConfigError("no Medusa credentials: give a secret API key, or an email and a password")

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import MedusaAPIError
-
-if TYPE_CHECKING:
-    from .requestor import Requestor
+from .errors import MalformedAnswerError
+from .requestor import Requestor, records
 
 DEFAULT_PAGE_SIZE = 1000
 
@@ -51,10 +49,10 @@ def paginate(
     paginator = OffsetPaginator(limit=page_size)
     while True:
         page = requestor.request("GET", path, params={**params, **paginator.params()})
-        if not isinstance(page, dict) or not isinstance(page.get(key), list):
+        if not isinstance(page.get(key), list):
             # Never read a malformed page as empty: a caller could take the store for empty.
-            raise MedusaAPIError(f"the answer has no {key!r} list", method="GET", path=path)
-        rows = page[key]
+            raise MalformedAnswerError(f"the answer has no {key!r} list", method="GET", path=path)
+        rows = records(page, key, "GET", path)
         yield from rows
         if not paginator.advance(page, len(rows)):
             return

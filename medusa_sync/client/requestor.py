@@ -16,8 +16,16 @@ from typing import Any
 import httpx
 
 from .codec import decode_json, encode_json
-from .errors import AmbiguousWriteError, MedusaAPIError, MedusaUnavailableError, error_from_response
-from .retry import RetryPolicy, TransientFailure, transient_from_error, transient_from_exception
+from .errors import (
+    AmbiguousWriteError,
+    CircuitOpenError,
+    MalformedAnswerError,
+    MedusaAPIError,
+    MedusaUnavailableError,
+    UnauthorizedError,
+    error_from_response,
+)
+from .retry import CircuitBreaker, RetryPolicy, TransientFailure, transient_from_error, transient_from_exception
 from .transport import HttpTransport
 
 logger = logging.getLogger("medusa_sync.client")
@@ -26,15 +34,21 @@ Recover = Callable[[], Any]
 """Looks up what a create may have made; returns it, or None when it does not exist."""
 
 _RESENDABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Requestor:
     def __init__(
-        self, transport: HttpTransport, policy: RetryPolicy, auth: httpx.Auth | None = None
+        self,
+        transport: HttpTransport,
+        policy: RetryPolicy,
+        auth: httpx.Auth | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self._transport = transport
         self._policy = policy
         self._auth = auth
+        self._breaker = breaker or CircuitBreaker(policy.outage_limit)
 
     def request(
         self,
@@ -52,15 +66,38 @@ class Requestor:
         `idempotent`: may the call be re-sent after the server may have applied it? Defaults to
         True for every method but POST. `recover`: see the module docstring; it returns what
         `key` would have picked from the answer.
+
+        An error raised once the circuit breaker is open has `terminal` set: the caller should
+        stop (see `retry`).
         """
+        try:
+            return self._attempts(method, path, params, json, key, idempotent, recover)
+        except MedusaAPIError as error:
+            if self._breaker.cause is not None:
+                error.terminal = True
+            raise
+
+    def _attempts(
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        json: Any,
+        key: str | None,
+        idempotent: bool | None,
+        recover: Recover | None,
+    ) -> Any:
         resendable = method in _RESENDABLE_METHODS if idempotent is None else idempotent
         content = None if json is None else encode_json(json)
         maybe_applied = False
+        reached = False  # an earlier attempt may have reached the server
         state = None
         try:
-            for attempt in self._policy.retrying(method, path):
+            for attempt in self._policy.retrying(method, path, self._breaker):
                 state = attempt.retry_state
                 with attempt:
+                    if self._breaker.cause is not None:
+                        raise self._stopped(method, path, reached)
                     if maybe_applied and recover is not None:
                         found = _recover(method, path, recover)
                         if found is not None:
@@ -68,6 +105,8 @@ class Requestor:
                     try:
                         answer = self._send(method, path, params, content)
                     except TransientFailure as failure:
+                        reached = reached or failure.maybe_applied
+                        self._breaker.failed(failure, method, path)
                         if failure.maybe_applied and not resendable:
                             if recover is None:
                                 error = _ambiguous(method, path, failure)
@@ -77,13 +116,31 @@ class Requestor:
                         raise
                     return _pick(answer, key, method, path)
         except TransientFailure as failure:
+            if self._breaker.cause is not None:  # stopped by the breaker, not by the bounds
+                raise self._stopped(method, path, reached) from failure.__cause__
             assert state is not None
             attempts = state.attempt_number
             note = (
                 f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}"
                 f" in {state.seconds_since_start:.1f} s"
             )
-            raise _exhausted(method, path, failure, note, maybe_applied) from failure.__cause__
+            error = _exhausted(method, path, failure, note, maybe_applied)
+            if failure.outage:
+                self._breaker.open(error)
+            raise error from failure.__cause__
+
+    def _stopped(self, method: str, path: str, reached: bool) -> MedusaAPIError:
+        """The error of a request the open breaker stops: a write an earlier attempt of which
+        may have reached the server is ambiguous; anything else was simply not sent."""
+        assert self._breaker.cause is not None
+        if reached and method not in _READ_METHODS:
+            return AmbiguousWriteError(
+                f"the request may have been applied before Medusa failed terminally ({self._breaker.cause})",
+                method=method,
+                path=path,
+                hint="re-read the store before trying again",
+            )
+        return CircuitOpenError(self._breaker.cause, method=method, path=path)
 
     def _send(self, method: str, path: str, params: Any, content: bytes | None) -> Any:
         try:
@@ -98,6 +155,7 @@ class Requestor:
                 ) from exc
             raise failure from exc
         if response.is_success:
+            self._breaker.answered()
             return _decode(response, method, path)
         error = error_from_response(
             method, path, response.status_code, response.headers, response.content
@@ -105,6 +163,9 @@ class Requestor:
         failure = transient_from_error(error, response.headers)
         if failure is not None:
             raise failure
+        self._breaker.answered()
+        if isinstance(error, UnauthorizedError):
+            self._breaker.open(error)  # a JWT was already renewed once; a key cannot be
         raise error
 
 
@@ -152,24 +213,72 @@ def _exhausted(
     return error
 
 
-def _decode(response: httpx.Response, method: str, path: str) -> Any:
+def _decode(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+    """The answer's JSON object: every Admin API route answers one (`{}` for an empty body)."""
     if not response.content:
         return {}
     try:
-        return decode_json(response.content)
+        answer = decode_json(response.content)
     except ValueError:
-        raise MedusaAPIError(
+        raise MalformedAnswerError(
             "the answer is not JSON",
             method=method,
             path=path,
             status=response.status_code,
-            hint="check that the URL points at a Medusa server",
         ) from None
+    if not isinstance(answer, dict):
+        raise MalformedAnswerError(
+            f"the answer is {_kind(answer)}, not a JSON object",
+            method=method,
+            path=path,
+            status=response.status_code,
+        )
+    return answer
 
 
-def _pick(answer: Any, key: str | None, method: str, path: str) -> Any:
+def _pick(answer: dict[str, Any], key: str | None, method: str, path: str) -> Any:
+    """`answer[key]`, which must be a record or a list of records."""
     if key is None:
         return answer
-    if not isinstance(answer, dict) or key not in answer:
-        raise MedusaAPIError(f"the answer has no {key!r}", method=method, path=path)
-    return answer[key]
+    if key not in answer:
+        raise MalformedAnswerError(f"the answer has no {key!r}", method=method, path=path)
+    value = answer[key]
+    if isinstance(value, dict):
+        return value
+    return records(answer, key, method, path)
+
+
+def listed(answer: dict[str, Any], key: str, method: str, path: str) -> list[Any]:
+    """`answer[key]` as a list (absent or null: []); MalformedAnswerError for anything else."""
+    value = answer.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedAnswerError(
+            f"the answer's {key!r} is {_kind(value)}, not a list",
+            method=method,
+            path=path,
+        )
+    return value
+
+
+def records(answer: dict[str, Any], key: str, method: str, path: str) -> list[dict[str, Any]]:
+    """`answer[key]` as a list of records (JSON objects); MalformedAnswerError otherwise."""
+    rows = listed(answer, key, method, path)
+    for row in rows:
+        if not isinstance(row, dict):
+            raise MalformedAnswerError(
+                f"the answer's {key!r} holds {_kind(row)}, not a record",
+                method=method,
+                path=path,
+                )
+    return rows
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number"}
+    return names.get(type(value), type(value).__name__)

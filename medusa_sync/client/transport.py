@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -90,7 +91,8 @@ class HttpTransport:
     """Sends requests through one thread-safe, pooled `httpx.Client` (keep-alive reused).
 
     `transport` replaces the network (an `httpx.MockTransport` in tests); the connection limits
-    apply only to the default network transport.
+    and `verify` (TLS verification: True, or an `ssl.SSLContext`) apply only to the default
+    network transport.
     """
 
     def __init__(
@@ -99,10 +101,12 @@ class HttpTransport:
         *,
         timeout: httpx.Timeout,
         max_connections: int,
+        verify: ssl.SSLContext | bool = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.stats = RequestStats()
         network = transport or httpx.HTTPTransport(
+            verify=verify,
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import re
+
 from medusa_sync.audit import AuditLog
+from medusa_sync.client.errors import NotAllowedError
 from medusa_sync.errors import GuardError, MedusaSyncError, NotFoundError, UsageError
 from medusa_sync.store import Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
 
@@ -21,6 +24,10 @@ from .outcome import Outcome, recorded, refuse
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
+
+
+_NOT_ENOUGH_STOCK = re.compile(r"not enough stock", re.IGNORECASE)
+"""Medusa's refusal of a reservation beyond available (400 not_allowed), checked under its lock."""
 
 
 def check_positive(amount: int, what: str) -> None:
@@ -55,9 +62,19 @@ def reserve(
             raise GuardError(
                 f"{what}: only {level.available} available (stocked {level.stocked}, reserved {level.reserved})"
             )
-        reservation = client.reservations.create(
-            outcome.location_id, item.id, amount, line_item_id=line_item_id, description=note
-        )
+        try:
+            reservation = client.reservations.create(
+                outcome.location_id, item.id, amount, line_item_id=line_item_id, description=note
+            )
+        except NotAllowedError as error:
+            if not _NOT_ENOUGH_STOCK.search(error.message):
+                raise
+            now = item_by_id(client, item.id).level(outcome.location_id)
+            outcome.after = numbers(now)
+            available = f"only {now.available} available now (stocked {now.stocked}, reserved {now.reserved})" if now else "no stock level now"
+            raise GuardError(
+                f"{what}: Medusa refused it, not enough stock: {available}; another reservation took the units meanwhile"
+            ) from None
         outcome.reference = reservation["id"]
         outcome.after = numbers(item_by_id(client, item.id).level(outcome.location_id))
     return outcome

@@ -7,7 +7,9 @@ with other tests, so nothing here resets it or touches data it did not make).
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.audit import AuditLog, utc_now
 from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
-from medusa_sync.operations import sweep_stale
+from medusa_sync.errors import GuardError
+from medusa_sync.operations import reserve, sweep_stale
 
 from .raw import RawAdmin
 
@@ -192,6 +196,43 @@ def test_over_zero_and_negative_reservations_are_refused_with_the_store_unchange
     assert state(client, shop) == before
     last = list(AuditLog(shop.audit_log).records())[-1]
     assert (last["result"], last["quantity"], last["before"]) == ("refused", int(quantity), {"stocked": 10, "reserved": 2, "available": 8})
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_two_concurrent_reservations_never_oversell_and_the_loser_is_a_refusal(shop, medusa_server, trial):
+    """Two `reserve 6` on stocked 10 pass the client-side check together (a barrier holds both
+    until each has read available 10); Medusa refuses the second under its lock with
+    `400 not_allowed: Not enough stock`, which must be exit 4 with the numbers, not a raw error."""
+    barrier = threading.Barrier(2, timeout=30)
+
+    def one(audit: AuditLog):
+        with MedusaClient(medusa_server.url, email=medusa_server.email, password=medusa_server.password) as own:
+            create = own.reservations.create
+
+            def together(*args, **kwargs):
+                barrier.wait()
+                return create(*args, **kwargs)
+
+            own.reservations.create = together
+            try:
+                return reserve(own, audit, shop.sku("PANEL"), shop.north, 6)
+            except GuardError as refused:
+                return refused
+
+    audit = AuditLog(shop.audit_log)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(one, [audit, audit]))
+    refusals = [r for r in results if isinstance(r, GuardError)]
+    assert len(refusals) == 1, results
+    [refused] = refusals
+    assert exit_code_of(refused) == 4
+    assert str(refused) == (
+        f"reserve 6 of {shop.sku('PANEL')} at {shop.north}: Medusa refused it, not enough stock: "
+        "only 4 available now (stocked 10, reserved 6); another reservation took the units meanwhile"
+    )
+    with MedusaClient(medusa_server.url, email=medusa_server.email, password=medusa_server.password) as check:
+        assert level(check, shop, "PANEL", shop.north) == (10, 6)
+    assert sorted(r["result"] for r in audit.records()) == ["ok", "refused"]
 
 
 def test_transfer_moves_stock_and_creates_the_destination_level(shop, client, capsys):

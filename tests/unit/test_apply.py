@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import httpx
 import pytest
 
-from medusa_sync.apply import apply_plan
+from medusa_sync.apply import ApplyStopped, apply_plan
+from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.client import MedusaClient, RetryPolicy
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
@@ -209,3 +211,77 @@ def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
     assert {failure.message for failure in result.failures} == {
         "POST /admin/inventory-items/location-levels/batch → 400 invalid_data: chunk refused"
     }
+
+
+class DyingMedusa(FakeMedusa):
+    """Refuses every connection once `alive` write requests have been answered (Medusa killed)."""
+
+    def __init__(self, alive: int) -> None:
+        super().__init__()
+        self.alive = alive
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.alive <= 0:
+            self.requests.append((request.method, request.url.path, None))
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        self.alive -= 1
+        return super().__call__(request)
+
+
+def test_a_server_that_dies_mid_apply_stops_every_step_with_exact_accounting(catalog) -> None:
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    fake = DyingMedusa(alive=4)  # the 2 locations and 2 of the 4 items
+    with client_for(fake) as client, pytest.raises(ApplyStopped) as raised:
+        apply_plan(client, plan, StoreIds(), concurrency=1)
+
+    stopped = raised.value
+    assert exit_code_of(stopped) == 8
+    assert stopped.step == "items"
+    assert len(fake.requests) == 5  # the failed create, then nothing: no kit, no 4th item
+    assert dict(stopped.result.applied) == {"location.create": 2, "item.create": 2, "level.create": 2}
+    [failure] = stopped.result.failures
+    assert failure.kind == "item"
+    assert failure.message.startswith("POST /admin/inventory-items: cannot reach Medusa (ConnectError")
+    assert dict(stopped.not_applied) == {"item.create": 1, "level.create": 2, "kit.create": 1}
+    assert str(stopped).splitlines() == [
+        f"Medusa failed terminally during step 'items'; the apply stopped: {failure.message}",
+        "  applied: 2 item.create, 2 level.create, 2 location.create",
+        "  failed (each may or may not have been applied): 1",
+        "  not applied: 1 item.create, 1 kit.create, 2 level.create",
+    ]
+    assert stopped.accounting() == {
+        "step": "items",
+        "applied": {"item.create": 2, "level.create": 2, "location.create": 2},
+        "failed": [{"kind": "item", "key": failure.key, "message": failure.message}],
+        "not_applied": {"item.create": 1, "kit.create": 1, "level.create": 2},
+    }
+
+
+def test_level_batch_chunks_applied_before_the_server_died_are_credited(catalog) -> None:
+    snapshot = StoreSnapshot(url="http://medusa.test")
+    snapshot.locations["Odex CD"] = ActualLocation("sloc_odex", "Odex CD", {"managed_by": "medusa-sync"})
+    levels = {"sloc_odex": ActualLevel("ilev_1", "sloc_odex", 3, 1, 0)}
+    catalog_odex = catalog.model_copy(
+        update={
+            "items": tuple(i for i in catalog.items if i.sku.startswith("odex_")),
+            "levels": tuple(level for level in catalog.levels if level.sku.startswith("odex_")),
+            "kits": (),
+        }
+    )
+    for change in make_plan(catalog_odex, StoreSnapshot(), RULES, PlanOptions()).writes("item", "create"):
+        body = change.item.model_dump()
+        snapshot.items[change.sku] = ActualItem(f"iitem_{change.sku}", change.sku, body, body["metadata"], dict(levels))
+    plan = make_plan(catalog_odex, snapshot, RULES, PlanOptions())
+    assert [(c.kind, c.action) for c in plan.changes] == [("level", "update"), ("level", "update")]
+
+    fake = DyingMedusa(alive=1)
+    with client_for(fake) as client:
+        client.inventory_items.each_level_batch = functools.partial(client.inventory_items.each_level_batch, max_entries=1)
+        with pytest.raises(ApplyStopped) as raised:
+            apply_plan(client, plan, StoreIds.from_snapshot(snapshot), concurrency=1)
+    stopped = raised.value
+    assert stopped.step == "stock levels"
+    assert len(fake.requests) == 2
+    assert dict(stopped.result.applied) == {"level.update": 1}  # the first chunk
+    assert [(f.kind, f.key) for f in stopped.result.failures] == [("level", plan.changes[1].key)]
+    assert dict(stopped.not_applied) == {}

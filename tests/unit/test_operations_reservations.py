@@ -217,3 +217,27 @@ def test_sweeper_releases_stale_reservations_but_not_ones_being_fulfilled(fake, 
         ("release", "resitem_old", "stale: created more than 7d ago")
     ]
     assert sweep.released[0].after == {"stocked": 10, "reserved": 1, "available": 9}
+
+
+def test_medusas_own_refusal_of_a_concurrent_over_reservation_is_a_refusal_with_the_numbers(fake, client, audit):
+    """Another reservation lands between the check and the create: Medusa refuses with
+    `400 not_allowed: Not enough stock`, shown as the tool's own refusal (exit 4)."""
+    create = client.reservations.create
+
+    def competing_create(*args, **kwargs):
+        fake.reservation("resitem_other", "iitem_pnl", "sloc_a", 6)
+        return create(*args, **kwargs)
+
+    client.reservations.create = competing_create
+    message = (
+        "reserve 6 of PNL-1 at Odex CD: Medusa refused it, not enough stock: only 4 available now "
+        "(stocked 10, reserved 6); another reservation took the units meanwhile"
+    )
+    with pytest.raises(GuardError) as refused:
+        reserve(client, audit, "PNL-1", "Odex CD", 6)
+    assert str(refused.value) == message
+    assert exit_code_of(refused.value) == 4
+    assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 10, "reserved": 6}
+    assert [(r["result"], r["message"], r["before"], r["after"]) for r in audit.records()] == [
+        ("refused", message, BEFORE, {"stocked": 10, "reserved": 6, "available": 4})
+    ]

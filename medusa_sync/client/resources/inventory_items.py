@@ -8,6 +8,7 @@ from typing import Any
 
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..errors import MedusaAPIError
+from ..requestor import listed
 from .base import Fields, Record, Records, Resource, list_query, segment
 
 PATH = "/admin/inventory-items"
@@ -154,7 +155,7 @@ class InventoryItems(Resource):
                     batch.error.applied = merged
                 raise batch.error
             for name, rows in merged.items():
-                rows.extend(batch.answer.get(name) or [])
+                rows.extend(listed(batch.answer, name, "POST", BATCH_LEVELS_PATH))
         return merged
 
     def each_level_batch(

@@ -13,6 +13,7 @@ from medusa_sync.client import (
     ConflictError,
     ForbiddenError,
     InvalidDataError,
+    MalformedAnswerError,
     MedusaAPIError,
     MedusaUnavailableError,
     NotAllowedError,
@@ -103,3 +104,48 @@ def test_an_answer_without_the_expected_key_is_an_error(client, transport):
     transport.add(ok({}))
     with pytest.raises(MedusaAPIError, match="the answer has no 'stock_location'"):
         client.stock_locations.retrieve("sloc_1")
+
+
+@pytest.mark.parametrize(
+    ("call", "answer", "text"),
+    [
+        (lambda c: c.stock_locations.retrieve("sloc_1"), [{"id": "sloc_1"}],
+         "GET /admin/stock-locations/sloc_1 → 200: the answer is a list, not a JSON object"),
+        (lambda c: c.stock_locations.retrieve("sloc_1"), 7,
+         "GET /admin/stock-locations/sloc_1 → 200: the answer is an integer, not a JSON object"),
+        (lambda c: c.stock_locations.retrieve("sloc_1"), {"stock_location": 7},
+         "GET /admin/stock-locations/sloc_1: the answer's 'stock_location' is an integer, not a list"),
+        (lambda c: c.stock_locations.retrieve("sloc_1"), {"stock_location": [3]},
+         "GET /admin/stock-locations/sloc_1: the answer's 'stock_location' holds an integer, not a record"),
+        (lambda c: list(c.inventory_items.iter()), {"inventory_items": 5, "count": 5},
+         "GET /admin/inventory-items: the answer has no 'inventory_items' list"),
+        (lambda c: list(c.inventory_items.iter()), {"inventory_items": [1, 2], "count": 2},
+         "GET /admin/inventory-items: the answer's 'inventory_items' holds an integer, not a record"),
+        (lambda c: c.inventory_items.batch_levels(update=[{"inventory_item_id": "i", "location_id": "l"}]),
+         {"created": [], "updated": 1, "deleted": []},
+         "POST /admin/inventory-items/location-levels/batch: the answer's 'updated' is an integer, not a list"),
+    ],
+)
+def test_an_answer_of_the_wrong_shape_names_the_request(client, transport, call, answer, text):
+    transport.add(ok(answer))
+    with pytest.raises(MalformedAnswerError) as raised:
+        call(client)
+    assert str(raised.value) == text
+    assert exit_code_of(raised.value) == 1
+    assert raised.value.hint == "check that the URL points at a Medusa v2 server"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"type": "not_allowed\x1b]0;owned\x07", "message": "Not enough\x1b[2J stock\r\n\x9b31m"},
+        "Not enough\x1b[2J stock\r\n\x9b31m",
+    ],
+)
+def test_control_characters_of_an_error_body_never_reach_the_message(client, transport, answer):
+    transport.add(error(400, answer))
+    with pytest.raises(BadRequestError) as raised:
+        client.stock_locations.retrieve("sloc_1")
+    text = str(raised.value)
+    assert not any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text), repr(text)
+    assert raised.value.message == "Not enough [2J stock 31m"

@@ -113,8 +113,10 @@ def test_connection_failures_exhaust_into_unavailable(client, transport, caplog)
     )
     assert len(transport.requests) == 5
     assert [r.getMessage().split(" failed")[0] for r in caplog.records] == [
-        f"GET /admin/stock-locations/sloc_1: attempt {n} of 5" for n in range(1, 5)
+        *(f"GET /admin/stock-locations/sloc_1: attempt {n} of 5" for n in range(1, 5)),
+        "Medusa",  # the breaker opens, logged once (see test_breaker.py)
     ]
+    assert caplog.records[-1].getMessage() == f"Medusa failed terminally, stopping every request: {raised.value}"
 
 
 def test_gateway_errors_exhaust_into_an_unavailable_error(client, transport):
