@@ -29,6 +29,7 @@ pytestmark = pytest.mark.integration
 
 REAL_FEEDS = Path(__file__).resolve().parents[3] / "shared" / "feeds-2025-10"
 KIT_SKU = "fotus_kits_KP02"
+SPLIT_KIT_SKU = "fotus_kits_KP03"  # its inverter is stocked at both Fotus DCs, its panels at one
 
 
 @pytest.fixture
@@ -61,6 +62,17 @@ def kit_shop(empty_store, storefront_admin: Api, merchant: Merchant, monkeypatch
         "components": {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]},
         "shipping_options": options,
     }
+
+
+def sellable_kit(admin: Api, merchant: Merchant, sku: str) -> tuple[str, dict[str, int]]:
+    """Make another imported kit sellable; return its variant id and components."""
+    (variant,) = admin.call(
+        "GET",
+        "/admin/product-variants",
+        params={"sku": sku, "fields": "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"},
+    )["variants"]
+    make_sellable(admin, merchant, variant["product_id"])
+    return variant["id"], {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]}
 
 
 def kit_quantity(admin: Api, variant_id: str) -> int:
@@ -167,3 +179,49 @@ def test_canceled_order_releases_its_reservations(
     assert reservations_by_line_item(storefront_admin, [line["id"]]) == []
     assert levels(storefront_admin, components) == before_levels
     assert kit_quantity(storefront_admin, kit_shop["variant_id"]) == before_quantity
+
+
+def test_kit_reserved_at_two_locations_medusa_fulfils_per_reservation_only_without_location(
+    kit_shop, storefront_admin: Api, storefront: Api, merchant: Merchant
+) -> None:
+    """The issue's KP03 story, made deterministic: Medusa's behaviour the fulfil feature must
+    work around (a location given lowers stock there before failing; none given lowers each
+    component where it is reserved)."""
+    variant_id, components = sellable_kit(storefront_admin, merchant, SPLIT_KIT_SKU)
+    before = levels(storefront_admin, components)
+    (panel,) = [item for item, need in components.items() if need == 2]
+    (inverter,) = [item for item, need in components.items() if need == 1]
+    (panel_dc,) = [loc for (item, loc) in before if item == panel]
+    (other_dc,) = [loc for (item, loc) in before if item == inverter and loc != panel_dc]
+    # No inverter free at the panels' DC: Medusa must reserve the inverter at the other DC.
+    storefront_admin.call(
+        "POST", f"/admin/inventory-items/{inverter}/location-levels/{panel_dc}", json={"stocked_quantity": 0}
+    )
+    order = place_order(storefront, merchant, {variant_id: 1}, kit_shop["shipping_options"][panel_dc])
+    (line,) = order["items"]
+    reservations = reservations_by_line_item(storefront_admin, [line["id"]])
+    assert sorted((r["inventory_item_id"], r["location_id"], r["quantity"]) for r in reservations) == sorted(
+        [(inverter, other_dc, 1), (panel, panel_dc, 2)]
+    )
+    inverter_stocked = before[(inverter, other_dc)][0]
+    panel_stocked = before[(panel, panel_dc)][0]
+
+    # At the inverter's DC (no panel level there): 404, yet the inverter's stock there is lowered
+    # and its reservation kept.
+    failed = fulfil_order(storefront_admin, order["id"], other_dc, {line["id"]: 1}, expect=404)
+    assert failed["message"] == f"Inventory level for item {panel} and location {other_dc} not found"
+    after_failure = levels(storefront_admin, components)
+    assert after_failure[(inverter, other_dc)] == (inverter_stocked - 1, 1)
+    assert after_failure[(panel, panel_dc)] == (panel_stocked, 2)
+    assert len(reservations_by_line_item(storefront_admin, [line["id"]])) == 2
+    assert read_order(storefront_admin, order["id"])["fulfillment_status"] == "not_fulfilled"
+
+    # No location: each component is lowered where its reservation is.
+    fulfil_order(storefront_admin, order["id"], None, {line["id"]: 1})
+
+    after = levels(storefront_admin, components)
+    assert after[(inverter, other_dc)] == (inverter_stocked - 2, 0)  # the failed attempt's unit is gone too
+    assert after[(inverter, panel_dc)] == (0, 0)
+    assert after[(panel, panel_dc)] == (panel_stocked - 2, 0)
+    assert reservations_by_line_item(storefront_admin, [line["id"]]) == []
+    assert read_order(storefront_admin, order["id"])["fulfillment_status"] == "fulfilled"
