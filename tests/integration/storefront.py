@@ -84,8 +84,8 @@ def revoke_api_key(admin: Api, key_id: str) -> None:
 
 def set_up_merchant(admin: Api, key_id: str, key_token: str) -> Merchant:
     """BRL in the store's currencies, a BRL region for Brazil paid with the system provider,
-    and the publishable key on the store's default sales channel. Idempotent: the region is
-    found by name when an earlier session made it."""
+    and the publishable key on the store's default sales channel. Idempotent: a BRL region for
+    Brazil that an earlier session (or anyone) made is reused."""
     store = admin.call("GET", "/admin/stores", params={"fields": "id,default_sales_channel_id,supported_currencies.*"})[
         "stores"
     ][0]
@@ -98,9 +98,13 @@ def set_up_merchant(admin: Api, key_id: str, key_token: str) -> Merchant:
             f"/admin/stores/{store['id']}",
             json={"supported_currencies": [*currencies, {"currency_code": "brl", "is_default": False}]},
         )
-    regions = admin.call("GET", "/admin/regions", params={"name": REGION_NAME, "fields": "id"})["regions"]
-    if regions:
-        region_id = regions[0]["id"]
+    # A country belongs to one region only: reuse any BRL region that has Brazil.
+    regions = admin.call("GET", "/admin/regions", params={"currency_code": "brl", "fields": "id,countries.iso_2"})[
+        "regions"
+    ]
+    brazil = [r["id"] for r in regions if "br" in {c["iso_2"] for c in r["countries"]}]
+    if brazil:
+        region_id = brazil[0]
     else:
         region_id = admin.call(
             "POST",
