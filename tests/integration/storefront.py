@@ -215,11 +215,12 @@ def place_order(
     return completed["order"]
 
 
-# `items.quantity` comes back only when the item's detail is loaded with it; fulfillment_status is
-# computed only on GET (the fulfilment and cancel responses leave it out).
+# `items.quantity` comes back only when the item's detail is loaded with it. fulfillment_status is
+# computed from what was loaded: without the two raw quantities a partial fulfilment reads as
+# "fulfilled" on GET /admin/orders/:id (the list route loads them itself).
 ORDER_FIELDS = (
-    "id,display_id,status,fulfillment_status,items.id,items.variant_sku,items.quantity,"
-    "items.detail.quantity,items.detail.fulfilled_quantity"
+    "id,display_id,status,fulfillment_status,items.id,items.variant_sku,items.quantity,items.raw_quantity,"
+    "items.detail.quantity,items.detail.fulfilled_quantity,items.detail.raw_fulfilled_quantity"
 )
 
 
