@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 from medusa_sync.config import Rules, Settings
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
+from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, StoreIds, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, make_plan
@@ -74,6 +76,7 @@ def run_import(
     show: Callable[[ImportResult], None] | None = None,
     confirm: Callable[[Plan], bool] | None = None,
     progress=None,
+    wait: float = 0.0,
 ) -> ImportResult:
     """`import` and `plan`: plan, `show` the feed issues and the plan, and unless dry_run apply
     (after `confirm`), then write outputs.
@@ -82,33 +85,34 @@ def run_import(
     offline = not settings.medusa_url
     if offline and not dry_run:
         raise ConfigError("import needs a Medusa server (MEDUSA_URL); use --dry-run to plan against an empty store")
-    client = None if offline else open_client(settings)
-    try:
-        result = plan_import(feed_root, settings, rules, options, offline=offline, client=client)
-        if show is not None:
-            show(result)
-        if strict and result.catalog.issues:
-            raise StrictValidationError(f"--strict: the feeds have {len(result.catalog.issues)} issues; nothing applied")
-        ids = StoreIds.from_snapshot(result.snapshot)
-        if not dry_run:
-            _check_guard(result.plan)
-        if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
-            result.applied = _apply(client, result.plan, rules, settings, ids, progress)
-            ids = result.applied.ids  # type: ignore[attr-defined]
-        reservations = OFFLINE_RESERVATIONS if offline else _reservations_markdown(client, rules)
-        result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
-        if client is not None:
-            result.requests = client.stats.snapshot()
-        return result
-    finally:
-        if client is not None:
-            client.close()
+    with contextlib.nullcontext() if dry_run else writer_lease(settings, "import", wait=wait):  # lease hook
+        client = None if offline else open_client(settings)
+        try:
+            result = plan_import(feed_root, settings, rules, options, offline=offline, client=client)
+            if show is not None:
+                show(result)
+            if strict and result.catalog.issues:
+                raise StrictValidationError(f"--strict: the feeds have {len(result.catalog.issues)} issues; nothing applied")
+            ids = StoreIds.from_snapshot(result.snapshot)
+            if not dry_run:
+                _check_guard(result.plan)
+            if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
+                check_held()  # lease hook
+                result.applied = _apply(client, result.plan, rules, settings, ids, progress)
+                ids = result.applied.ids  # type: ignore[attr-defined]
+            reservations = OFFLINE_RESERVATIONS if offline else _reservations_markdown(client, rules)
+            result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
+            if client is not None:
+                result.requests = client.stats.snapshot()
+            return result
+        finally:
+            if client is not None:
+                client.close()
 
 
-def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None):
+def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None, wait: float = 0.0):
     """`apply FILE`: refuse if the store moved since the plan was made, else apply exactly it."""
-    client = open_client(settings)
-    try:
+    with writer_lease(settings, "apply", wait=wait), open_client(settings) as client:  # lease hook
         if plan.store and plan.store.rstrip("/") != settings.medusa_url.rstrip("/"):  # type: ignore[union-attr]
             raise StoreChangedError(f"the plan was made for {plan.store}, not {settings.medusa_url}")
         kit_skus = {change.key for change in plan.changes if change.kind == "kit"}
@@ -117,8 +121,6 @@ def apply_plan_file(plan: Plan, settings: Settings, rules: Rules, progress=None)
             raise StoreChangedError("the store changed since the plan was made: make a new plan")
         _check_guard(plan)
         return _apply(client, plan, rules, settings, StoreIds.from_snapshot(current), progress)
-    finally:
-        client.close()
 
 
 def _check_guard(plan: Plan) -> None:
@@ -144,12 +146,20 @@ def _reservations_markdown(client, rules: Rules) -> str:
 
 
 def run_sync(
-    feed_root: Path, settings: Settings, rules: Rules, options: PlanOptions, *, out_dir: Path, show=None, progress=None
+    feed_root: Path,
+    settings: Settings,
+    rules: Rules,
+    options: PlanOptions,
+    *,
+    out_dir: Path,
+    show=None,
+    progress=None,
+    wait: float = 0.0,
 ) -> ImportResult:
-    """`sync` (cron): a non-interactive import under the lock, recorded in the run log."""
-    from medusa_sync.runlog import RunLog, exclusive
+    """`sync` (cron): a non-interactive import under the writer lease, recorded in the run log."""
+    from medusa_sync.runlog import RunLog
 
-    with exclusive(settings.lock_file):
+    with writer_lease(settings, "sync", wait=wait):  # lease hook
         runlog = RunLog(settings.run_log)
         runlog.event("start", feed_root=str(feed_root), store=settings.medusa_url, options=options.model_dump())
         try:

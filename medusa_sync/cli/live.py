@@ -11,6 +11,7 @@ import typer
 from medusa_sync import pipeline
 from medusa_sync.audit import AuditLog
 from medusa_sync.cli.state import state
+from medusa_sync.lease import writer_lease
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 @contextlib.contextmanager
 def store_client(ctx: typer.Context) -> Iterator[MedusaClient]:
     with pipeline.open_client(state(ctx).settings) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def writer_client(ctx: typer.Context, command: str, wait: float) -> Iterator[MedusaClient]:
+    """A client for a command that writes, under the writer lease (medusa_sync.lease)."""
+    settings = state(ctx).settings
+    with writer_lease(settings, command, wait=wait), pipeline.open_client(settings) as client:
         yield client
 
 

@@ -33,3 +33,7 @@ PlanOut = Annotated[Path | None, typer.Option("--plan-out", help="Save the plan 
 DetailedExitcode = Annotated[
     bool, typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when changes are pending, 1 on error.")
 ]
+Wait = Annotated[
+    float,
+    typer.Option("--wait", min=0, help="Seconds to wait for another writer's lease (default 0: exit 6 at once, naming it)."),
+]

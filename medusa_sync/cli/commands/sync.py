@@ -26,6 +26,7 @@ from medusa_sync.cli.options import (
     OutDir,
     PlanOut,
     Strict,
+    Wait,
 )
 from medusa_sync.cli.state import state
 from medusa_sync.errors import EXIT_CHANGES, ConfigError, UsageError
@@ -98,6 +99,7 @@ def import_(
     plan_out: PlanOut = None,
     detailed_exitcode: DetailedExitcode = False,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> int:
     """Plan the feeds against the store, show the plan, confirm, apply, and write the outputs.
 
@@ -118,6 +120,7 @@ def import_(
         show=_show(json),
         confirm=confirm,
         progress=None if json else render.StepProgress(),
+        wait=wait,
     )
     return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
@@ -147,6 +150,7 @@ def apply(
     ctx: typer.Context,
     plan_file: Annotated[Path, typer.Argument(help="A plan saved by --plan-out.", exists=True, dir_okay=False)],
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> int:
     """Apply exactly a saved plan; refuse if the store changed since it was made."""
     app = state(ctx)
@@ -154,7 +158,7 @@ def apply(
         saved = Plan.model_validate(orjson.loads(plan_file.read_bytes()))
     except (orjson.JSONDecodeError, ValidationError) as exc:
         raise ConfigError(f"{plan_file} is not a medusa-sync plan: {str(exc).splitlines()[0]}") from None
-    result = pipeline.apply_plan_file(saved, app.settings, app.rules, progress=None if json else render.StepProgress())
+    result = pipeline.apply_plan_file(saved, app.settings, app.rules, progress=None if json else render.StepProgress(), wait=wait)
     if json:
         render.print_json(render.apply_summary(result))
     else:
@@ -172,12 +176,13 @@ def sync(
     allow_below_reserved: AllowBelowReserved = False,
     force: Force = False,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> int:
-    """Non-interactive import for cron: one run at a time (exit 6 if locked), logged as JSON lines."""
+    """Non-interactive import for cron: one writer at a time (exit 6 if another holds the lease), logged as JSON lines."""
     app = state(ctx)
     options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
     result = pipeline.run_sync(
-        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json), progress=None if json else render.StepProgress()
+        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json), progress=None if json else render.StepProgress(), wait=wait
     )
     return _finish(result, json=json, plan_out=None, detailed_exitcode=False)
 
