@@ -108,7 +108,7 @@ class _Apply:
 
     def locations(self) -> None:
         def create(change: Change) -> None:
-            created = self.client.stock_locations.create(change.body["name"], metadata=change.body["metadata"])
+            created = self.client.stock_locations.find_or_create(change.body["name"], metadata=change.body["metadata"])  # location hook
             self.ids.locations[change.key] = created["id"]
 
         self._run("stock locations", self.plan.writes("location", "create"), create)
