@@ -169,7 +169,13 @@ def run_sync(
         except Exception as exc:
             runlog.event("error", error=type(exc).__name__, message=str(exc), duration_s=runlog.elapsed)
             raise
-        runlog.event("plan", counts=result.plan.counts(), refusals=result.plan.refusals, issues=len(result.catalog.issues))
+        runlog.event(
+            "plan",
+            counts=result.plan.counts(),
+            refusals=result.plan.refusals,
+            issues=len(result.catalog.issues),
+            duplicate_locations=result.snapshot.duplicate_locations,  # duplicates hook
+        )
         applied = result.applied
         runlog.event(
             "end",

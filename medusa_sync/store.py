@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from medusa_sync.location_duplicates import duplicate_locations
+
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
 
@@ -111,6 +113,7 @@ class StoreSnapshot:
     locations: dict[str, ActualLocation] = field(default_factory=dict)  # by name
     items: dict[str, ActualItem] = field(default_factory=dict)  # by SKU
     kits: dict[str, ActualKit] = field(default_factory=dict)  # by variant SKU
+    duplicate_locations: dict[str, list[str]] = field(default_factory=dict)  # name → ids, oldest first
 
     def location_by_id(self) -> dict[str, ActualLocation]:
         return {location.id: location for location in self.locations.values()}
@@ -159,8 +162,10 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU)."""
     snapshot = StoreSnapshot(url=client.base_url)
-    for row in client.stock_locations.list(fields="id,name,metadata"):
+    locations = client.stock_locations.list(fields="id,name,metadata,created_at", order="created_at")
+    for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
         snapshot.locations.setdefault(row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}))
+    snapshot.duplicate_locations = duplicate_locations(locations)  # duplicates hook
     for row in client.inventory_items.iter(fields=_ITEM_QUERY_FIELDS):
         if not row.get("sku"):
             continue

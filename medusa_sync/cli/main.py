@@ -45,10 +45,11 @@ def _root(
 
 
 def _register() -> None:
-    from medusa_sync.cli.commands import feeds, sync
+    from medusa_sync.cli.commands import feeds, locations, sync
 
     feeds.register(app)
     sync.register(app)
+    locations.register(app)
     try:
         from medusa_sync.cli.commands import operations
     except ImportError:  # pragma: no cover - operations land separately

@@ -95,7 +95,7 @@ def test_a_waiting_sync_runs_after_the_holder_and_finds_nothing_to_do(store, cli
 
 def test_sync_and_import_at_once_never_duplicate_locations(store, client, tmp_path) -> None:
     started = time.monotonic()
-    sync = start(store, tmp_path, "cron", "sync", str(SAMPLES))
+    sync = start(store, tmp_path, "cron", "sync", str(SAMPLES), "--wait", "240")
     engineer = start(store, tmp_path, "engineer", "import", str(SAMPLES), "--yes", "--json", "--wait", "240")
     (code_s, err_s), (code_i, err_i) = finish(sync), finish(engineer)
     assert (code_s, code_i) == (0, 0), (err_s[-2000:], err_i[-2000:])
@@ -123,3 +123,61 @@ def test_has_levels_sees_a_level_at_the_location(store, client) -> None:
     item = client.inventory_items.create({"sku": "LEVELS-1"})
     client.inventory_items.batch_levels(create=[{"inventory_item_id": item["id"], "location_id": stocked["id"], "stocked_quantity": 1}])
     assert (client.stock_locations.has_levels(empty["id"]), client.stock_locations.has_levels(stocked["id"])) == (False, True)
+
+
+def totals(client: MedusaClient) -> dict[str, tuple[int, int, int]]:
+    """Each item's stocked, reserved and incoming summed over all locations."""
+    fields = "sku,location_levels.stocked_quantity,location_levels.reserved_quantity,location_levels.incoming_quantity"
+    return {
+        item["sku"]: tuple(sum(int(level[f"{q}_quantity"]) for level in item["location_levels"]) for q in ("stocked", "reserved", "incoming"))
+        for item in client.inventory_items.iter(fields=fields)
+    }
+
+
+def test_a_duplicate_location_is_reported_by_plan_and_merged_with_stock_preserved(store, client, tmp_path, monkeypatch, capsys) -> None:
+    from medusa_sync.cli.main import main
+
+    monkeypatch.setenv("MEDUSA_URL", store.url)
+    monkeypatch.setenv("MEDUSA_EMAIL", store.email)
+    monkeypatch.setenv("MEDUSA_PASSWORD", store.password)
+    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
+    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "lock"))
+    monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
+    (kept,) = client.stock_locations.list(name="Odex CD", fields="id")
+    duplicate = client.stock_locations.create("Odex  cd")  # another spelling, made later
+    odex = client.inventory_items.list_by_skus(["odex_inverters_ODEX-INV-SOLIS-3000W"], fields="id")[0]["id"]
+    solfacil = next(item["id"] for item in client.inventory_items.iter(fields="id,sku") if item["sku"].startswith("solfacil_"))
+    client.inventory_items.batch_levels(
+        create=[
+            {"inventory_item_id": odex, "location_id": duplicate["id"], "stocked_quantity": 7, "incoming_quantity": 3},
+            {"inventory_item_id": solfacil, "location_id": duplicate["id"], "stocked_quantity": 5},
+        ]
+    )
+    reservation = client.reservations.create(duplicate["id"], odex, 2)
+    before = totals(client)
+
+    capsys.readouterr()
+    assert main(["plan", str(SAMPLES), "--detailed-exitcode", "--json", "--out", str(tmp_path / "p")]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["duplicate_locations"] == {"Odex CD": [kept["id"], duplicate["id"]]}
+    assert f"DUPLICATE STOCK LOCATIONS: 2 locations are 'Odex CD' ({kept['id']}, {duplicate['id']})" in captured.err
+
+    assert main(["locations", "merge", "odex cd", "--yes", "--json"]) == 0
+    merged = json.loads(capsys.readouterr().out)
+    assert merged["kept"] == kept["id"]
+    assert merged["merged"] == {"levels moved": 2, "reservations moved": 1, "locations deleted": 1}
+    assert totals(client) == before  # stocked, reserved and incoming of every item, exactly
+    assert sorted(row["id"] for row in client.stock_locations.list(fields="id") if row["id"] in (kept["id"], duplicate["id"])) == [kept["id"]]
+    (moved,) = client.reservations.iter(fields="id,location_id,quantity,metadata")
+    assert (moved["location_id"], moved["quantity"], moved["metadata"]) == (kept["id"], 2, {"medusa_sync_moved_from": reservation["id"]})
+    levels = {
+        item["id"]: {level["location_id"]: level["stocked_quantity"] for level in item["location_levels"]}
+        for item in client.inventory_items.list_by_ids([odex, solfacil], fields="id,location_levels.location_id,location_levels.stocked_quantity")
+    }
+    assert levels[odex][kept["id"]] == 107 and levels[solfacil][kept["id"]] == 5
+    assert main(["locations", "merge", "Odex CD", "--yes", "--json"]) == 0  # nothing left to merge
+    assert json.loads(capsys.readouterr().out)["merged"] == {}
+    assert main(["plan", str(SAMPLES), "--json", "--out", str(tmp_path / "p")]) == 0
+    assert json.loads(capsys.readouterr().out)["duplicate_locations"] == {}

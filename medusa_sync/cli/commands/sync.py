@@ -10,7 +10,7 @@ import orjson
 import typer
 from pydantic import ValidationError
 
-from medusa_sync import pipeline
+from medusa_sync import location_duplicates, pipeline
 from medusa_sync.apply import ApplyError
 from medusa_sync.cli import render
 from medusa_sync.cli.options import (
@@ -51,6 +51,8 @@ def _show(json: bool):
 
     def show(result: pipeline.ImportResult) -> None:
         render.render_issues(result.catalog.issues)
+        for line in location_duplicates.warning(result.snapshot.duplicate_locations):  # duplicates hook
+            render.err.print(line, style="bold red", markup=False)
         if not json:
             render.render_plan(result.plan)
 
@@ -69,6 +71,7 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
                 "outputs": [str(path) for path in result.outputs],
                 "issues": len(result.catalog.issues),
                 "requests": pipeline.request_counts(result.requests),
+                "duplicate_locations": result.snapshot.duplicate_locations,  # duplicates hook
             }
         )
     if result.applied is not None:
@@ -83,7 +86,8 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
         render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
     if result.requests is not None:
         render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
-    return EXIT_CHANGES if detailed_exitcode and result.applied is None and result.plan.has_changes else 0
+    pending = result.plan.has_changes or result.snapshot.duplicate_locations  # duplicates hook: a merge is pending
+    return EXIT_CHANGES if detailed_exitcode and result.applied is None and pending else 0
 
 
 def import_(
