@@ -8,8 +8,8 @@ sales channel, its holder (host, pid, run id, command, since, expiry) in its met
 keeps product handles unique among non-deleted products, so creating it is an atomic
 test-and-set: of two hosts creating at once, one gets `400 … already exists` and reads who holds
 it. The holder renews the expiry every `ttl/4` seconds from a thread and deletes the record at the
-end (also on error). A record whose expiry passed more than `grace` seconds ago (the holder
-died) is read again, and if unchanged deleted by id and created anew: deleting by id can only
+end (also on error). A record whose expiry passed more than `grace` seconds ago, or whose holder
+ran on this host and is gone (killed), is read again, and if unchanged deleted by id and created anew: deleting by id can only
 remove that expired record, never the next holder's. See docs/operations.md, "One writer at a
 time", for the guarantee and its limits, and why a product (and not a stock location, an
 inventory item or the store's metadata).
@@ -117,6 +117,20 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _died_here(holder: Holder) -> bool:
+    """The holder ran on this host and its process is gone (killed): no need to wait for the
+    expiry. A reused pid looks alive, which only means waiting for the expiry."""
+    if holder.host != socket.gethostname() or holder.pid <= 0:
+        return False
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class StoreLease:
     """The lease record in one store. `acquire`, then `start_renewing`, then `release`."""
 
@@ -192,7 +206,7 @@ class StoreLease:
                     return
                 continue
             holder = Holder.of(record)
-            if self.clock() > holder.expires + timedelta(seconds=self.grace):
+            if self.clock() > holder.expires + timedelta(seconds=self.grace) or _died_here(holder):
                 self._take_over(record, holder)
                 continue
             waited = time.monotonic() - started

@@ -83,6 +83,7 @@ def shop(medusa_server, client, monkeypatch, tmp_path) -> Iterator[Shop]:
     monkeypatch.setenv("MEDUSA_PASSWORD", medusa_server.password)
     monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
     monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "writer.lock"))  # not the user's own
     monkeypatch.setenv("MEDUSA_SYNC_ACTOR", "it-tester")
     monkeypatch.chdir(tmp_path)
     yield Shop(prefix, f"{prefix} North", f"{prefix} South", items, tmp_path / "audit.jsonl")

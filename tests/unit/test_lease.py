@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -170,3 +171,21 @@ def test_a_holder_past_its_own_expiry_does_not_renew(fake, client) -> None:
     assert fake.calls == []
     with pytest.raises(LeaseLostError, match="not renewed before it expired at 12:01:00 UTC"):
         mine.check()
+
+
+def test_a_killed_holder_on_this_host_is_taken_over_at_once(fake, client) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = Holder(socket.gethostname(), int(gone.stdout), "run-killed", "import", T0, T0 + timedelta(seconds=60))
+    fake.add(LEASE_HANDLE, dead.metadata())
+    mine = lease(client)
+    mine.acquire(wait=0)
+    assert Holder.of(fake.rows["prod_2"]).run == mine.run
+    alive = Holder(socket.gethostname(), os.getpid(), "run-alive", "sync", T0, T0 + timedelta(seconds=60))
+    fake.rows.clear()
+    fake.add(LEASE_HANDLE, alive.metadata())
+    with pytest.raises(LeaseHeldError, match="run run-alive"):
+        lease(client).acquire(wait=0)
