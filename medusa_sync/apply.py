@@ -176,7 +176,7 @@ class _Apply:
 
     def locations(self) -> None:
         def create(change: LocationCreate) -> None:
-            created = self.client.stock_locations.create(change.name, metadata=change.metadata)
+            created = self.client.stock_locations.find_or_create(change.name, metadata=change.metadata)
             self.ids.locations[change.name] = created["id"]
 
         self._run("stock locations", self.plan.writes("location", "create"), create)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from medusa_sync.client import MedusaClient, RequestCounts
 from medusa_sync.config import Rules, Settings, redact_url
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
+from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
@@ -79,6 +81,7 @@ def run_import(
     show: Callable[[ImportResult], None] | None = None,
     confirm: Callable[[Plan], bool] | None = None,
     progress: Progress | None = None,
+    wait: float = 0.0,
 ) -> ImportResult:
     """`import` and `plan`: plan, `show` the feed issues and the plan, and unless dry_run apply
     (after `confirm`), then write outputs.
@@ -87,32 +90,33 @@ def run_import(
     offline = not settings.medusa_url
     if offline and not dry_run:
         raise ConfigError("import needs a Medusa server (MEDUSA_URL); use --dry-run to plan against an empty store")
-    client = None if offline else MedusaClient.from_settings(settings)
-    try:
-        result = plan_import(feed_root, rules, options, client=client)
-        if show is not None:
-            show(result)
-        _check_strict(result.catalog, strict)
-        ids = StoreIds.from_snapshot(result.snapshot)
-        if not dry_run:
-            _check_guard(result.plan)
-        if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
-            result.applied = _apply(client, result.plan, settings, ids, progress)
-            ids = result.applied.ids
-        reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
-        result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
-        if client is not None:
-            result.requests = client.stats.snapshot()
-        return result
-    finally:
-        if client is not None:
-            client.close()
+    with contextlib.nullcontext() if dry_run else writer_lease(settings, "import", wait=wait):
+        client = None if offline else MedusaClient.from_settings(settings)
+        try:
+            result = plan_import(feed_root, rules, options, client=client)
+            if show is not None:
+                show(result)
+            _check_strict(result.catalog, strict)
+            ids = StoreIds.from_snapshot(result.snapshot)
+            if not dry_run:
+                _check_guard(result.plan)
+            if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
+                check_held()
+                result.applied = _apply(client, result.plan, settings, ids, progress)
+                ids = result.applied.ids
+            reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
+            result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
+            if client is not None:
+                result.requests = client.stats.snapshot()
+            return result
+        finally:
+            if client is not None:
+                client.close()
 
 
-def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = None) -> ApplyResult:
+def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = None, wait: float = 0.0) -> ApplyResult:
     """`apply FILE`: refuse if the store moved since the plan was made, else apply exactly it."""
-    client = MedusaClient.from_settings(settings)
-    try:
+    with writer_lease(settings, "apply", wait=wait), MedusaClient.from_settings(settings) as client:
         if plan.store and plan.store.rstrip("/") != client.base_url:
             raise StoreChangedError(f"the plan was made for {redact_url(plan.store)}, not {redact_url(client.base_url)}")
         kit_skus = {change.sku for change in plan.changes if change.kind == "kit"}
@@ -121,8 +125,6 @@ def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = 
             raise StoreChangedError("the store changed since the plan was made: make a new plan")
         _check_guard(plan)
         return _apply(client, plan, settings, StoreIds.from_snapshot(current), progress)
-    finally:
-        client.close()
 
 
 def _check_guard(plan: Plan) -> None:
@@ -156,11 +158,12 @@ def run_sync(
     out_dir: Path,
     show: Callable[[ImportResult], None] | None = None,
     progress: Progress | None = None,
+    wait: float = 0.0,
 ) -> ImportResult:
-    """`sync` (cron): a non-interactive import under the lock, recorded in the run log."""
-    from medusa_sync.runlog import RunLog, exclusive
+    """`sync` (cron): a non-interactive import under the writer lease, recorded in the run log."""
+    from medusa_sync.runlog import RunLog
 
-    with exclusive(settings.lock_file):
+    with writer_lease(settings, "sync", wait=wait):
         runlog = RunLog(settings.run_log)
         runlog.event("start", feed_root=str(feed_root), store=redact_url(settings.medusa_url or ""), options=options.model_dump())
         try:
@@ -173,7 +176,13 @@ def run_sync(
             accounting = exc.accounting() if isinstance(exc, ApplyStopped) else {}
             runlog.event("error", error=type(exc).__name__, message=str(exc), **accounting, duration_s=runlog.elapsed)
             raise
-        runlog.event("plan", counts=result.plan.counts(), refusals=result.plan.refusals, issues=len(result.catalog.issues))
+        runlog.event(
+            "plan",
+            counts=result.plan.counts(),
+            refusals=result.plan.refusals,
+            issues=len(result.catalog.issues),
+            duplicate_locations=result.snapshot.duplicate_locations,
+        )
         applied = result.applied
         runlog.event(
             "end",

@@ -1,11 +1,9 @@
-"""For cron: one sync at a time (a file lock), and a JSON-lines record of every run."""
+"""For cron: a JSON-lines record of every sync run (the lock is medusa_sync.lease)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,24 +25,6 @@ def append_private(path: Path, data: bytes) -> None:
         os.write(descriptor, data)
     finally:
         os.close(descriptor)
-
-
-@contextlib.contextmanager
-def exclusive(lock_file: Path) -> Iterator[None]:
-    """Hold the sync lock, or raise LockedError at once. The OS drops the lock if the process
-    dies, so a killed run never blocks the next one (filelock uses flock)."""
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(lock_file, timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockedError(
-            f"another medusa-sync sync is running (lock {lock_file} is held)", hint="wait for it to finish; nothing was done"
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 class RunLog:

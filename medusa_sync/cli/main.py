@@ -51,10 +51,11 @@ def _root(
 
 
 def _register() -> None:
-    from medusa_sync.cli.commands import feeds, operations, sync
+    from medusa_sync.cli.commands import feeds, locations, operations, sync
 
     feeds.register(app)
     sync.register(app)
+    locations.register(app)
     operations.register(app)
 
 

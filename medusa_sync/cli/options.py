@@ -67,3 +67,7 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     with_plan_options.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     with_plan_options.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
     return with_plan_options
+Wait = Annotated[
+    float,
+    typer.Option("--wait", min=0, help="Seconds to wait for another writer's lease (default 0: exit 6 at once, naming it)."),
+]

@@ -70,7 +70,7 @@ class MedusaClient:
         auth = _auth(self._http, policy, breaker, _secret(api_key), email or None, _secret(password))
         self.auth_method = "jwt" if isinstance(auth, JWTAuth) else "api_key"
         requestor = Requestor(self._http, policy, auth, breaker)
-        self.stock_locations = StockLocations(requestor, page_size=page_size)
+        self.stock_locations = StockLocations(requestor, page_size=page_size, settle=timeout)
         self.inventory_items = InventoryItems(requestor, page_size=page_size)
         self.reservations = Reservations(requestor, page_size=page_size)
         self.product_variants = ProductVariants(requestor, page_size=page_size)

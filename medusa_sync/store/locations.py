@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from medusa_sync.client.resources.stock_locations import keyed, location_key
 from medusa_sync.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -35,3 +36,15 @@ class Locations:
 
     def name(self, location_id: str) -> str:
         return self.names.get(location_id, location_id)
+
+
+def duplicate_locations(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Location rows (id, name, metadata, created_at) → {name of the oldest: ids, oldest first}
+    for every key that more than one location stands for."""
+    keys = sorted({location_key(row.get("name") or "") for row in rows})
+    found: dict[str, list[str]] = {}
+    for key in keys:
+        same = keyed(rows, key)
+        if len(same) > 1:
+            found[same[0]["name"]] = [row["id"] for row in same]
+    return found

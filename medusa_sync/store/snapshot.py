@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .locations import duplicate_locations
 from .rows import LEVEL_FIELDS, ActualLevel, levels_of, owned, quantity
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class StoreSnapshot:
     locations: dict[str, ActualLocation] = field(default_factory=dict)  # by name
     items: dict[str, ActualItem] = field(default_factory=dict)  # by SKU
     kits: dict[str, ActualKit] = field(default_factory=dict)  # by variant SKU
+    duplicate_locations: dict[str, list[str]] = field(default_factory=dict)  # name → ids, oldest first
 
     def fingerprint(self) -> str:
         """A digest of everything a plan was based on; `apply FILE` refuses if it moved."""
@@ -117,8 +119,10 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU)."""
     snapshot = StoreSnapshot(url=client.base_url)
-    for row in client.stock_locations.list(fields="id,name,metadata"):
+    locations = client.stock_locations.list(fields="id,name,metadata,created_at", order="created_at")
+    for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
         snapshot.locations.setdefault(row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}))
+    snapshot.duplicate_locations = duplicate_locations(locations)
     for row in client.inventory_items.iter(fields=ITEM_QUERY_FIELDS):
         if not row.get("sku"):
             continue

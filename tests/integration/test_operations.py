@@ -90,6 +90,7 @@ def shop(medusa_server, client, raw_admin, monkeypatch, tmp_path) -> Iterator[Sh
     monkeypatch.setenv("MEDUSA_PASSWORD", medusa_server.password)
     monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
     monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "writer.lock"))  # not the user's own
     monkeypatch.setenv("MEDUSA_SYNC_ACTOR", "it-tester")
     monkeypatch.chdir(tmp_path)
     yield Shop(prefix, f"{prefix} North", f"{prefix} South", items, tmp_path / "audit.jsonl", raw_admin)

@@ -49,6 +49,7 @@ class FakeMedusa:
         self.requests: list[tuple[str, str, dict | None]] = []
         self.fail_sku = fail_sku
         self.counter = 0
+        self.locations: list[dict] = []
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -58,8 +59,13 @@ class FakeMedusa:
         body = json.loads(request.content) if request.content else None
         self.requests.append((request.method, request.url.path, body))
         path = request.url.path
+        if path == "/admin/stock-locations" and request.method == "GET":
+            rows = self.locations
+            return httpx.Response(200, json={"stock_locations": rows, "count": len(rows), "offset": 0, "limit": 1000})
         if path == "/admin/stock-locations":
-            return httpx.Response(200, json={"stock_location": {"id": self.next_id("sloc"), "name": body["name"]}})
+            location = {"id": self.next_id("sloc"), "name": body["name"], "metadata": body["metadata"]}
+            self.locations.append({**location, "created_at": f"2026-01-10T12:00:{self.counter:02d}Z"})
+            return httpx.Response(200, json={"stock_location": location})
         if path == "/admin/inventory-items" and request.method == "POST":
             if body["sku"] == self.fail_sku:
                 return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
@@ -90,13 +96,13 @@ def test_empty_store_apply_sends_locations_items_with_levels_then_kits(catalog) 
     assert dict(result.applied) == {"location.create": 2, "item.create": 4, "level.create": 4, "kit.create": 1}
     methods_paths = [(m, p) for m, p, _ in fake.requests]
     assert methods_paths == [
-        ("POST", "/admin/stock-locations"),
-        ("POST", "/admin/stock-locations"),
+        *[("GET", "/admin/stock-locations"), ("POST", "/admin/stock-locations"), ("GET", "/admin/stock-locations")] * 2,
         *[("POST", "/admin/inventory-items")] * 4,
         ("POST", "/admin/products"),
     ]
-    locations = {body["name"]: f"sloc_{n}" for n, (_, _, body) in enumerate(fake.requests[:2], start=1)}
+    locations = {row["name"]: row["id"] for row in fake.locations}
     assert set(locations) == {"Fotus CD SUL", "Odex CD"}
+    assert [row["metadata"]["medusa_sync_key"] for row in fake.locations] == [name.casefold() for name in locations]
     items = {body["sku"]: body for _, path, body in fake.requests if path == "/admin/inventory-items"}
     assert items["odex_inverters_ODEX-INV-A-3000W"]["location_levels"] == [
         {"location_id": locations["Odex CD"], "stocked_quantity": 100, "incoming_quantity": 0}
@@ -230,14 +236,14 @@ class DyingMedusa(FakeMedusa):
 
 def test_a_server_that_dies_mid_apply_stops_every_step_with_exact_accounting(catalog) -> None:
     plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
-    fake = DyingMedusa(alive=4)  # the 2 locations and 2 of the 4 items
+    fake = DyingMedusa(alive=8)  # the 2 locations (each looked up, created, looked up) and 2 of the 4 items
     with client_for(fake) as client, pytest.raises(ApplyStopped) as raised:
         apply_plan(client, plan, StoreIds(), concurrency=1)
 
     stopped = raised.value
     assert exit_code_of(stopped) == 8
     assert stopped.step == "items"
-    assert len(fake.requests) == 5  # the failed create, then nothing: no kit, no 4th item
+    assert len(fake.requests) == 9  # the failed create, then nothing: no kit, no 4th item
     assert dict(stopped.result.applied) == {"location.create": 2, "item.create": 2, "level.create": 2}
     [failure] = stopped.result.failures
     assert failure.kind == "item"

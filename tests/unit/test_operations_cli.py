@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -14,7 +15,22 @@ from .medusa_fake import standard_store
 
 
 @pytest.fixture
-def fake(monkeypatch, tmp_path):
+def leases(monkeypatch) -> list[tuple[str, float]]:
+    """The writer leases the commands took, as (command, wait); the lease itself is tested in
+    test_lease.py, and here it must not add requests to the fake's exact sequences."""
+    taken: list[tuple[str, float]] = []
+
+    @contextlib.contextmanager
+    def writer_lease(settings, command, *, wait):
+        taken.append((command, wait))
+        yield None
+
+    monkeypatch.setattr("medusa_sync.cli.live.writer_lease", writer_lease)
+    return taken
+
+
+@pytest.fixture
+def fake(monkeypatch, tmp_path, leases):
     store = standard_store()
     monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: store.client()))
     monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
@@ -148,3 +164,11 @@ def test_audit_lists_and_filters(fake, capsys):
     code, out, _ = run(capsys, "audit", "--operation", "reserve", "--since", "1d")
     assert code == 0 and out.splitlines()[-1] == "2 records"
     assert " ana reserve PNL-1 at Odex CD, quantity 1: ok; stocked 10 → 10, reserved 0 → 1 [resitem_new1]" in out
+
+
+def test_writing_commands_take_the_writer_lease_and_reads_do_not(fake, leases, capsys):
+    assert run(capsys, "reserve", "PNL-1", "--location", "Odex CD", "--quantity", "3", "--wait", "30")[0] == 0
+    assert run(capsys, "availability", "PNL-1")[0] == 0
+    assert run(capsys, "adjust", "PNL-1", "--location", "Odex CD", "--delta", "2", "--reason", "found")[0] == 0
+    assert run(capsys, "release", "--stale-older-than", "7d", "--dry-run")[0] == 0
+    assert leases == [("reserve", 30.0), ("adjust", 0.0)]

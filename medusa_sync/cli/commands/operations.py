@@ -16,8 +16,8 @@ from medusa_sync import operations
 from medusa_sync.cli import operations_render as show
 from medusa_sync.cli.commands import audit, reports
 from medusa_sync.cli.exit_codes import ExitCode
-from medusa_sync.cli.live import audit_log, store_client
-from medusa_sync.cli.options import Json
+from medusa_sync.cli.live import audit_log, store_client, writer_client
+from medusa_sync.cli.options import Json, Wait
 from medusa_sync.cli.render import print_json
 from medusa_sync.durations import parse_duration
 from medusa_sync.errors import UsageError
@@ -63,9 +63,10 @@ def reserve(
     line_item: Annotated[str | None, typer.Option("--line-item", help="The order line item this is for.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Reservation description; kept in the audit log.")] = None,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> None:
     """Reserve units at a location; refuses ≤ 0 and more than is available there (exit 4)."""
-    with store_client(ctx) as client:
+    with writer_client(ctx, "reserve", wait) as client:
         outcome = operations.reserve(client, audit_log(ctx), sku, location, quantity, line_item_id=line_item, note=note)
     _show([outcome], json)
 
@@ -79,12 +80,13 @@ def release(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="With --stale-older-than: list, release nothing.")] = False,
     reason: OptionalReason = None,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> None:
     """Release a reservation (all or --quantity), a line item's reservations, or the stale ones."""
     if stale_older_than is None:
         if dry_run:
             raise UsageError("--dry-run goes with --stale-older-than")
-        with store_client(ctx) as client:
+        with writer_client(ctx, "release", wait) as client:
             outcomes = operations.release(
                 client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, amount=quantity, reason=reason
             )
@@ -92,7 +94,7 @@ def release(
         return
     if reservation_id or line_item or quantity is not None:
         raise UsageError("--stale-older-than releases whole reservations by age: give no id, --line-item or --quantity")
-    with store_client(ctx) as client:
+    with store_client(ctx) if dry_run else writer_client(ctx, "release", wait) as client:
         sweep = operations.sweep_stale(client, audit_log(ctx), parse_duration(stale_older_than), dry_run=dry_run)
     if json:
         print_json(show.sweep_json(sweep))
@@ -106,9 +108,10 @@ def fulfill(
     line_item: LineItem = None,
     reason: OptionalReason = None,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> None:
     """Ship reserved units: lower stocked by the reservation and remove it; a re-run completes an interrupted one."""
-    with store_client(ctx) as client:
+    with writer_client(ctx, "fulfill", wait) as client:
         outcomes = operations.fulfill(client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, reason=reason)
     _show(outcomes, json)
 
@@ -120,9 +123,10 @@ def adjust(
     delta: Annotated[int, typer.Option("--delta", help="Units to add (+N) or remove (-N).")],
     reason: Reason,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> None:
     """Change stocked by a delta; never below zero or below what is reserved (exit 4)."""
-    with store_client(ctx) as client:
+    with writer_client(ctx, "adjust", wait) as client:
         outcome = operations.adjust(client, audit_log(ctx), sku, location, delta, reason=reason)
     _show([outcome], json)
 
@@ -134,9 +138,10 @@ def set_(
     quantity: Annotated[int, typer.Option("--quantity", "-q", help="The counted stocked quantity.")],
     reason: Reason,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> None:
     """Set stocked to a counted quantity (cycle count); never below what is reserved (exit 4)."""
-    with store_client(ctx) as client:
+    with writer_client(ctx, "set", wait) as client:
         outcome = operations.set_stock(client, audit_log(ctx), sku, location, quantity, reason=reason)
     _show([outcome], json)
 
@@ -149,9 +154,10 @@ def transfer(
     quantity: Quantity,
     reason: Reason,
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> None:
     """Move stocked units between locations; refuses more than is available at the source (exit 4)."""
-    with store_client(ctx) as client:
+    with writer_client(ctx, "transfer", wait) as client:
         outcome = operations.transfer(client, audit_log(ctx), sku, source, destination, quantity, reason=reason)
     _show([outcome], json)
 

@@ -10,6 +10,7 @@ import orjson
 import typer
 
 from medusa_sync import pipeline
+from medusa_sync.operations import location_merge
 from medusa_sync.cli import render
 from medusa_sync.cli.exit_codes import ExitCode
 from medusa_sync.cli.options import (
@@ -22,6 +23,7 @@ from medusa_sync.cli.options import (
     OutDir,
     PlanOut,
     Strict,
+    Wait,
     plan_options,
 )
 from medusa_sync.cli.state import state
@@ -47,6 +49,8 @@ def _show(json: bool, compact: bool):
 
     def show(result: pipeline.ImportResult) -> None:
         render.render_issues(result.catalog.issues)
+        for line in location_merge.warning(result.snapshot.duplicate_locations):
+            render.err.print(line, style="bold red", markup=False)
         if not json:
             render.render_plan(result.plan, compact=compact)
 
@@ -65,6 +69,7 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
                 "outputs": [str(path) for path in result.outputs],
                 "issues": len(result.catalog.issues),
                 "requests": pipeline.request_counts(result.requests),
+                "duplicate_locations": result.snapshot.duplicate_locations,  # duplicates hook
             }
         )
     if result.applied is not None:
@@ -79,8 +84,8 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
         render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
     if result.requests is not None:
         render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
-    pending = detailed_exitcode and result.applied is None and result.plan.has_changes
-    return ExitCode.CHANGES if pending else ExitCode.OK
+    pending = result.plan.has_changes or bool(result.snapshot.duplicate_locations)  # a merge is pending too
+    return ExitCode.CHANGES if detailed_exitcode and result.applied is None and pending else ExitCode.OK
 
 
 @plan_options
@@ -95,6 +100,7 @@ def import_(
     detailed_exitcode: DetailedExitcode = False,
     compact: Compact = False,
     json: Json = False,
+    wait: Wait = 0.0,
     *,
     options: PlanOptions,
 ) -> int:
@@ -116,6 +122,7 @@ def import_(
         show=_show(json, compact),
         confirm=confirm,
         progress=None if json else render.StepProgress(),
+        wait=wait,
     )
     return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
@@ -145,6 +152,7 @@ def apply(
     ctx: typer.Context,
     plan_file: Annotated[Path, typer.Argument(help="A plan saved by --plan-out.", exists=True, dir_okay=False)],
     json: Json = False,
+    wait: Wait = 0.0,
 ) -> int:
     """Apply exactly a saved plan; refuse if the store changed since it was made."""
     app = state(ctx)
@@ -153,7 +161,7 @@ def apply(
     except orjson.JSONDecodeError as exc:
         raise ConfigError(f"{plan_file} is not a medusa-sync plan: {exc}") from None
     saved = Plan.from_saved(data, str(plan_file))
-    result = pipeline.apply_plan_file(saved, app.settings, progress=None if json else render.StepProgress())
+    result = pipeline.apply_plan_file(saved, app.settings, progress=None if json else render.StepProgress(), wait=wait)
     if json:
         render.print_json(render.apply_summary(result))
     else:
@@ -170,13 +178,14 @@ def sync(
     out: OutDir = DEFAULT_OUT_DIR,
     compact: Compact = False,
     json: Json = False,
+    wait: Wait = 0.0,
     *,
     options: PlanOptions,
 ) -> int:
-    """Non-interactive import for cron: one run at a time (exit 6 if locked), logged as JSON lines."""
+    """Non-interactive import for cron: one writer at a time (exit 6 if another holds the lease), logged as JSON lines."""
     app = state(ctx)
     result = pipeline.run_sync(
-        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact), progress=None if json else render.StepProgress()
+        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact), progress=None if json else render.StepProgress(), wait=wait
     )
     return _finish(result, json=json, plan_out=None, detailed_exitcode=False)
 
