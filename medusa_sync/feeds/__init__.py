@@ -12,7 +12,7 @@ from medusa_sync.config import Rules
 from medusa_sync.errors import FeedError
 from medusa_sync.feeds.fotus import parse_kits
 from medusa_sync.feeds.products import parse_products
-from medusa_sync.feeds.reader import FileContext, read_feed
+from medusa_sync.feeds.reader import FileContext, open_feed
 from medusa_sync.gcpause import paused_gc
 from medusa_sync.models import Catalog, Distributor, FeedFile, InventoryItem, Kit, StockLevel, ValidationIssue
 
@@ -34,18 +34,18 @@ def load_catalog(feed_root: Path, rules: Rules) -> Catalog:
     files: list[FeedFile] = []
     for distributor, path in discover(feed_root):
         ctx = FileContext(path=path.relative_to(feed_root).as_posix(), distributor=distributor)
-        raw = read_feed(path, ctx)
+        feed = open_feed(path, ctx)
         if distributor is Distributor.FOTUS:
-            for parsed in parse_kits(raw.records, ctx, rules):
+            for parsed in parse_kits(feed.records(), ctx, rules):
                 assembly.add_kit(parsed.kit, parsed.components, parsed.levels, ctx)
         else:
-            for product in parse_products(raw.records, ctx, rules):
+            for product in parse_products(feed.records(), ctx, rules):
                 assembly.add_item(product.item, ctx)
                 if product.level is not None:
                     assembly.add_level(product.level)
         assembly.issues.extend(ctx.issues)
         files.append(
-            FeedFile(path=ctx.path, distributor=distributor, records=len(raw.records), complete=raw.complete, digest=raw.digest)
+            FeedFile(path=ctx.path, distributor=distributor, records=feed.count, complete=feed.complete, digest=feed.digest)
         )
     return assembly.catalog(files)
 

@@ -9,7 +9,7 @@ from medusa_sync.config import Rules
 from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category
 from medusa_sync.normalize.stock import BadQuantity, Quantities, UnknownAvailability, quantities
-from medusa_sync.normalize.prices import PriceError, format_brl, parse_brl, price_from_number
+from medusa_sync.normalize.prices import PriceError, bounded, format_brl, parse_brl, price_from_number
 from medusa_sync.normalize.text import fold
 
 _CATEGORY_ALIASES = {
@@ -70,18 +70,18 @@ def choose_price(
     from_number = from_text = None
     if number is not None:
         try:
-            from_number = price_from_number(number)
+            from_number = bounded(price_from_number(number))
         except PriceError as exc:
             ctx.issue("bad_price", str(exc), "ignored the numeric price", record=record, sku=sku, severity="warning")
     if isinstance(text, str) and text.strip():
         try:
-            from_text = parse_brl(text)
+            from_text = bounded(parse_brl(text))
         except PriceError as exc:
             if from_number is None:
                 ctx.issue("bad_price", str(exc), "price left empty", record=record, sku=sku)
     elif text is not None and not isinstance(text, str):
         try:
-            from_text = price_from_number(text)
+            from_text = bounded(price_from_number(text))
         except PriceError as exc:
             if from_number is None:
                 ctx.issue("bad_price", str(exc), "price left empty", record=record, sku=sku)

@@ -6,7 +6,7 @@ component used by several kits is one item that all of them link to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
@@ -55,9 +55,9 @@ def location_for_centre(raw: str | None, rules: Rules) -> str:
     return f"{prefix} {tidy(raw)}"
 
 
-def parse_kits(records: list[object], ctx: FileContext, rules: Rules) -> Iterator[ParsedKit]:
+def parse_kits(records: Iterable[tuple[int, object]], ctx: FileContext, rules: Rules) -> Iterator[ParsedKit]:
     file_type = resolve_category(PurePosixPath(ctx.path).stem.removeprefix("fotus-"), rules)
-    for index, record in enumerate(records):
+    for index, record in records:
         parsed = _parse_kit(record, index, ctx, rules, file_type)
         if parsed is not None:
             yield parsed

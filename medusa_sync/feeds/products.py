@@ -7,7 +7,7 @@ Solfacil's shifted panel columns) is detected from the data, not from the distri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -39,9 +39,9 @@ def default_location(distributor: Distributor, rules: Rules) -> str:
     return rules.locations.odex if distributor is Distributor.ODEX else rules.locations.solfacil
 
 
-def parse_products(records: list[object], ctx: FileContext, rules: Rules) -> Iterator[ParsedProduct]:
+def parse_products(records: Iterable[tuple[int, object]], ctx: FileContext, rules: Rules) -> Iterator[ParsedProduct]:
     file_category = _category_from_file_name(ctx, rules)
-    for index, record in enumerate(records):
+    for index, record in records:
         parsed = _parse_product(record, index, ctx, rules, file_category)
         if parsed is not None:
             yield parsed

@@ -15,7 +15,7 @@ from medusa_sync.models import Category, Distributor, InventoryItem, SourceRef, 
 def _parse(records: list, path: str = "odex/odex-inverters.json", rules: Rules | None = None):
     distributor = Distributor(path.split("/")[0])
     ctx = FileContext(path=path, distributor=distributor)
-    parsed = list(parse_products(records, ctx, rules or Rules()))
+    parsed = list(parse_products(enumerate(records), ctx, rules or Rules()))
     return parsed, ctx.issues
 
 
