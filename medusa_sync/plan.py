@@ -103,7 +103,7 @@ def item_metadata(item: InventoryItem) -> dict[str, Any]:
     meta = _compact(
         {
             "managed_by": MANAGED_BY,
-            "distributor": item.distributor.value,
+            "distributor": item.distributor,
             "category": item.category.value,
             "source_file": item.source.file,
             "source_record": item.source.record,
@@ -138,7 +138,7 @@ def kit_metadata(kit: Kit) -> dict[str, Any]:
     meta = _compact(
         {
             "managed_by": MANAGED_BY,
-            "distributor": kit.distributor.value,
+            "distributor": kit.distributor,
             "category": kit.category.value,
             "source_file": kit.source.file,
             "source_record": kit.source.record,

@@ -40,7 +40,8 @@ def text_of(value: object) -> str | None:
     return None
 
 
-def resolve_category(value: str | None, rules: Rules) -> Category | None:
+def resolve_category(value: str | None, rules: Rules, ctx: FileContext) -> Category | None:
+    """Our category for a feed's word: ours, the rules' aliases, the distributor's, the shared ones."""
     if not value:
         return None
     if value in _CATEGORY_VALUES:  # the usual case: a feed's category is already ours
@@ -49,8 +50,11 @@ def resolve_category(value: str | None, rules: Rules) -> Category | None:
     for category in Category:
         if key == category.value:
             return category
-    aliases = {fold(alias): category for alias, category in rules.categories.items()}
-    return aliases.get(key) or _CATEGORY_ALIASES.get(key)
+    for aliases in (rules.categories, ctx.distributor.categories):
+        folded = {fold(alias): category for alias, category in aliases.items()}
+        if key in folded:
+            return folded[key]
+    return _CATEGORY_ALIASES.get(key)
 
 
 def choose_price(
@@ -131,7 +135,7 @@ def decide_quantities(
     """The record's stock by the rules; a broken number or unknown availability text is
     reported and stocks 0 (never a guess)."""
     try:
-        return quantities(ctx.distributor, text_of(record.get("availability")), record, rules.stock)
+        return quantities(ctx.distributor.name, text_of(record.get("availability")), record, rules.stock)
     except BadQuantity as exc:
         code = "bad_quantity"
         reason = str(exc)

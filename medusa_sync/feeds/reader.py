@@ -19,8 +19,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from medusa_sync.models import Distributor, Severity, ValidationIssue
+from medusa_sync.models import Severity, ValidationIssue
+
+if TYPE_CHECKING:
+    from medusa_sync.feeds.distributor import Distributor
 
 CHUNK_BYTES = 1 << 20
 # Real records are under 10 kB; a megabyte is a pathological string, not a product.

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from medusa_sync.config import StockRules
-from medusa_sync.models import Distributor
 from medusa_sync.normalize.text import fold, shown, strip_accents
 
 # More than a billion units of one product at one place is a broken number, and Medusa (and
@@ -51,7 +50,7 @@ def explicit_quantity(record: Mapping[str, object], rules: StockRules) -> tuple[
 
 
 def quantities(
-    distributor: Distributor, availability: str | None, record: Mapping[str, object], rules: StockRules
+    distributor: str, availability: str | None, record: Mapping[str, object], rules: StockRules
 ) -> Quantities:
     """Raises UnknownAvailability when no rule matches and BadQuantity for a broken number."""
     explicit = explicit_quantity(record, rules)

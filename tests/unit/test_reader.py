@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from medusa_sync.feeds.reader import FileContext, open_feed
-from medusa_sync.models import Catalog, Distributor, FeedFile
+from medusa_sync.feeds.registry import DISTRIBUTORS
+from medusa_sync.models import Catalog, FeedFile
 
 GOOD_FILE = "odex/odex-inverters.json"
 GOOD_SKUS = ["odex_inverters_GOOD-1", "odex_inverters_GOOD-2"]
@@ -65,7 +66,7 @@ def test_malformed_json_skips_the_file(with_good_file, content: str) -> None:
     assert catalog.issues[0].reason.startswith("invalid JSON: ")
     assert _file(catalog, "odex/odex-panels.json").model_dump(exclude={"digest"}) == {
         "path": "odex/odex-panels.json",
-        "distributor": Distributor.ODEX,
+        "distributor": "odex",
         "records": 0,
         "complete": False,
     }
@@ -423,7 +424,7 @@ def test_category_aliases_are_not_issues(feeds, odex_record, category: str, expe
 def _read(tmp_path: Path, content: bytes):
     path = tmp_path / "feed.json"
     path.write_bytes(content)
-    ctx = FileContext(path="odex/feed.json", distributor=Distributor.ODEX)
+    ctx = FileContext(path="odex/feed.json", distributor=DISTRIBUTORS["odex"])
     feed = open_feed(path, ctx)
     records = list(feed.records())
     return records, feed, ctx.issues
