@@ -114,24 +114,17 @@ class Feed:
 
     def _record(self, text: _Buffer) -> object:
         """The record at text.pos, consumed; _SKIPPED after reporting one that cannot be read."""
+        decoder = _DECODER
         while True:
             start = text.pos
             try:
-                record, end = _DECODER.raw_decode(text.text, start)
+                record, end = decoder.raw_decode(text.text, start)
             except json.JSONDecodeError as exc:
                 if _Span().end(text.text, start) is None:  # the record goes on in the next chunk
                     problem = None
-                elif exc.msg.startswith("Invalid control character"):
-                    record, end = _LENIENT_DECODER.raw_decode(text.text, start)
-                    text.pos = end
-                    self.ctx.issue(
-                        "control_character",
-                        "a string holds a raw control character (JSON requires it escaped)",
-                        "read as it is",
-                        record=self.count,
-                        severity="warning",
-                    )
-                    return record
+                elif exc.msg.startswith("Invalid control character") and decoder is _DECODER:
+                    decoder = _LENIENT_DECODER
+                    continue
                 elif exc.msg.startswith("Invalid \\"):  # "Invalid \escape", "Invalid \uXXXX escape"
                     problem = f"a string holds an invalid escape ({text.where(exc.msg, exc.pos)})"
                 else:  # the whole record is here and its structure is broken
@@ -149,6 +142,14 @@ class Feed:
                     return _SKIPPED
                 if end < len(text.text) or not text.more():  # a number may go on in the next chunk
                     text.pos = end
+                    if decoder is _LENIENT_DECODER:
+                        self.ctx.issue(
+                            "control_character",
+                            "a string holds a raw control character (JSON requires it escaped)",
+                            "read as it is",
+                            record=self.count,
+                            severity="warning",
+                        )
                     if _ESCAPED_SURROGATE.search(text.text, start, end):
                         record = self._scrubbed(record)
                     return record

@@ -536,6 +536,7 @@ def test_an_out_of_bounds_price_text_is_refused_too(feeds, odex_record) -> None:
         (_hostile(notes='"' + "x" * (2 << 20) + '"'), "the record is longer than 1_048_576 characters"),
         (_hostile(notes='"bad \\x escape"'), "a string holds an invalid escape (Invalid \\escape at character "),
         ("1" * 5000, "a number too long to read (more than 4300 digits)"),
+        (_hostile(name='"raw\ttab"', estoque="1" * 5000), "a number too long to read (more than 4300 digits)"),
     ],
 )
 def test_a_pathological_record_costs_that_record_only(feeds, odex_record, middle: str, reason: str) -> None:
