@@ -21,7 +21,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, Vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from medusa_sync.errors import ConfigError
-from medusa_sync.models import Category, Distributor
+from medusa_sync.models import Category
 
 DEFAULT_CONFIG_FILE = Path("medusa-sync.toml")
 
@@ -102,6 +102,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def known_distributor(name: str) -> str:
+    """`name` if a distributor of that name is registered; rules naming another would silently match nothing."""
+    from medusa_sync.feeds.registry import DISTRIBUTORS  # here, not above: the registry's parsers import the rules
+
+    if name not in DISTRIBUTORS:
+        raise ValueError(f"unknown distributor {name!r} (known: {', '.join(DISTRIBUTORS)})")
+    return name
+
+
 class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -114,7 +123,13 @@ class AvailabilityRule(_Rules):
     stocked: int | None = Field(None, ge=0)
     """Stocked quantity; None means `default_quantity`."""
     incoming: int = Field(0, ge=0)
-    distributor: Distributor | None = None
+    distributor: str | None = None
+    """Only for this distributor's records (its name, e.g. "solfacil")."""
+
+    @field_validator("distributor")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        return value if value is None else known_distributor(value)
 
     @field_validator("match")
     @classmethod
@@ -144,12 +159,32 @@ class StockRules(_Rules):
 
 
 class LocationRules(_Rules):
-    odex: str = "Odex CD"
-    solfacil: str = "Solfacil CD"
-    fotus_prefix: str = "Fotus"
-    """A Fotus distribution centre "CD SUDESTE| PRONTA ENTREGA" becomes "Fotus CD SUDESTE | PRONTA ENTREGA"."""
-    fotus: dict[str, str] = {}
-    """Explicit names by distribution centre (matched ignoring case, accents and spacing)."""
+    """Stock-location names, keyed by distributor name: `odex = "Odex Curitiba"` renames the
+    location a distributor's items are stocked at (default: the distributor's own, e.g.
+    "Odex CD"). A distributor stocked per distribution centre (Fotus) stocks a centre at
+    "<prefix> <centre>", the prefix being its location (`fotus_prefix = "…"`), unless the table
+    `[locations.fotus]` names the centre (matched ignoring case, accents and spacing)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str | dict[str, str]] = Field(init=False)
+
+    @model_validator(mode="after")
+    def _known(self) -> LocationRules:
+        for key in self.model_extra or {}:
+            known_distributor(key.removesuffix("_prefix"))
+        return self
+
+    def renamed(self, distributor: str) -> str | None:
+        """The configured location (or centre prefix) of the distributor, if any."""
+        for key in (distributor, f"{distributor}_prefix"):
+            name = (self.model_extra or {}).get(key)
+            if isinstance(name, str):
+                return name
+        return None
+
+    def centre_names(self, distributor: str) -> dict[str, str]:
+        table = (self.model_extra or {}).get(distributor)
+        return table if isinstance(table, dict) else {}
 
 
 def _default_price_ceilings() -> dict[Category, Decimal]:

@@ -34,7 +34,7 @@ def shrink_guard(catalog: Catalog, snapshot: StoreSnapshot, rules: GuardRules) -
     reasons: list[str] = []
     records_by_distributor: Counter[str] = Counter()
     for file in catalog.files:
-        records_by_distributor[file.distributor.value] += file.records
+        records_by_distributor[file.distributor] += file.records
         if not file.complete and held_by_file[file.path]:
             reasons.append(
                 f"feed file {file.path} is empty, unreadable or truncated "

@@ -13,12 +13,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Distributor(StrEnum):
-    ODEX = "odex"
-    SOLFACIL = "solfacil"
-    FOTUS = "fotus"
-
-
 class Category(StrEnum):
     INVERTERS = "inverters"
     PANELS = "panels"
@@ -67,7 +61,7 @@ class InventoryItem(_Frozen):
     manufacturer: str | None = None
     model: str | None = None
     category: Category
-    distributor: Distributor
+    distributor: str  # its name in the registry (medusa_sync.feeds.registry)
     price: Decimal | None = None  # BRL
     unit: UnitOfMeasure = UnitOfMeasure()
     power_w: int | None = None
@@ -98,7 +92,7 @@ class Kit(_Frozen):
 
     sku: str
     title: str
-    distributor: Distributor
+    distributor: str  # its name in the registry (medusa_sync.feeds.registry)
     category: Category
     power_kwp: Decimal | None = None
     price: Decimal | None = None  # BRL
@@ -128,7 +122,7 @@ class FeedFile(_Frozen):
     """What one feed file yielded: the shrink guard compares these with the store."""
 
     path: str
-    distributor: Distributor
+    distributor: str  # its name in the registry (medusa_sync.feeds.registry)
     records: int  # records found in the file (0 when unreadable)
     complete: bool  # False when empty, unreadable or truncated: the shrink guard refuses then
     digest: str  # sha256 of the file's bytes

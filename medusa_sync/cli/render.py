@@ -27,10 +27,10 @@ def print_json(value: Any) -> None:
 
 
 def catalog_summary(catalog: Catalog) -> dict[str, Any]:
-    rows: Counter[tuple[str, str]] = Counter((item.distributor.value, item.category.value) for item in catalog.items)
-    kits: Counter[tuple[str, str]] = Counter((kit.distributor.value, kit.category.value) for kit in catalog.kits)
+    rows: Counter[tuple[str, str]] = Counter((item.distributor, item.category.value) for item in catalog.items)
+    kits: Counter[tuple[str, str]] = Counter((kit.distributor, kit.category.value) for kit in catalog.kits)
     issues: Counter[str] = Counter()
-    by_file = {file.path: file.distributor.value for file in catalog.files}
+    by_file = {file.path: file.distributor for file in catalog.files}
     for issue in catalog.issues:
         issues[by_file.get(issue.file, "?")] += 1
     return {

@@ -1,6 +1,7 @@
 """Distributor feeds → one normalized `Catalog`.
 
-Feeds are discovered as FEED_ROOT/{odex,solfacil,fotus}/**/*.json. Every bad file or record
+Feeds are discovered as FEED_ROOT/<distributor>/**/*.json for each distributor in the registry
+(`feeds.registry`), and each file is read by its distributor's parser. Every bad file or record
 becomes a `ValidationIssue`; the good records go on.
 """
 
@@ -10,11 +11,11 @@ from pathlib import Path
 
 from medusa_sync.config import Rules
 from medusa_sync.errors import FeedError
-from medusa_sync.feeds.fotus import parse_kits
-from medusa_sync.feeds.products import parse_products
-from medusa_sync.feeds.reader import FileContext, read_feed
+from medusa_sync.feeds.distributor import Distributor, ParsedKit
+from medusa_sync.feeds.reader import FileContext, open_feed
+from medusa_sync.feeds.registry import DISTRIBUTORS
 from medusa_sync.gcpause import paused_gc
-from medusa_sync.models import Catalog, Distributor, FeedFile, InventoryItem, Kit, StockLevel, ValidationIssue
+from medusa_sync.models import Catalog, FeedFile, InventoryItem, Kit, StockLevel, ValidationIssue
 
 
 def discover(feed_root: Path) -> list[tuple[Distributor, Path]]:
@@ -22,8 +23,8 @@ def discover(feed_root: Path) -> list[tuple[Distributor, Path]]:
         raise FeedError(f"feed root {feed_root} is not a directory")
     return [
         (distributor, path)
-        for distributor in Distributor
-        for path in sorted((feed_root / distributor.value).glob("**/*.json"))
+        for distributor in DISTRIBUTORS.values()
+        for path in sorted((feed_root / distributor.name).glob("**/*.json"))
         if path.is_file()
     ]
 
@@ -34,18 +35,17 @@ def load_catalog(feed_root: Path, rules: Rules) -> Catalog:
     files: list[FeedFile] = []
     for distributor, path in discover(feed_root):
         ctx = FileContext(path=path.relative_to(feed_root).as_posix(), distributor=distributor)
-        raw = read_feed(path, ctx)
-        if distributor is Distributor.FOTUS:
-            for parsed in parse_kits(raw.records, ctx, rules):
+        feed = open_feed(path, ctx)
+        for parsed in distributor.parse(feed.records(), ctx, rules):
+            if isinstance(parsed, ParsedKit):
                 assembly.add_kit(parsed.kit, parsed.components, parsed.levels, ctx)
-        else:
-            for product in parse_products(raw.records, ctx, rules):
-                assembly.add_item(product.item, ctx)
-                if product.level is not None:
-                    assembly.add_level(product.level)
+            else:
+                assembly.add_item(parsed.item, ctx)
+                if parsed.level is not None:
+                    assembly.add_level(parsed.level)
         assembly.issues.extend(ctx.issues)
         files.append(
-            FeedFile(path=ctx.path, distributor=distributor, records=len(raw.records), complete=raw.complete, digest=raw.digest)
+            FeedFile(path=ctx.path, distributor=distributor.name, records=feed.count, complete=feed.complete, digest=feed.digest)
         )
     return assembly.catalog(files)
 

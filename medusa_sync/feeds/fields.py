@@ -9,7 +9,7 @@ from medusa_sync.config import Rules
 from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category
 from medusa_sync.normalize.stock import BadQuantity, Quantities, UnknownAvailability, quantities
-from medusa_sync.normalize.prices import PriceError, format_brl, parse_brl, price_from_number
+from medusa_sync.normalize.prices import PriceError, bounded, format_brl, parse_brl, price_from_number
 from medusa_sync.normalize.text import fold
 
 _CATEGORY_ALIASES = {
@@ -40,7 +40,8 @@ def text_of(value: object) -> str | None:
     return None
 
 
-def resolve_category(value: str | None, rules: Rules) -> Category | None:
+def resolve_category(value: str | None, rules: Rules, ctx: FileContext) -> Category | None:
+    """Our category for a feed's word: ours, the rules' aliases, the distributor's, the shared ones."""
     if not value:
         return None
     if value in _CATEGORY_VALUES:  # the usual case: a feed's category is already ours
@@ -49,8 +50,11 @@ def resolve_category(value: str | None, rules: Rules) -> Category | None:
     for category in Category:
         if key == category.value:
             return category
-    aliases = {fold(alias): category for alias, category in rules.categories.items()}
-    return aliases.get(key) or _CATEGORY_ALIASES.get(key)
+    for aliases in (rules.categories, ctx.distributor.categories):
+        folded = {fold(alias): category for alias, category in aliases.items()}
+        if key in folded:
+            return folded[key]
+    return _CATEGORY_ALIASES.get(key)
 
 
 def choose_price(
@@ -70,18 +74,18 @@ def choose_price(
     from_number = from_text = None
     if number is not None:
         try:
-            from_number = price_from_number(number)
+            from_number = bounded(price_from_number(number))
         except PriceError as exc:
             ctx.issue("bad_price", str(exc), "ignored the numeric price", record=record, sku=sku, severity="warning")
     if isinstance(text, str) and text.strip():
         try:
-            from_text = parse_brl(text)
+            from_text = bounded(parse_brl(text))
         except PriceError as exc:
             if from_number is None:
                 ctx.issue("bad_price", str(exc), "price left empty", record=record, sku=sku)
     elif text is not None and not isinstance(text, str):
         try:
-            from_text = price_from_number(text)
+            from_text = bounded(price_from_number(text))
         except PriceError as exc:
             if from_number is None:
                 ctx.issue("bad_price", str(exc), "price left empty", record=record, sku=sku)
@@ -131,7 +135,7 @@ def decide_quantities(
     """The record's stock by the rules; a broken number or unknown availability text is
     reported and stocks 0 (never a guess)."""
     try:
-        return quantities(ctx.distributor, text_of(record.get("availability")), record, rules.stock)
+        return quantities(ctx.distributor.name, text_of(record.get("availability")), record, rules.stock)
     except BadQuantity as exc:
         code = "bad_quantity"
         reason = str(exc)

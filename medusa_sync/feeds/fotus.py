@@ -6,12 +6,12 @@ component used by several kits is one item that all of them link to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
 from medusa_sync.config import Rules
+from medusa_sync.feeds.distributor import Distributor, ParsedKit, location_of
 from medusa_sync.feeds.fields import (
     choose_price,
     decide_quantities,
@@ -21,9 +21,10 @@ from medusa_sync.feeds.fields import (
     text_of,
 )
 from medusa_sync.feeds.reader import FileContext
-from medusa_sync.models import Category, Distributor, InventoryItem, Kit, KitComponent, SourceRef, StockLevel
+from medusa_sync.models import Category, InventoryItem, Kit, KitComponent, SourceRef, StockLevel
 from medusa_sync.normalize import sku as skus
-from medusa_sync.normalize.text import MAX_POWER_W, fold, model_code, power_w, tidy
+from medusa_sync.normalize.stock import MAX_QUANTITY
+from medusa_sync.normalize.text import MAX_POWER_W, fold, model_code, power_w, shown, tidy
 
 # component array → (category, the field holding its power, watts per unit of that field).
 # A battery's "power_kw" holds its capacity in kWh: not a power.
@@ -35,29 +36,22 @@ _COMPONENT_ARRAYS = {
 }
 
 
-@dataclass(frozen=True)
-class ParsedKit:
-    kit: Kit
-    components: tuple[InventoryItem, ...]
-    levels: tuple[StockLevel, ...]
-
-
 def location_for_centre(raw: str | None, rules: Rules) -> str:
     """The stock-location name of a Fotus distribution centre: irregular spacing around "|" is
     normalized; configured names match ignoring case, accents and spacing."""
-    prefix = rules.locations.fotus_prefix
+    prefix = location_of(FOTUS, rules)
     if not raw:
         return prefix
     key = fold(tidy(raw))
-    for centre, name in rules.locations.fotus.items():
+    for centre, name in rules.locations.centre_names(FOTUS.name).items():
         if fold(tidy(centre)) == key:
             return name
     return f"{prefix} {tidy(raw)}"
 
 
-def parse_kits(records: list[object], ctx: FileContext, rules: Rules) -> Iterator[ParsedKit]:
-    file_type = resolve_category(PurePosixPath(ctx.path).stem.removeprefix("fotus-"), rules)
-    for index, record in enumerate(records):
+def parse_kits(records: Iterable[tuple[int, object]], ctx: FileContext, rules: Rules) -> Iterator[ParsedKit]:
+    file_type = resolve_category(PurePosixPath(ctx.path).stem.removeprefix("fotus-"), rules, ctx)
+    for index, record in records:
         parsed = _parse_kit(record, index, ctx, rules, file_type)
         if parsed is not None:
             yield parsed
@@ -68,7 +62,7 @@ def _parse_kit(record: object, index: int, ctx: FileContext, rules: Rules, file_
     if found is None:
         return None
     record, record_id = found
-    kit_type = resolve_category(text_of(record.get("type")), rules)
+    kit_type = resolve_category(text_of(record.get("type")), rules, ctx)
     if kit_type not in (Category.KITS, Category.HYBRID_KITS):
         fallback = file_type if file_type in (Category.KITS, Category.HYBRID_KITS) else Category.KITS
         ctx.issue(
@@ -118,7 +112,7 @@ def _parse_kit(record: object, index: int, ctx: FileContext, rules: Rules, file_
             manufacturer=brand,
             model=code,
             category=category,
-            distributor=Distributor.FOTUS,
+            distributor=FOTUS.name,
             power_w=watts,
             source=source,
             flags=("kit_component",),
@@ -128,7 +122,7 @@ def _parse_kit(record: object, index: int, ctx: FileContext, rules: Rules, file_
     kit = Kit(
         sku=sku,
         title=text_of(record.get("name")) or sku,
-        distributor=Distributor.FOTUS,
+        distributor=FOTUS.name,
         category=kit_type,
         power_kwp=_decimal(record.get("potencia_kwp")),
         price=price,
@@ -167,7 +161,10 @@ def _components(
             if isinstance(quantity, float) and quantity.is_integer():
                 quantity = int(quantity)
             if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-                ctx.issue("bad_component", f"{where} quantity {quantity!r} is not a whole number > 0", "kit skipped", record=index, sku=kit_sku)
+                ctx.issue("bad_component", f"{where} quantity {shown(quantity)} is not a whole number > 0", "kit skipped", record=index, sku=kit_sku)
+                return None
+            if quantity > MAX_QUANTITY:
+                ctx.issue("bad_component", f"{where} quantity {shown(quantity)} is above the largest quantity accepted, {MAX_QUANTITY:_}", "kit skipped", record=index, sku=kit_sku)
                 return None
             brand = text_of(entry.get("brand"))
             description = text_of(entry.get("description"))
@@ -195,3 +192,7 @@ def _decimal(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() and 0 < number <= MAX_POWER_W else None
+
+
+FOTUS = Distributor(name="fotus", parse=parse_kits, location="Fotus")
+"""Solar kits, stocked per distribution centre ("Fotus CD SUDESTE | PRONTA ENTREGA")."""

@@ -1,17 +1,19 @@
-"""Odex and Solfacil product records → inventory items and their stock levels.
+"""Product records (Odex's and Solfacil's shape) → inventory items and their stock levels.
 
-Both distributors publish the same general record shape; what differs (Odex's wrong id prefix,
-Solfacil's shifted panel columns) is detected from the data, not from the distributor's name.
+Any distributor publishing this general record shape can use `parse_products` as its parser;
+what differs (Odex's wrong id prefix, Solfacil's shifted panel columns) is detected from the
+data, not from the distributor's name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from medusa_sync.config import Rules
+from medusa_sync.feeds.distributor import ParsedProduct, location_of
 from medusa_sync.feeds.fields import (
     choose_price,
     decide_quantities,
@@ -21,7 +23,7 @@ from medusa_sync.feeds.fields import (
     text_of,
 )
 from medusa_sync.feeds.reader import FileContext
-from medusa_sync.models import Category, Distributor, InventoryItem, SourceRef, StockLevel
+from medusa_sync.models import Category, InventoryItem, SourceRef, StockLevel
 from medusa_sync.normalize import sku as skus
 from medusa_sync.normalize.prices import PriceError, parse_brl
 from medusa_sync.normalize.text import fold, power_w, unit_of_measure
@@ -29,19 +31,9 @@ from medusa_sync.normalize.text import fold, power_w, unit_of_measure
 _URL = re.compile(r"https?://\S+")
 
 
-@dataclass(frozen=True)
-class ParsedProduct:
-    item: InventoryItem
-    level: StockLevel | None
-
-
-def default_location(distributor: Distributor, rules: Rules) -> str:
-    return rules.locations.odex if distributor is Distributor.ODEX else rules.locations.solfacil
-
-
-def parse_products(records: list[object], ctx: FileContext, rules: Rules) -> Iterator[ParsedProduct]:
+def parse_products(records: Iterable[tuple[int, object]], ctx: FileContext, rules: Rules) -> Iterator[ParsedProduct]:
     file_category = _category_from_file_name(ctx, rules)
-    for index, record in enumerate(records):
+    for index, record in records:
         parsed = _parse_product(record, index, ctx, rules, file_category)
         if parsed is not None:
             yield parsed
@@ -49,7 +41,7 @@ def parse_products(records: list[object], ctx: FileContext, rules: Rules) -> Ite
 
 def _category_from_file_name(ctx: FileContext, rules: Rules) -> Category | None:
     stem = PurePosixPath(ctx.path).stem
-    return resolve_category(re.sub(rf"^{ctx.distributor.value}[-_]", "", stem, flags=re.IGNORECASE), rules)
+    return resolve_category(re.sub(rf"^{re.escape(ctx.distributor.name)}[-_]", "", stem, flags=re.IGNORECASE), rules, ctx)
 
 
 def _parse_product(
@@ -63,8 +55,8 @@ def _parse_product(
     category = _category(record, index, ctx, rules, file_category)
     if category is None:
         return None
-    sku = skus.item_sku(ctx.distributor, category, record_id)
-    prefix = skus.id_prefix_category(ctx.distributor, record_id)
+    sku = skus.item_sku(ctx.distributor.name, category, record_id)
+    prefix = skus.id_prefix_category(ctx.distributor.name, record_id)
     if prefix is not None and prefix != category.value:
         ctx.issue(
             "id_prefix_mismatch",
@@ -113,7 +105,7 @@ def _parse_product(
         manufacturer=text_of(record.get("manufacturer")),
         model=fields.model,
         category=category,
-        distributor=ctx.distributor,
+        distributor=ctx.distributor.name,
         price=price,
         unit=unit or InventoryItem.model_fields["unit"].default,
         power_w=power_w(title, fields.description),
@@ -128,7 +120,7 @@ def _category(
     record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules, file_category: Category | None
 ) -> Category | None:
     raw = text_of(record.get("category"))
-    category = resolve_category(raw, rules)
+    category = resolve_category(raw, rules, ctx)
     if category is not None:
         return category
     if file_category is not None:
@@ -145,7 +137,7 @@ def _category(
 
 
 def _level(item: InventoryItem, record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules) -> StockLevel:
-    location = default_location(ctx.distributor, rules)
+    location = location_of(ctx.distributor, rules)
     decided = decide_quantities(record, rules, ctx, record_index=index, sku=item.sku, where=location)
     return StockLevel(sku=item.sku, location=location, stocked=decided.stocked, incoming=decided.incoming)
 

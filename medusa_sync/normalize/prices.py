@@ -8,7 +8,12 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, parse_decimal
 
+from medusa_sync.normalize.text import shown
+
 CENT = Decimal("0.01")
+# No product of these feeds costs a billion reais; past this a price is a broken number (the
+# category ceilings in the rules flag the merely implausible ones).
+MAX_PRICE = Decimal(10**9)
 _CURRENCY = re.compile(r"^\s*R\$\s*", re.IGNORECASE)
 # The well-formed pt-BR numbers feeds carry ("1.347,65", "1347,65", "21,83"). They are read
 # directly: babel's strict parse costs ~40 µs a call, the largest cost of parsing a feed. For
@@ -41,13 +46,22 @@ def parse_brl(text: str) -> Decimal:
 def price_from_number(value: object) -> Decimal:
     """A feed's numeric price (JSON number) as Decimal; via str() so 1347.65 stays 1347.65."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PriceError(f"not a number: {value!r}")
+        raise PriceError(f"not a number: {shown(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise PriceError(f"not a finite number: {value!r}")
     try:
         return Decimal(str(value)).quantize(CENT)
-    except InvalidOperation:
-        raise PriceError(f"not a price: {value!r}") from None
+    except (InvalidOperation, ValueError):  # ValueError: an int past 4300 digits
+        raise PriceError(f"not a price: {shown(value)}") from None
+
+
+def bounded(value: Decimal) -> Decimal:
+    """The price if medusa-sync can store it: 0 ≤ value ≤ MAX_PRICE; else PriceError."""
+    if value < 0:
+        raise PriceError(f"negative price {value}")
+    if value > MAX_PRICE:
+        raise PriceError(f"price {value:.2E} is above the largest price accepted, {format_brl(MAX_PRICE)}")
+    return value
 
 
 def format_brl(value: Decimal) -> str:

@@ -17,22 +17,22 @@ from __future__ import annotations
 
 import re
 
-from medusa_sync.models import Category, Distributor
+from medusa_sync.models import Category
 from medusa_sync.normalize.text import slug
 
 
-def own_code(distributor: Distributor, record_id: str) -> str:
-    return re.sub(rf"^{distributor.value}_[a-z]+_", "", record_id.strip(), flags=re.IGNORECASE)
+def own_code(distributor: str, record_id: str) -> str:
+    return re.sub(rf"^{re.escape(distributor)}_[a-z]+_", "", record_id.strip(), flags=re.IGNORECASE)
 
 
-def id_prefix_category(distributor: Distributor, record_id: str) -> str | None:
+def id_prefix_category(distributor: str, record_id: str) -> str | None:
     """The category word an id's prefix claims ("inverters" in "odex_inverters_…")."""
-    match = re.match(rf"^{distributor.value}_([a-z]+)_", record_id.strip(), flags=re.IGNORECASE)
+    match = re.match(rf"^{re.escape(distributor)}_([a-z]+)_", record_id.strip(), flags=re.IGNORECASE)
     return match.group(1).lower() if match else None
 
 
-def item_sku(distributor: Distributor, category: Category, record_id: str) -> str:
-    return f"{distributor.value}_{category.value}_{own_code(distributor, record_id)}"
+def item_sku(distributor: str, category: Category, record_id: str) -> str:
+    return f"{distributor}_{category.value}_{own_code(distributor, record_id)}"
 
 
 def kit_sku(kit_type: Category, record_id: str) -> str:

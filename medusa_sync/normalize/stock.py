@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from medusa_sync.config import StockRules
-from medusa_sync.models import Distributor
-from medusa_sync.normalize.text import fold, strip_accents
+from medusa_sync.normalize.text import fold, shown, strip_accents
+
+# More than a billion units of one product at one place is a broken number, and Medusa (and
+# JSON writers) refuse integers past 64 bits: such a quantity is refused, never stored.
+MAX_QUANTITY = 10**9
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,11 @@ class BadQuantity(ValueError):
 
 
 def explicit_quantity(record: Mapping[str, object], rules: StockRules) -> tuple[str, int] | None:
-    """The first configured quantity field present in the record, as a non-negative int."""
+    """The first configured quantity field present in the record, as an int in 0…MAX_QUANTITY."""
     for name in rules.quantity_fields:
         if name not in record or record[name] is None:
             continue
-        value = record[name]
+        value = raw = record[name]
         if isinstance(value, bool):
             raise BadQuantity(f"{name}={value!r} is not a quantity")
         if isinstance(value, float) and value.is_integer():
@@ -39,13 +42,15 @@ def explicit_quantity(record: Mapping[str, object], rules: StockRules) -> tuple[
         if isinstance(value, str) and re.fullmatch(r"\s*\d{1,18}\s*", value):
             value = int(value)
         if not isinstance(value, int) or value < 0:
-            raise BadQuantity(f"{name}={value!r} is not a whole quantity >= 0")
+            raise BadQuantity(f"{name}={shown(raw)} is not a whole quantity >= 0")
+        if value > MAX_QUANTITY:
+            raise BadQuantity(f"{name}={shown(raw)} is above the largest quantity accepted, {MAX_QUANTITY:_}")
         return name, value
     return None
 
 
 def quantities(
-    distributor: Distributor, availability: str | None, record: Mapping[str, object], rules: StockRules
+    distributor: str, availability: str | None, record: Mapping[str, object], rules: StockRules
 ) -> Quantities:
     """Raises UnknownAvailability when no rule matches and BadQuantity for a broken number."""
     explicit = explicit_quantity(record, rules)

@@ -35,6 +35,15 @@ def fold(text: str) -> str:
     return " ".join(strip_accents(text).lower().split())
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A feed value for a message: its repr, cut so a pathological value cannot flood a report."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        # str() of an int past 4300 digits raises; 2**14000 has 4215
+        return f"a {len(str(abs(value)))}-digit number" if value.bit_length() < 14_000 else "a number of over 4000 digits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
+
+
 def tidy(text: str) -> str:
     """Spaces collapsed and "|" set off by single spaces: "CD SUDESTE| X" → "CD SUDESTE | X"."""
     return " ".join(re.sub(r"\s*\|\s*", " | ", text).split())

@@ -29,7 +29,7 @@ def money(value: Decimal | None) -> str | None:
 def item_metadata(item: InventoryItem) -> dict[str, Any]:
     return {
         "managed_by": MANAGED_BY,
-        "distributor": item.distributor.value,
+        "distributor": item.distributor,
         "category": item.category.value,
         "source_file": item.source.file,
         "source_record": item.source.record,
@@ -65,7 +65,7 @@ def item_fields(item: InventoryItem) -> ItemFields:
 def kit_metadata(kit: Kit) -> dict[str, Any]:
     return {
         "managed_by": MANAGED_BY,
-        "distributor": kit.distributor.value,
+        "distributor": kit.distributor,
         "category": kit.category.value,
         "source_file": kit.source.file,
         "source_record": kit.source.record,

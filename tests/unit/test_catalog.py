@@ -11,7 +11,7 @@ import pytest
 from medusa_sync.config import Rules
 from medusa_sync.errors import FeedError
 from medusa_sync.feeds import discover, load_catalog
-from medusa_sync.models import Catalog, Category, Distributor, Kit, KitComponent, SourceRef, StockLevel
+from medusa_sync.models import Catalog, Category, Kit, KitComponent, SourceRef, StockLevel
 
 SAMPLE_ROOT = Path(__file__).resolve().parents[2] / "distributors"
 
@@ -28,12 +28,12 @@ def test_discover_reads_the_three_distributor_folders_recursively(feeds) -> None
     ]:
         feeds.write(relative, [])
     (feeds.root / "odex" / "folder.json").mkdir()  # a folder, not a file
-    found = [(distributor, path.relative_to(feeds.root).as_posix()) for distributor, path in discover(feeds.root)]
+    found = [(distributor.name, path.relative_to(feeds.root).as_posix()) for distributor, path in discover(feeds.root)]
     assert found == [
-        (Distributor.ODEX, "odex/2025-10/odex-inverters.json"),
-        (Distributor.ODEX, "odex/odex-panels.json"),
-        (Distributor.SOLFACIL, "solfacil/solfacil-panels.json"),
-        (Distributor.FOTUS, "fotus/fotus-kits.json"),
+        ("odex", "odex/2025-10/odex-inverters.json"),
+        ("odex", "odex/odex-panels.json"),
+        ("solfacil", "solfacil/solfacil-panels.json"),
+        ("fotus", "fotus/fotus-kits.json"),
     ]
 
 
@@ -88,7 +88,7 @@ def test_loading_twice_gives_equal_catalogs(feeds, odex_record, fotus_kit) -> No
 
 def test_locations_include_kit_centres_and_level_locations() -> None:
     source = SourceRef(file="fotus/fotus-kits.json", record=0)
-    kit = Kit(sku="fotus_kits_K", title="K", distributor=Distributor.FOTUS, category=Category.KITS, location="Fotus CD NORTE",
+    kit = Kit(sku="fotus_kits_K", title="K", distributor="fotus", category=Category.KITS, location="Fotus CD NORTE",
               components=(KitComponent(sku="fotus_panels_X-1W", quantity=1),), source=source)
     level = StockLevel(sku="odex_inverters_A", location="Odex CD", stocked=1)
     catalog = Catalog(items=(), levels=(level, level), kits=(kit,), files=(), issues=())
@@ -121,7 +121,7 @@ def test_sample_files_have_the_real_record_counts(sample: Catalog) -> None:
 
 
 def test_sample_items_per_distributor_and_category(sample: Catalog) -> None:
-    counts = Counter((item.distributor.value, item.category.value) for item in sample.items)
+    counts = Counter((item.distributor, item.category.value) for item in sample.items)
     assert {key: n for key, n in counts.items() if key[0] != "fotus"} == {
         ("odex", "inverters"): 45,
         ("odex", "panels"): 9,
@@ -188,5 +188,5 @@ def test_sample_fotus_kits_share_components(sample: Catalog) -> None:
     users = Counter(component.sku for kit in sample.kits for component in kit.components)
     shared = sorted(sku for sku, n in users.items() if n > 1)
     assert shared == ["fotus_inverters_SUN-M200G4-EU-Q0-I", "fotus_panels_ASTRONERGY-615W"]
-    assert len(users) == len([item for item in sample.items if item.distributor is Distributor.FOTUS]) == 8
+    assert len(users) == len([item for item in sample.items if item.distributor == "fotus"]) == 8
     assert sample.locations == ("Fotus CD ESPÍRITO SANTO", "Fotus CD SUDESTE | PRONTA ENTREGA", "Odex CD", "Solfacil CD")

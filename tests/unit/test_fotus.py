@@ -8,7 +8,7 @@ import pytest
 
 from medusa_sync.config import LocationRules, Rules
 from medusa_sync.feeds.fotus import location_for_centre
-from medusa_sync.models import Category, Distributor, InventoryItem, Kit, KitComponent, SourceRef, StockLevel
+from medusa_sync.models import Category, InventoryItem, Kit, KitComponent, SourceRef, StockLevel
 
 DEYE = {
     "brand": "DEYE",
@@ -106,7 +106,7 @@ def test_a_kit_is_fully_normalized(snapshot_kits) -> None:
     assert kits["fotus_kits_KP04"] == Kit(
         sku="fotus_kits_KP04",
         title="KP04 - SOLAR N PLUS | 570W N-TYPE BIFACIAL DG (22,1% EF.) | FRAME DE FIBRA DE VIDRO - MICROINVERSOR DEYE 2.25KW",
-        distributor=Distributor.FOTUS,
+        distributor="fotus",
         category=Category.KITS,
         power_kwp=Decimal("1.14"),
         price=Decimal("2507.99"),
@@ -138,7 +138,7 @@ def test_a_shared_component_is_one_item_defined_by_its_first_kit(snapshot_kits) 
         manufacturer="DEYE",
         model="SUN-M225G4-EU-Q0-I",
         category=Category.INVERTERS,
-        distributor=Distributor.FOTUS,
+        distributor="fotus",
         power_w=2250,  # power_kw 2.25
         source=SourceRef(file="fotus/fotus-kits.json", record=0, original_id="FOTUS-KP04-kits"),
         flags=("kit_component",),

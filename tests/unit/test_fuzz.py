@@ -127,7 +127,7 @@ def _check(catalog: Catalog, relative: str) -> None:
     assert {level.sku for level in catalog.levels} <= item_skus
     assert {c.sku for kit in catalog.kits for c in kit.components} <= item_skus
     for item in catalog.items:
-        assert item.sku.startswith(f"{item.distributor.value}_")
+        assert item.sku.startswith(f"{item.distributor}_")
         if item.price is not None:
             assert item.price.as_tuple().exponent == -2
 

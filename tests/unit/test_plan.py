@@ -297,8 +297,8 @@ def test_guard_refuses_truncated_and_empty_feeds(catalog: Catalog) -> None:
         "(3 records read; the store holds 36 items from it)"
     )
 
-    no_fotus = tuple(f for f in catalog.files if f.distributor.value != "fotus")
-    fotus_items = {i.sku for i in catalog.items if i.distributor.value == "fotus"}
+    no_fotus = tuple(f for f in catalog.files if f.distributor != "fotus")
+    fotus_items = {i.sku for i in catalog.items if i.distributor == "fotus"}
     plan = make_plan(without(catalog, fotus_items, no_fotus), snapshot, RULES, PlanOptions())
     assert "distributor fotus: the feed has no records; the store holds 8 items from it" in plan.refusals
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from medusa_sync.config import PriceRules, Rules
 from medusa_sync.feeds.fields import choose_price
 from medusa_sync.feeds.reader import FileContext
-from medusa_sync.models import Category, Distributor
+from medusa_sync.feeds.registry import DISTRIBUTORS
+from medusa_sync.models import Category
 from medusa_sync.normalize.prices import PriceError, format_brl, parse_brl, price_from_number
 
 
@@ -122,7 +123,7 @@ def test_format_then_parse_round_trips(value: Decimal) -> None:
 
 
 def _choose(number: object, text: object, category: Category = Category.INVERTERS, rules: Rules | None = None):
-    ctx = FileContext(path="odex/odex-inverters.json", distributor=Distributor.ODEX)
+    ctx = FileContext(path="odex/odex-inverters.json", distributor=DISTRIBUTORS["odex"])
     price, suspect = choose_price(number, text, category, rules or Rules(), ctx, record=3, sku="odex_inverters_X")
     return price, suspect, ctx.issues
 

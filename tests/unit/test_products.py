@@ -7,15 +7,17 @@ from decimal import Decimal
 import pytest
 
 from medusa_sync.config import LocationRules, Rules
-from medusa_sync.feeds.products import default_location, parse_products
+from medusa_sync.feeds.distributor import location_of
+from medusa_sync.feeds.products import parse_products
 from medusa_sync.feeds.reader import FileContext
-from medusa_sync.models import Category, Distributor, InventoryItem, SourceRef, StockLevel, UnitOfMeasure
+from medusa_sync.feeds.registry import DISTRIBUTORS
+from medusa_sync.models import Category, InventoryItem, SourceRef, StockLevel, UnitOfMeasure
 
 
 def _parse(records: list, path: str = "odex/odex-inverters.json", rules: Rules | None = None):
-    distributor = Distributor(path.split("/")[0])
+    distributor = DISTRIBUTORS[path.split("/")[0]]
     ctx = FileContext(path=path, distributor=distributor)
-    parsed = list(parse_products(records, ctx, rules or Rules()))
+    parsed = list(parse_products(enumerate(records), ctx, rules or Rules()))
     return parsed, ctx.issues
 
 
@@ -29,7 +31,7 @@ def test_an_odex_record_becomes_one_normalized_item(odex_record) -> None:
         manufacturer="SAJ",
         model=None,  # "" in the feed
         category=Category.INVERTERS,
-        distributor=Distributor.ODEX,
+        distributor="odex",
         price=Decimal("1599.00"),
         unit=UnitOfMeasure(kind="unit"),
         power_w=3000,
@@ -50,7 +52,7 @@ def test_a_solfacil_record_becomes_one_normalized_item(solfacil_record) -> None:
     item = parsed.item
     assert (item.sku, item.distributor, item.category, item.manufacturer, item.model) == (
         "solfacil_inverters_1",
-        Distributor.SOLFACIL,
+        "solfacil",
         Category.INVERTERS,
         "GROWATT",
         None,  # Solfacil has no model field
@@ -187,8 +189,8 @@ def test_levels_follow_the_availability_rules(odex_record, fields: dict, stocked
 
 def test_location_names_are_configurable(odex_record, solfacil_record) -> None:
     rules = Rules(locations=LocationRules(odex="Odex Curitiba", solfacil="Solfacil SP"))
-    assert default_location(Distributor.ODEX, rules) == "Odex Curitiba"
-    assert default_location(Distributor.SOLFACIL, rules) == "Solfacil SP"
+    assert location_of(DISTRIBUTORS["odex"], rules) == "Odex Curitiba"
+    assert location_of(DISTRIBUTORS["solfacil"], rules) == "Solfacil SP"
     (odex,), _ = _parse([odex_record()], rules=rules)
     (solfacil,), _ = _parse([solfacil_record()], "solfacil/solfacil-inverters.json", rules)
     assert (odex.level.location, solfacil.level.location) == ("Odex Curitiba", "Solfacil SP")

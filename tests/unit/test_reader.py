@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from medusa_sync.feeds.reader import FileContext, read_feed
-from medusa_sync.models import Catalog, Distributor, FeedFile
+from medusa_sync.feeds.reader import FileContext, open_feed
+from medusa_sync.feeds.registry import DISTRIBUTORS
+from medusa_sync.models import Catalog, FeedFile
 
 GOOD_FILE = "odex/odex-inverters.json"
 GOOD_SKUS = ["odex_inverters_GOOD-1", "odex_inverters_GOOD-2"]
@@ -65,7 +66,7 @@ def test_malformed_json_skips_the_file(with_good_file, content: str) -> None:
     assert catalog.issues[0].reason.startswith("invalid JSON: ")
     assert _file(catalog, "odex/odex-panels.json").model_dump(exclude={"digest"}) == {
         "path": "odex/odex-panels.json",
-        "distributor": Distributor.ODEX,
+        "distributor": "odex",
         "records": 0,
         "complete": False,
     }
@@ -423,24 +424,162 @@ def test_category_aliases_are_not_issues(feeds, odex_record, category: str, expe
 def _read(tmp_path: Path, content: bytes):
     path = tmp_path / "feed.json"
     path.write_bytes(content)
-    ctx = FileContext(path="odex/feed.json", distributor=Distributor.ODEX)
-    return read_feed(path, ctx), ctx.issues
-
-
-def test_salvage_stops_at_an_integer_too_long_to_convert(tmp_path: Path) -> None:
-    raw, issues = _read(tmp_path, b'[{"id": "A"}, ' + b"1" * 5000 + b"]")
-    assert raw.records == [{"id": "A"}]
-    assert [i.code for i in issues] == ["truncated_json"]
+    ctx = FileContext(path="odex/feed.json", distributor=DISTRIBUTORS["odex"])
+    feed = open_feed(path, ctx)
+    records = list(feed.records())
+    return records, feed, ctx.issues
 
 
 def test_salvage_survives_absurd_nesting(tmp_path: Path) -> None:
-    raw, issues = _read(tmp_path, b'[{"id": "A"}, ' + b"[" * 100_000)
-    assert raw.records == [{"id": "A"}]
-    assert raw.complete is False
-    assert [i.code for i in issues] == ["truncated_json"]
+    records, feed, issues = _read(tmp_path, b'[{"id": "A"}, ' + b"[" * 100_000)
+    assert records == [(0, {"id": "A"})]
+    assert feed.complete is False
+    assert [(i.code, i.reason) for i in issues] == [
+        ("truncated_json", "invalid JSON (the file ends inside record 1); 1 complete records precede the break")
+    ]
 
 
 def test_text_before_the_array_is_not_salvaged(tmp_path: Path) -> None:
-    raw, issues = _read(tmp_path, b'callback([{"id": "A"}, {"id": ')
-    assert raw.records == []
+    records, feed, issues = _read(tmp_path, b'callback([{"id": "A"}, {"id": ')
+    assert records == []
     assert [i.code for i in issues] == ["invalid_json"]
+
+
+# --- hostile values: one pathological value or record costs that value or record only ----------
+
+
+def _three(odex_record, middle: str) -> str:
+    """Three Odex records, the middle one's JSON text replaced by `middle`."""
+    first, last = (json.dumps(odex_record(id=f"odex_inverters_{code}")) for code in ("A", "C"))
+    return f"[{first},\n{middle},\n{last}]"
+
+
+def _hostile(**fields) -> str:
+    """An Odex record B whose `fields` hold raw JSON text (such as NaN or a 5000-digit number)."""
+    body = {"id": "odex_inverters_B", "category": "inverters", "name": "Inversor 3kW", "price": None, "pricing": None}
+    text = json.dumps(body)[:-1]
+    return text + "".join(f', "{name}": {raw}' for name, raw in fields.items()) + "}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("99999999999999999999999", "estoque=99999999999999999999999 is above the largest quantity accepted, 1_000_000_000"),
+        ("1000000001", "estoque=1000000001 is above the largest quantity accepted, 1_000_000_000"),
+        ("1e23", "estoque=1e+23 is above the largest quantity accepted, 1_000_000_000"),
+        ('"999999999999999999"', "estoque='999999999999999999' is above the largest quantity accepted, 1_000_000_000"),
+        ("-1", "estoque=-1 is not a whole quantity >= 0"),
+        ("NaN", "estoque=nan is not a whole quantity >= 0"),
+        ("Infinity", "estoque=inf is not a whole quantity >= 0"),
+        ("1" * 300, "estoque=a 300-digit number is above the largest quantity accepted, 1_000_000_000"),
+    ],
+)
+def test_a_quantity_out_of_bounds_is_refused_and_the_record_kept(feeds, odex_record, raw: str, reason: str) -> None:
+    feeds.write("odex/odex-inverters.json", _three(odex_record, _hostile(estoque=raw, availability='"Disponível"')))
+    catalog = feeds.load()
+    assert [(i.code, i.file, i.record, i.sku, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        ("missing_price", "odex/odex-inverters.json", 1, "odex_inverters_B", "error", "the record has no price", "price left empty"),
+        ("bad_quantity", "odex/odex-inverters.json", 1, "odex_inverters_B", "warning", reason, "stocked 0 at Odex CD"),
+    ]
+    assert [(level.sku, level.stocked) for level in catalog.levels] == [
+        ("odex_inverters_A", 100), ("odex_inverters_B", 0), ("odex_inverters_C", 100)
+    ]
+    assert (catalog.files[0].records, catalog.files[0].complete) == (3, True)
+
+
+def test_the_largest_quantity_is_accepted(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", [odex_record(estoque=10**9)])
+    catalog = feeds.load()
+    assert (catalog.issues, [level.stocked for level in catalog.levels]) == ((), [10**9])
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("-1599.0", "negative price -1599.00"),
+        ("NaN", "not a finite number: nan"),
+        ("Infinity", "not a finite number: inf"),
+        ("-Infinity", "not a finite number: -inf"),
+        ("1e30", "not a price: 1e+30"),
+        ("100000000000000000000", "price 1.00E+20 is above the largest price accepted, R$ 1.000.000.000,00"),
+        ("1000000000.01", "price 1.00E+9 is above the largest price accepted, R$ 1.000.000.000,00"),
+        ("1" * 1000, "not a price: a 1000-digit number"),
+    ],
+)
+def test_a_price_out_of_bounds_is_refused_and_the_record_kept(feeds, odex_record, raw: str, reason: str) -> None:
+    feeds.write("odex/odex-inverters.json", _three(odex_record, _hostile(pricing=f'{{"price": {raw}}}', availability='"Disponível"')))
+    catalog = feeds.load()
+    assert [(i.code, i.record, i.sku, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        ("bad_price", 1, "odex_inverters_B", "warning", reason, "ignored the numeric price"),
+    ]
+    assert [(item.sku, item.price) for item in catalog.items] == [
+        ("odex_inverters_A", Decimal("1599.00")), ("odex_inverters_B", None), ("odex_inverters_C", Decimal("1599.00"))
+    ]
+    assert (catalog.files[0].records, catalog.files[0].complete) == (3, True)
+
+
+def test_an_out_of_bounds_price_text_is_refused_too(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", [odex_record(pricing=None, price="R$ 1.000.000.000,01")])
+    catalog = feeds.load()
+    assert [(i.code, i.severity, i.reason, i.action) for i in catalog.issues] == [
+        ("bad_price", "error", "price 1.00E+9 is above the largest price accepted, R$ 1.000.000.000,00", "price left empty")
+    ]
+    assert catalog.items[0].price is None
+
+
+@pytest.mark.parametrize(
+    ("middle", "reason"),
+    [
+        (_hostile(pricing='{"price": ' + "1" * 5000 + "}"), "a number too long to read (more than 4300 digits)"),
+        (_hostile(estoque="9" * 100_000), "a number too long to read (more than 4300 digits)"),
+        (_hostile(deep="[" * 100_000 + "]" * 100_000), "arrays or objects nested too deeply to read"),
+        (_hostile(notes='"' + "x" * (2 << 20) + '"'), "the record is longer than 1_048_576 characters"),
+        (_hostile(notes='"bad \\x escape"'), "a string holds an invalid escape (Invalid \\escape at character "),
+        ("1" * 5000, "a number too long to read (more than 4300 digits)"),
+        (_hostile(name='"raw\ttab"', estoque="1" * 5000), "a number too long to read (more than 4300 digits)"),
+    ],
+)
+def test_a_pathological_record_costs_that_record_only(feeds, odex_record, middle: str, reason: str) -> None:
+    feeds.write("odex/odex-inverters.json", _three(odex_record, middle))
+    catalog = feeds.load()
+    assert [(i.code, i.file, i.record, i.sku, i.severity, i.action) for i in catalog.issues] == [
+        ("unreadable_record", "odex/odex-inverters.json", 1, None, "error", "record skipped")
+    ]
+    assert catalog.issues[0].reason.startswith(reason)
+    assert [(item.sku, item.source.record) for item in catalog.items] == [("odex_inverters_A", 0), ("odex_inverters_C", 2)]
+    assert (catalog.files[0].records, catalog.files[0].complete) == (3, True)
+
+
+def test_a_raw_control_character_in_a_string_is_read_with_a_warning(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", _three(odex_record, _hostile(name='"Inversor\t3kW"', availability='"Disponível"', price='"R$ 10,00"')))
+    catalog = feeds.load()
+    assert [(i.code, i.record, i.severity, i.action) for i in catalog.issues] == [
+        ("control_character", 1, "warning", "read as it is")
+    ]
+    assert [item.title for item in catalog.items][1] == "Inversor\t3kW"
+
+
+def test_nan_is_not_reported_as_a_lone_surrogate(feeds, odex_record) -> None:
+    feeds.write("odex/odex-inverters.json", _three(odex_record, _hostile(pricing='{"price": NaN}', price='"R$ 10,00"')))
+    catalog = feeds.load()
+    assert [(i.code, i.record, i.reason) for i in catalog.issues] == [("bad_price", 1, "not a finite number: nan")]
+    assert catalog.items[1].price == Decimal("10.00")
+
+
+def test_records_cut_across_chunks_read_the_same(feeds, odex_record, solfacil_record, monkeypatch) -> None:
+    records = [odex_record(id=f"odex_inverters_{n}", name=f"Inversor ção {n} 3kW", estoque=n) for n in range(40)]
+    feeds.write("odex/odex-inverters.json", json.dumps(records, ensure_ascii=False, indent=1))
+    whole = feeds.load()
+    monkeypatch.setattr("medusa_sync.feeds.reader.CHUNK_BYTES", 7)  # cuts numbers, strings and "ç" (2 bytes)
+    chunked = feeds.load()
+    assert chunked == whole
+    assert (len(chunked.items), chunked.issues, chunked.files[0].complete) == (40, (), True)
+    assert [level.stocked for level in chunked.levels] == sorted(range(40), key=lambda n: f"odex_inverters_{n}")
+
+
+def test_a_bad_record_cut_across_chunks_costs_that_record_only(feeds, odex_record, monkeypatch) -> None:
+    monkeypatch.setattr("medusa_sync.feeds.reader.CHUNK_BYTES", 5)
+    feeds.write("odex/odex-inverters.json", _three(odex_record, _hostile(pricing='{"price": ' + "1" * 5000 + "}")))
+    catalog = feeds.load()
+    assert [(i.code, i.record) for i in catalog.issues] == [("unreadable_record", 1)]
+    assert [item.sku for item in catalog.items] == ["odex_inverters_A", "odex_inverters_C"]

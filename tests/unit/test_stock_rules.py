@@ -8,14 +8,14 @@ import pytest
 
 from medusa_sync.config import Rules, StockRules, load_rules
 from medusa_sync.errors import ConfigError
-from medusa_sync.models import Distributor, StockLevel
+from medusa_sync.models import StockLevel
 from medusa_sync.normalize.stock import BadQuantity, UnknownAvailability, explicit_quantity, quantities
 from medusa_sync.cli.exit_codes import exit_code_of
 
 DEFAULTS = StockRules()
 
 
-def _q(availability: str | None, record: dict | None = None, rules: StockRules = DEFAULTS, distributor=Distributor.ODEX):
+def _q(availability: str | None, record: dict | None = None, rules: StockRules = DEFAULTS, distributor="odex"):
     decided = quantities(distributor, availability, record or {}, rules)
     return decided.stocked, decided.incoming, decided.rule
 
@@ -51,7 +51,7 @@ def test_the_default_quantity_is_configurable() -> None:
 @pytest.mark.parametrize("availability", ["talvez amanhã", "disponivel!", "consulte", "disponivel em breve"])
 def test_an_unknown_availability_raises(availability: str) -> None:
     with pytest.raises(UnknownAvailability, match="no availability rule matches"):
-        quantities(Distributor.SOLFACIL, availability, {}, DEFAULTS)
+        quantities("solfacil", availability, {}, DEFAULTS)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_an_explicit_quantity_wins_over_the_availability_text(record: dict, stoc
 @pytest.mark.parametrize("value", [-1, True, False, 2.5, "sete", "-3", "", "1" * 30, [3], {"n": 3}])
 def test_a_broken_quantity_raises(value: object) -> None:
     with pytest.raises(BadQuantity):
-        quantities(Distributor.SOLFACIL, "Disponível", {"estoque": value}, DEFAULTS)
+        quantities("solfacil", "Disponível", {"estoque": value}, DEFAULTS)
 
 
 def test_explicit_quantity_fields_are_configurable() -> None:
@@ -129,24 +129,24 @@ def test_a_configured_rule_list_replaces_the_defaults(toml_rules: Rules) -> None
     assert stock.default_quantity == 40
     assert stock.quantity_fields == ["saldo"]
     assert [(r.match, r.stocked, r.incoming, r.distributor) for r in stock.availability] == [
-        ("^disponivel$", 5, 0, Distributor.SOLFACIL),
+        ("^disponivel$", 5, 0, "solfacil"),
         ("^disponivel", None, 0, None),
         ("encomenda", 0, 9, None),
         ("^$", 0, 0, None),
     ]
     with pytest.raises(UnknownAvailability):  # "indisponivel" was only in the defaults
-        quantities(Distributor.ODEX, "indisponivel", {}, stock)
+        quantities("odex", "indisponivel", {}, stock)
 
 
 @pytest.mark.parametrize(
     ("distributor", "availability", "expected"),
     [
-        (Distributor.SOLFACIL, "Disponível", (5, 0, "availability rule 1")),  # the distributor's own rule
-        (Distributor.ODEX, "disponivel", (40, 0, "availability rule 2")),  # rule 1 is Solfacil's only
-        (Distributor.FOTUS, "disponivel", (40, 0, "availability rule 2")),
-        (Distributor.SOLFACIL, "Disponível agora", (40, 0, "availability rule 2")),  # first match wins, in order
-        (Distributor.ODEX, "sob encomenda", (0, 9, "availability rule 3")),
-        (Distributor.ODEX, None, (0, 0, "availability rule 4")),
+        ("solfacil", "Disponível", (5, 0, "availability rule 1")),  # the distributor's own rule
+        ("odex", "disponivel", (40, 0, "availability rule 2")),  # rule 1 is Solfacil's only
+        ("fotus", "disponivel", (40, 0, "availability rule 2")),
+        ("solfacil", "Disponível agora", (40, 0, "availability rule 2")),  # first match wins, in order
+        ("odex", "sob encomenda", (0, 9, "availability rule 3")),
+        ("odex", None, (0, 0, "availability rule 4")),
     ],
 )
 def test_configured_rules_first_match_wins(toml_rules: Rules, distributor, availability, expected) -> None:
@@ -258,7 +258,7 @@ def test_rules_match_regardless_of_accents_and_case(tmp_path) -> None:
     config = tmp_path / "rules.toml"
     config.write_text('[[stock.availability]]\nmatch = "^Disponível$"\nstocked = 7\n', encoding="utf-8")
     rules = load_rules(config)
-    assert quantities(Distributor.ODEX, "DISPONIVEL", {}, rules.stock).stocked == 7
+    assert quantities("odex", "DISPONIVEL", {}, rules.stock).stocked == 7
 
 
 def test_fotus_kits_on_order_give_their_components_incoming_stock(feeds) -> None:
