@@ -14,6 +14,7 @@ from medusa_sync.models import Catalog
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, StoreIds, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, make_plan
 from medusa_sync.store import StoreSnapshot, read_store
+from medusa_sync.timing import PhaseTimer
 
 log = logging.getLogger("medusa_sync")
 
@@ -51,15 +52,27 @@ class ImportResult:
 
 
 def plan_import(
-    feed_root: Path, settings: Settings, rules: Rules, options: PlanOptions, *, offline: bool = False, client=None
+    feed_root: Path,
+    settings: Settings,
+    rules: Rules,
+    options: PlanOptions,
+    *,
+    offline: bool = False,
+    client=None,
+    timer: PhaseTimer | None = None,
 ) -> ImportResult:
     """Plan the feeds against the live store, or against an empty store when offline."""
-    catalog = load_catalog(feed_root, rules)
+    timer = timer or PhaseTimer()
+    with timer.phase("parse feeds"):
+        catalog = load_catalog(feed_root, rules)
     if offline:
         snapshot = StoreSnapshot()
     else:
-        snapshot = read_store(client, {kit.sku for kit in catalog.kits})
-    return ImportResult(catalog=catalog, snapshot=snapshot, plan=make_plan(catalog, snapshot, rules, options))
+        with timer.phase("read store"):
+            snapshot = read_store(client, {kit.sku for kit in catalog.kits})
+    with timer.phase("plan"):
+        plan = make_plan(catalog, snapshot, rules, options)
+    return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan)
 
 
 def run_import(
@@ -74,17 +87,20 @@ def run_import(
     show: Callable[[ImportResult], None] | None = None,
     confirm: Callable[[Plan], bool] | None = None,
     progress=None,
+    timer: PhaseTimer | None = None,
 ) -> ImportResult:
     """`import` and `plan`: plan, `show` the feed issues and the plan, and unless dry_run apply
     (after `confirm`), then write outputs.
 
-    With no MEDUSA_URL a dry run plans against an empty store; a real import needs a server."""
+    With no MEDUSA_URL a dry run plans against an empty store; a real import needs a server.
+    `timer` receives the wall time of each phase (the apply's own steps go to `progress`)."""
+    timer = timer or PhaseTimer()
     offline = not settings.medusa_url
     if offline and not dry_run:
         raise ConfigError("import needs a Medusa server (MEDUSA_URL); use --dry-run to plan against an empty store")
     client = None if offline else open_client(settings)
     try:
-        result = plan_import(feed_root, settings, rules, options, offline=offline, client=client)
+        result = plan_import(feed_root, settings, rules, options, offline=offline, client=client, timer=timer)
         if show is not None:
             show(result)
         if strict and result.catalog.issues:
@@ -93,10 +109,13 @@ def run_import(
         if not dry_run:
             _check_guard(result.plan)
         if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
-            result.applied = _apply(client, result.plan, rules, settings, ids, progress)
+            with timer.phase("apply"):
+                result.applied = _apply(client, result.plan, rules, settings, ids, progress)
             ids = result.applied.ids  # type: ignore[attr-defined]
-        reservations = OFFLINE_RESERVATIONS if offline else _reservations_markdown(client, rules)
-        result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
+        with timer.phase("reservations report"):
+            reservations = OFFLINE_RESERVATIONS if offline else _reservations_markdown(client, rules)
+        with timer.phase("outputs"):
+            result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
         if client is not None:
             result.requests = client.stats.snapshot()
         return result

@@ -33,7 +33,7 @@ LEVEL_FIELDS = tuple(
     f"location_levels.{name}"
     for name in ("id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity")
 )
-_ITEM_QUERY_FIELDS = ",".join(("id", *ITEM_FIELDS, "metadata", *LEVEL_FIELDS))
+ITEM_QUERY_FIELDS = ",".join(("id", *ITEM_FIELDS, "metadata", *LEVEL_FIELDS))
 _PRODUCT_QUERY_FIELDS = ",".join(
     (
         "id",
@@ -161,7 +161,7 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
     snapshot = StoreSnapshot(url=client.base_url)
     for row in client.stock_locations.list(fields="id,name,metadata"):
         snapshot.locations.setdefault(row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}))
-    for row in client.inventory_items.iter(fields=_ITEM_QUERY_FIELDS):
+    for row in client.inventory_items.iter(fields=ITEM_QUERY_FIELDS):
         if not row.get("sku"):
             continue
         snapshot.items[row["sku"]] = ActualItem(
