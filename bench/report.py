@@ -16,11 +16,12 @@ NUMBER: dict[str, Callable[[float], str]] = {
     "%": lambda value: f"{value:.0%}",
     "×": lambda value: f"{value:.1f}×",
     "s": lambda value: f"{value:.2f}",
+    "ms": lambda value: f"{value:.2f}",
     "MB": lambda value: f"{value:.0f}",
     "": lambda value: f"{value:,.0f}",
     "/min": lambda value: f"{value:,.0f}",
 }
-UNIT = {"%": "", "×": "", "s": " s", "MB": " MB", "": "", "/min": "/min"}
+UNIT = {"%": "", "×": "", "s": " s", "ms": " ms", "MB": " MB", "": "", "/min": "/min"}
 
 
 def spread(values: Sequence[float | None], unit: str) -> str:
@@ -154,8 +155,8 @@ def _stages(live: LiveSize) -> str:
         f"{phases(lambda r: r.full, ('outputs',))}. "
         f"Requests by method (first round) — full import {first.full.by_method}, re-sync {first.resync.by_method}, "
         f"no-op {first.noop.by_method} (plus one login each). Client CPU per created item: medusa-sync "
-        f"{spread([r.full.steps['create items'].client_cpu_s / live.size * 1000 if 'create items' in r.full.steps else None for r in rounds], 's')} ms, "
-        f"the floor's client {spread([r.floor_create.client_cpu_s / r.floor_create.count * 1000 for r in rounds], 's')} ms. "
+        f"{spread([r.full.steps['create items'].client_cpu_s / live.size * 1000 if 'create items' in r.full.steps else None for r in rounds], 'ms')}, "
+        f"the floor's client {spread([r.floor_create.client_cpu_s / r.floor_create.count * 1000 for r in rounds], 'ms')}. "
         f"The naive clients create {first.naive_create.count:,} items spread over the catalog ({first.naive_create.requests:,} requests) "
         f"and look up {first.naive_lookup.count:,} SKUs; their no-op time is extrapolated to every item. "
         "Timing boundaries: the floor and the naive clients build and serialise their bodies inside their timers, "

@@ -155,6 +155,8 @@ def test_the_report_gives_median_and_range_for_tool_floor_and_naive_alike() -> N
         "| no-op re-sync (in process) | **2.00 s (2.00–2.00)**, 4 requests | listing every item: 1.00 s (1.00–1.00) | **50% (50%–50%)** "
         "| ~20.00 s (20.00–20.00) (one GET per SKU) | ~5.00 s (5.00–5.00) | 10.0× (10.0×–10.0×); 2.5× (2.5×–2.5×) |"
     )
+    # full import's create-items step: 2.0 s CPU for 1,000 items; the floor's client 3.0 s
+    assert "Client CPU per created item: medusa-sync 2.00 ms (2.00–2.00), the floor's client 3.00 ms (3.00–3.00)." in text
     assert lines[-1] == "| #14 | full import ≥ 95% of the creation floor | 1,000 | 95% (80%–96%) | *median only* |"
 
 
