@@ -16,8 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,9 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         from pyinstrument import Profiler
     except ImportError:
         raise SystemExit("pyinstrument is missing: pip install -e '.[bench]'") from None
-    import generate
-    import run
-
+    from bench import generate
+    from bench.offline import synced_snapshot
     from medusa_sync import pipeline
     from medusa_sync.config import Rules, Settings
     from medusa_sync.feeds import load_catalog
@@ -52,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     rules = Rules()
     snapshot = None
     if args.synced:
-        snapshot = run._synced_snapshot(load_catalog(feeds, rules), rules)
+        snapshot = synced_snapshot(load_catalog(feeds, rules), rules)
     profiler = Profiler()
     try:
         with profiler:

@@ -24,6 +24,7 @@ from medusa_sync.models import Catalog
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
 from medusa_sync.store import StoreSnapshot, read_store
+from medusa_sync.timing import PhaseTimer
 
 if TYPE_CHECKING:
     from medusa_sync.apply import ApplyResult, Progress
@@ -58,15 +59,25 @@ class ImportResult:
 
 
 def plan_import(
-    feed_root: Path, rules: Rules, options: PlanOptions, *, client: MedusaClient | None = None
+    feed_root: Path,
+    rules: Rules,
+    options: PlanOptions,
+    *,
+    client: MedusaClient | None = None,
+    timer: PhaseTimer | None = None,
 ) -> ImportResult:
     """Plan the feeds against the live store, or against an empty store without a `client`."""
-    catalog = load_catalog(feed_root, rules)
+    timer = timer or PhaseTimer()
+    with timer.phase("parse feeds"):
+        catalog = load_catalog(feed_root, rules)
     if client is None:
         snapshot = StoreSnapshot()
     else:
-        snapshot = read_store(client, {kit.sku for kit in catalog.kits})
-    return ImportResult(catalog=catalog, snapshot=snapshot, plan=make_plan(catalog, snapshot, rules, options))
+        with timer.phase("read store"):
+            snapshot = read_store(client, {kit.sku for kit in catalog.kits})
+    with timer.phase("plan"):
+        plan = make_plan(catalog, snapshot, rules, options)
+    return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan)
 
 
 def run_import(
@@ -82,18 +93,22 @@ def run_import(
     confirm: Callable[[Plan], bool] | None = None,
     progress: Progress | None = None,
     wait: float = 0.0,
+    timer: PhaseTimer | None = None,
 ) -> ImportResult:
     """`import` and `plan`: plan, `show` the feed issues and the plan, and unless dry_run apply
     (after `confirm`), then write outputs.
 
-    With no MEDUSA_URL a dry run plans against an empty store; a real import needs a server."""
+    With no MEDUSA_URL a dry run plans against an empty store; a real import needs a server.
+    `timer` receives the wall time of each phase (the apply's own steps go to `progress`)."""
+    timer = timer or PhaseTimer()
     offline = not settings.medusa_url
     if offline and not dry_run:
         raise ConfigError("import needs a Medusa server (MEDUSA_URL); use --dry-run to plan against an empty store")
+    timer = timer or PhaseTimer()
     with contextlib.nullcontext() if dry_run else writer_lease(settings, "import", wait=wait):
         client = None if offline else MedusaClient.from_settings(settings)
         try:
-            result = plan_import(feed_root, rules, options, client=client)
+            result = plan_import(feed_root, rules, options, client=client, timer=timer)
             if show is not None:
                 show(result)
             _check_strict(result.catalog, strict)
@@ -102,10 +117,13 @@ def run_import(
                 _check_guard(result.plan)
             if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
                 check_held()
-                result.applied = _apply(client, result.plan, settings, ids, progress)
+                with timer.phase("apply"):
+                    result.applied = _apply(client, result.plan, settings, ids, progress)
                 ids = result.applied.ids
-            reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
-            result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
+            with timer.phase("reservations report"):
+                reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
+            with timer.phase("outputs"):
+                result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
             if client is not None:
                 result.requests = client.stats.snapshot()
             return result

@@ -1,0 +1,192 @@
+"""The Markdown report of a bench run (typed results in, text out), and its place in RESULTS.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bench.results import BenchRun, LiveRound, LiveSize, OfflineSize, SyncRun
+from bench.stats import Spread
+from bench.targets import METRICS, TARGETS, Target, evaluate, samples
+
+RESULTS_START = "<!-- bench:results:start -->"
+RESULTS_END = "<!-- bench:results:end -->"
+
+NUMBER: dict[str, Callable[[float], str]] = {
+    "%": lambda value: f"{value:.0%}",
+    "×": lambda value: f"{value:.1f}×",
+    "s": lambda value: f"{value:.2f}",
+    "ms": lambda value: f"{value:.2f}",
+    "MB": lambda value: f"{value:.0f}",
+    "": lambda value: f"{value:,.0f}",
+    "/min": lambda value: f"{value:,.0f}",
+}
+UNIT = {"%": "", "×": "", "s": " s", "ms": " ms", "MB": " MB", "": "", "/min": "/min"}
+
+
+def spread(values: Sequence[float | None], unit: str) -> str:
+    """The median (min–max) of the values that exist, or "—"."""
+    present = [value for value in values if value is not None]
+    if not present:
+        return "—"
+    return Spread.of(present).format(NUMBER[unit], UNIT[unit])
+
+
+def _metric(run: BenchRun, name: str, size: int) -> str:
+    metric = METRICS[name]
+    return spread(samples(metric, run, size), metric.unit)
+
+
+def render(run: BenchRun, targets: tuple[Target, ...] = TARGETS) -> str:
+    lines = [
+        f"Run {run.started} → {run.finished} ({run.duration_min:.1f} min): `{run.command}`",
+        "",
+        _machine(run),
+        "",
+        f"Every figure is the **median of {run.rounds} rounds**, then (min–max). In each round every figure — "
+        "medusa-sync, the server floor and the naive clients — is measured once, in the same order, after the same "
+        "warm-up; a ratio (\"vs floor\", \"vs naive\") is taken within each round, then summarised.",
+    ]
+    if run.offline:
+        lines += ["", *_offline(run.offline)]
+    for live in run.live:
+        lines += ["", *_live(run, live)]
+    if run.live or run.offline:
+        lines += ["", *_targets(run, targets)]
+    return "\n".join(lines)
+
+
+def _machine(run: BenchRun) -> str:
+    m = run.machine
+    return (
+        f"Machine: {m.nproc} cores ({m.cpu}), {m.memory} RAM, {m.os}; Python {m.python}, Node {m.node}, {m.postgres}, "
+        f"Medusa {m.medusa} on {run.server}. Load average (1/5/15 min) at start {m.load_start}, at end {run.load_end}. "
+        "The machine is shared with other work, so every ratio compares figures taken in the same round, minutes apart, "
+        "against the same server."
+    )
+
+
+def _offline(sizes: list[OfflineSize]) -> list[str]:
+    lines = [
+        "### Offline: parse + normalize, plan",
+        "",
+        "| items (levels, kits) | parse + normalize | plan vs empty store | parse + plan | plan vs synced store | peak RSS (process) | peak Python heap (tracemalloc) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for offline in sizes:
+        runs, first = offline.runs, offline.runs[0]
+        lines.append(
+            f"| {offline.size:,} ({first.levels:,}, {first.kits:,}) | {spread([r.parse_s for r in runs], 's')} | "
+            f"{spread([r.plan_empty_s for r in runs], 's')} | **{spread([r.parse_s + r.plan_empty_s for r in runs], 's')}** | "
+            f"{spread([r.plan_synced_s for r in runs], 's')} | **{spread([r.peak_rss_mb for r in runs], 'MB')}** | "
+            f"{spread([r.traced_peak_mb for r in runs], 'MB')} |"
+        )
+    lines += [
+        "",
+        "Each round is a fresh child process. Peak RSS: its high-water mark (VmHWM, the Linux figure behind `getrusage` "
+        "ru_maxrss; interpreter and imports, ~40 MB, included) after parse + plan vs an empty store. Peak Python heap: "
+        "`tracemalloc`'s peak over the same work, in a second child (tracing slows it). The synced store is built "
+        "offline from the catalog (as a full import leaves it) and checked to plan zero writes.",
+    ]
+    return lines
+
+
+def _live(run: BenchRun, live: LiveSize) -> list[str]:
+    rounds, size, metric = live.rounds, live.size, lambda name: _metric(run, name, live.size)
+
+    def over(value: Callable[[LiveRound], float | None], unit: str) -> str:
+        return spread([value(r) for r in rounds], unit)
+
+    def per_min(count: int, seconds: Callable[[LiveRound], float | None]) -> Callable[[LiveRound], float | None]:
+        return lambda r: count / s * 60 if (s := seconds(r)) else None
+
+    def times(value: Callable[[LiveRound], float | None], naive: Callable[[LiveRound], float]) -> str:
+        return over(lambda r: value(r) / naive(r) if value(r) else None, "×")
+
+    full_rate = per_min(size, lambda r: r.full.wall_s)
+    step_rate = per_min(size, lambda r: r.full.step_s("create items"))
+    level_rate = per_min(live.levels_changed, lambda r: r.resync.step_s("stock levels"))
+    naive_noop_s = [lambda r: size * r.naive_lookup.s / r.naive_lookup.count, lambda r: size * r.naive_lookup_concurrent.s / r.naive_lookup_concurrent.count]
+    first = rounds[0]
+    kits = first.full.steps.get("create kits")
+    lines = [
+        f"### Live: {size:,} items, {live.levels:,} levels ({live.concurrency} concurrent requests)",
+        "",
+        f"| figure | medusa-sync | server floor | vs floor | naive, sequential | naive, {live.concurrency} concurrent | vs naive (sequential; concurrent) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| full import from an empty store, end to end (items/min) | **{over(full_rate, '/min')}** ({over(lambda r: r.full.wall_s, 's')}, "
+        f"{first.full.requests:,} requests) | {over(lambda r: r.floor_create.per_min, '/min')} | **{metric('full import / creation floor')}** | "
+        f"{over(lambda r: r.naive_create.per_min, '/min')} | {over(lambda r: r.naive_create_concurrent.per_min, '/min')} | "
+        f"{times(full_rate, lambda r: r.naive_create.per_min)}; {times(full_rate, lambda r: r.naive_create_concurrent.per_min)} |",
+        f"| — its item-creation step (items/min) | {over(step_rate, '/min')} ({over(lambda r: r.full.step_s('create items'), 's')}) | "
+        f"{over(lambda r: r.floor_create.per_min, '/min')} | {metric('item-creation step / creation floor')} | — | — | "
+        f"{times(step_rate, lambda r: r.naive_create.per_min)}; {times(step_rate, lambda r: r.naive_create_concurrent.per_min)} |",
+        f"| — its kit step ({kits.total if kits else 0} products with their links) | {over(lambda r: r.full.step_s('create kits'), 's')} | — | — | — | — | — |",
+        f"| re-sync, {live.levels_changed:,} levels changed: level writes (levels/min) | **{over(level_rate, '/min')}** "
+        f"({over(lambda r: r.resync.step_s('stock levels'), 's')}) | {over(lambda r: r.floor_levels.per_min, '/min')} | "
+        f"**{metric('level writes / batch floor')}** | {over(lambda r: r.naive_levels.per_min, '/min')} | "
+        f"{over(lambda r: r.naive_levels_concurrent.per_min, '/min')} | **{metric('level writes / naive sequential')}**; "
+        f"{metric('level writes / naive concurrent')} |",
+        f"| — the whole re-sync, end to end | {over(lambda r: r.resync.wall_s, 's')}, {first.resync.requests:,} requests | — | — | "
+        f"{over(lambda r: r.naive_levels.s, 's')} | {over(lambda r: r.naive_levels_concurrent.s, 's')} | "
+        f"{times(lambda r: r.naive_levels.s, lambda r: r.resync.wall_s)}; {times(lambda r: r.naive_levels_concurrent.s, lambda r: r.resync.wall_s)} |",
+        f"| no-op re-sync (in process) | **{metric('no-op, in process')}**, {first.noop.requests} requests | "
+        f"listing every item: {over(lambda r: r.floor_list.s, 's')} | **{metric('no-op / listing floor')}** | "
+        f"~{over(naive_noop_s[0], 's')} (one GET per SKU) | ~{over(naive_noop_s[1], 's')} | "
+        f"{times(naive_noop_s[0], lambda r: r.noop.wall_s)}; {times(naive_noop_s[1], lambda r: r.noop.wall_s)} |",
+        f"| no-op re-sync (the `medusa-sync import --yes --json` command) | **{metric('no-op, as the command')}**, "
+        f"{first.noop_command.requests} requests | — | — | — | — | — |",
+        "",
+        _stages(live),
+    ]
+    return lines
+
+
+def _stages(live: LiveSize) -> str:
+    rounds, first = live.rounds, live.rounds[0]
+
+    def phases(run_of: Callable[[LiveRound], SyncRun], names: Sequence[str]) -> str:
+        return ", ".join(f"{name} {spread([run_of(r).phases.get(name) for r in rounds], 's')}" for name in names)
+
+    steps = ", ".join(f"{name} {spread([r.full.step_s(name) for r in rounds], 's')}" for name in first.full.steps)
+    return (
+        f"Phases of the no-op: {phases(lambda r: r.noop, ('parse feeds', 'read store', 'plan', 'reservations report', 'outputs'))}. "
+        f"Of the full import: {phases(lambda r: r.full, ('parse feeds', 'read store', 'plan'))}, apply steps: {steps}; "
+        f"{phases(lambda r: r.full, ('outputs',))}. "
+        f"Requests by method (first round) — full import {first.full.by_method}, re-sync {first.resync.by_method}, "
+        f"no-op {first.noop.by_method} (plus one login each). Client CPU per created item: medusa-sync "
+        f"{spread([r.full.steps['create items'].client_cpu_s / live.size * 1000 if 'create items' in r.full.steps else None for r in rounds], 'ms')}, "
+        f"the floor's client {spread([r.floor_create.client_cpu_s / r.floor_create.count * 1000 for r in rounds], 'ms')}. "
+        f"The naive clients create {first.naive_create.count:,} items spread over the catalog ({first.naive_create.requests:,} requests) "
+        f"and look up {first.naive_lookup.count:,} SKUs; their no-op time is extrapolated to every item. "
+        "Timing boundaries: the floor and the naive clients build and serialise their bodies inside their timers, "
+        "as medusa-sync does; medusa-sync's end-to-end figures include parsing the feeds, reading the store, planning "
+        "and writing the outputs."
+    )
+
+
+def _targets(run: BenchRun, targets: tuple[Target, ...]) -> list[str]:
+    lines = [
+        "### Targets",
+        "",
+        "Met: **yes** in every round, *median only* when a round missed it, **no** when the median misses it.",
+        "",
+        "| issue | target | size | measured | met |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for verdict in evaluate(run, targets):
+        unit = METRICS[verdict.target.metric].unit
+        measured = verdict.spread.format(NUMBER[unit], UNIT[unit]) if verdict.spread else "—"
+        met = {"yes": "yes", "no": "**no**", "median only": "*median only*"}.get(verdict.met, verdict.met)
+        lines.append(f"| {verdict.target.issue} | {verdict.target.text} | {verdict.size:,} | {measured} | {met} |")
+    return lines
+
+
+def write_results(path: Path, text: str) -> None:
+    """Replace what lies between the markers in `path`, keeping the notes around them."""
+    existing = path.read_text() if path.exists() else f"# medusa-sync benchmark\n\n{RESULTS_START}\n{RESULTS_END}\n"
+    if RESULTS_START not in existing or RESULTS_END not in existing:
+        existing = existing.rstrip() + f"\n\n{RESULTS_START}\n{RESULTS_END}\n"
+    head, rest = existing.split(RESULTS_START, 1)
+    _, tail = rest.split(RESULTS_END, 1)
+    path.write_text(f"{head}{RESULTS_START}\n{text}\n{RESULTS_END}{tail}")

@@ -1,0 +1,179 @@
+"""The bench's pure parts: statistics, target evaluation, the report rendered from typed results."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for the bench package
+
+from bench.report import RESULTS_END, RESULTS_START, render, write_results  # noqa: E402
+from bench.results import BenchRun, LiveRound, LiveSize, Machine, OfflineRun, OfflineSize, Pass, Step, SyncRun  # noqa: E402
+from bench.stats import Spread  # noqa: E402
+from bench.targets import METRICS, Target, Verdict, evaluate, samples  # noqa: E402
+
+MACHINE = Machine(2, "Test CPU", "4.0 GiB", "Linux", "3.11.7", "v20", "postgres 15", "2.21.2", "0.50 0.40 0.30")
+
+
+def sync_run(wall_s: float, steps: dict[str, Step] | None = None, requests: int = 5) -> SyncRun:
+    return SyncRun(wall_s, requests, 0, {"GET": requests}, {}, {"parse feeds": 0.5, "read store": 1.0, "plan": 0.25}, steps or {})
+
+
+def live_round(*, floor_s: float = 60.0, full_s: float = 60.0, noop_s: float = 2.0, list_s: float = 1.0, level_step_s: float = 1.0) -> LiveRound:
+    """A round at 1,000 items, 1,000 levels of which 100 change; rates chosen to make ratios exact."""
+    return LiveRound(
+        floor_create=Pass(1000, floor_s, 1000, 3.0),
+        floor_list=Pass(1000, list_s, 1),
+        floor_levels=Pass(2000, 2.0, 2),  # 60,000 levels/min
+        naive_create=Pass(100, 60.0, 200),  # 100 items/min
+        naive_create_concurrent=Pass(100, 15.0, 200),  # 400 items/min
+        full=sync_run(full_s, {"create items": Step(1000, 50.0, 2.0), "create kits": Step(17, 5.0, 0.1)}),
+        resync=sync_run(3.0, {"stock levels": Step(100, level_step_s, 0.01)}),
+        noop=sync_run(noop_s, requests=4),
+        noop_command=Pass(1000, 3.0, 4),
+        naive_levels=Pass(100, 100.0, 100),  # 60 levels/min
+        naive_levels_concurrent=Pass(100, 20.0, 100),  # 300 levels/min
+        naive_lookup=Pass(100, 2.0, 100),
+        naive_lookup_concurrent=Pass(100, 0.5, 100),
+    )
+
+
+def bench_run(rounds: list[LiveRound], offline: list[OfflineRun] | None = None) -> BenchRun:
+    run = BenchRun("python bench/run.py --sizes 1000", "2026-11-25 10:00:00 UTC", MACHINE, 1, len(rounds), "http://127.0.0.1:9104 (test)")
+    run.finished, run.duration_min, run.load_end = "2026-11-25 10:05:00 UTC", 5.0, "0.60 0.50 0.40"
+    run.live.append(LiveSize(1000, 8, 1000, 100, rounds))
+    if offline:
+        run.offline.append(OfflineSize(50000, offline))
+    return run
+
+
+def offline_run(parse_s: float, rss: float) -> OfflineRun:
+    return OfflineRun(50000, 51000, 830, parse_s, 1.0, 0.5, rss, rss - 40)
+
+
+# ------------------------------------------------------------------------------------------
+# statistics
+
+
+def test_a_spread_is_the_median_and_the_range() -> None:
+    assert Spread.of([3.0, 1.0, 2.0]) == Spread(2.0, 1.0, 3.0, 3)
+    assert Spread.of([4.0, 1.0, 2.0, 10.0]) == Spread(3.0, 1.0, 10.0, 4)
+    assert Spread.of([5.0]) == Spread(5.0, 5.0, 5.0, 1)
+
+
+def test_a_spread_needs_samples() -> None:
+    with pytest.raises(ValueError):
+        Spread.of([])
+
+
+def test_a_spread_shows_its_range_only_with_several_samples() -> None:
+    number = lambda value: f"{value:.2f}"  # noqa: E731
+    assert Spread.of([1.5]).format(number, " s") == "1.50 s"
+    assert Spread.of([1.5, 1.0, 2.0]).format(number, " s") == "1.50 s (1.00–2.00)"
+
+
+# ------------------------------------------------------------------------------------------
+# targets
+
+
+def test_a_ratio_is_taken_within_each_round() -> None:
+    run = bench_run([live_round(full_s=62.5), live_round(floor_s=30.0, full_s=50.0), live_round(full_s=80.0)])
+    assert samples(METRICS["full import / creation floor"], run, 1000) == [0.96, 0.6, 0.75]
+    # medusa-sync writes 100 levels in 1 s: 6,000/min, against the floor's 60,000 and the naive 60 and 300
+    assert samples(METRICS["level writes / batch floor"], run, 1000) == [0.1, 0.1, 0.1]
+    assert samples(METRICS["level writes / naive sequential"], run, 1000) == [100.0, 100.0, 100.0]
+    assert samples(METRICS["level writes / naive concurrent"], run, 1000) == [20.0, 20.0, 20.0]
+    assert samples(METRICS["no-op requests beyond the item pages"], run, 1000) == [3, 3, 3]
+
+
+@pytest.mark.parametrize(
+    ("full_s", "met"),
+    [
+        ((60.0, 62.5, 61.0), "yes"),  # 100%, 96%, 98%: every round ≥ 95%
+        ((60.0, 62.5, 75.0), "median only"),  # 100%, 96%, 80%
+        ((75.0, 70.0, 60.0), "no"),  # 80%, 86%, 100%: the median misses
+    ],
+)
+def test_a_target_is_met_in_every_round_by_the_median_only_or_not(full_s: tuple[float, ...], met: str) -> None:
+    target = Target("#14", "full import ≥ 95% of the creation floor", "full import / creation floor", at_least=0.95, sizes=(1000,))
+    [verdict] = evaluate(bench_run([live_round(full_s=s) for s in full_s]), (target,))
+    assert (verdict.size, verdict.met) == (1000, met)
+
+
+def test_an_upper_bound_judges_the_worst_round_by_its_maximum() -> None:
+    target = Target("#14", "offline parse + plan < 3 s", "offline parse + plan", at_most=3.0, sizes=(50000,))
+    run = bench_run([live_round()], [offline_run(1.5, 250), offline_run(2.5, 260), offline_run(1.8, 240)])
+    [verdict] = evaluate(run, (target,))
+    assert verdict.spread == Spread(2.8, 2.5, 3.5, 3)
+    assert verdict.met == "median only"
+
+
+def test_a_size_the_run_did_not_measure_is_said_so() -> None:
+    target = Target("#14", "no-op re-sync ≥ 80% of the listing floor", "no-op / listing floor", at_least=0.8, sizes=(1000, 10000))
+    verdicts = evaluate(bench_run([live_round(noop_s=1.25)]), (target,))
+    assert [(v.size, v.spread, v.met) for v in verdicts] == [(1000, Spread(0.8, 0.8, 0.8, 1), "yes"), (10000, None, "not measured")]
+
+
+def test_a_target_without_sizes_covers_every_measured_size() -> None:
+    target = Target("#6", "≥ 10×", "level writes / naive sequential", at_least=10.0)
+    assert [v.size for v in evaluate(bench_run([live_round()]), (target,))] == [1000]
+
+
+def test_a_round_without_a_level_step_gives_no_sample() -> None:
+    quiet = replace(live_round(), resync=sync_run(3.0))
+    run = bench_run([quiet, live_round(level_step_s=2.0)])
+    assert samples(METRICS["level writes / batch floor"], run, 1000) == [0.05]
+    assert Verdict(Target("#14", "t", "level writes / batch floor", at_least=0.9), 1000, None).met == "not measured"
+
+
+# ------------------------------------------------------------------------------------------
+# the report
+
+
+def test_the_report_gives_median_and_range_for_tool_floor_and_naive_alike() -> None:
+    # full import vs floor per round: 60/62.5 = 96%, 57/60 = 95%, 60/75 = 80%
+    run = bench_run([live_round(full_s=62.5), live_round(full_s=60.0, floor_s=57.0), live_round(full_s=75.0)])
+    text = render(run, (Target("#14", "full import ≥ 95% of the creation floor", "full import / creation floor", at_least=0.95, sizes=(1000,)),))
+    lines = text.splitlines()
+    assert "Every figure is the **median of 3 rounds**, then (min–max)." in text
+    assert "### Live: 1,000 items, 1,000 levels (8 concurrent requests)" in lines
+    [full] = [line for line in lines if line.startswith("| full import from an empty store")]
+    assert full == (
+        "| full import from an empty store, end to end (items/min) | **960/min (800–1,000)** (62.50 s (60.00–75.00), 5 requests) "
+        "| 1,000/min (1,000–1,053) | **95% (80%–96%)** | 100/min (100–100) | 400/min (400–400) | 9.6× (8.0×–10.0×); 2.4× (2.0×–2.5×) |"
+    )
+    [levels] = [line for line in lines if line.startswith("| re-sync, 100 levels changed")]
+    assert levels == (
+        "| re-sync, 100 levels changed: level writes (levels/min) | **6,000/min (6,000–6,000)** (1.00 s (1.00–1.00)) "
+        "| 60,000/min (60,000–60,000) | **10% (10%–10%)** | 60/min (60–60) | 300/min (300–300) | **100.0× (100.0×–100.0×)**; 20.0× (20.0×–20.0×) |"
+    )
+    [noop] = [line for line in lines if line.startswith("| no-op re-sync (in process)")]
+    assert noop == (
+        "| no-op re-sync (in process) | **2.00 s (2.00–2.00)**, 4 requests | listing every item: 1.00 s (1.00–1.00) | **50% (50%–50%)** "
+        "| ~20.00 s (20.00–20.00) (one GET per SKU) | ~5.00 s (5.00–5.00) | 10.0× (10.0×–10.0×); 2.5× (2.5×–2.5×) |"
+    )
+    # full import's create-items step: 2.0 s CPU for 1,000 items; the floor's client 3.0 s
+    assert "Client CPU per created item: medusa-sync 2.00 ms (2.00–2.00), the floor's client 3.00 ms (3.00–3.00)." in text
+    assert lines[-1] == "| #14 | full import ≥ 95% of the creation floor | 1,000 | 95% (80%–96%) | *median only* |"
+
+
+def test_the_offline_table_summarises_every_round() -> None:
+    text = render(bench_run([live_round()], [offline_run(1.5, 250), offline_run(2.5, 260), offline_run(1.8, 240)]), ())
+    [row] = [line for line in text.splitlines() if line.startswith("| 50,000")]
+    assert row == (
+        "| 50,000 (51,000, 830) | 1.80 s (1.50–2.50) | 1.00 s (1.00–1.00) | **2.80 s (2.50–3.50)** | 0.50 s (0.50–0.50) "
+        "| **250 MB (240–260)** | 210 MB (200–220) |"
+    )
+
+
+def test_the_results_file_keeps_its_notes_around_the_markers(tmp_path: Path) -> None:
+    path = tmp_path / "RESULTS.md"
+    path.write_text(f"# notes\n\nbefore\n\n{RESULTS_START}\nold figures\n{RESULTS_END}\n\nafter\n")
+    write_results(path, "new figures")
+    assert path.read_text() == f"# notes\n\nbefore\n\n{RESULTS_START}\nnew figures\n{RESULTS_END}\n\nafter\n"
+    fresh = tmp_path / "new.md"
+    write_results(fresh, "figures")
+    assert fresh.read_text() == f"# medusa-sync benchmark\n\n{RESULTS_START}\nfigures\n{RESULTS_END}\n"
