@@ -134,6 +134,7 @@ def _check_guard(plan: Plan) -> None:
 def _apply(client, plan: Plan, rules: Rules, settings: Settings, known: StoreIds, progress):
     from medusa_sync.apply import apply_plan
 
+    client.require_supported_server()
     return apply_plan(client, plan, rules, known, concurrency=settings.concurrency, progress=progress)
 
 

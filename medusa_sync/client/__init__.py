@@ -4,6 +4,7 @@ Layers: `MedusaClient` (configuration and resource services) → `Requestor` (au
 error mapping, the create-recovery rule) → `HttpTransport` (one pooled httpx client, counters).
 """
 
+from .capabilities import Capabilities, UnsupportedServerError
 from .errors import (
     AmbiguousWriteError,
     BadRequestError,
@@ -28,6 +29,7 @@ from .transport import RequestCounts, RequestStats
 __all__ = [
     "AmbiguousWriteError",
     "BadRequestError",
+    "Capabilities",
     "ConflictError",
     "ForbiddenError",
     "GatewayError",
@@ -45,4 +47,5 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "UnauthorizedError",
+    "UnsupportedServerError",
 ]
