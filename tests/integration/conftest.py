@@ -21,6 +21,7 @@ Plain httpx on purpose: these fixtures must not depend on the project's own clie
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -34,6 +35,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_SCRIPT = REPO_ROOT / "scripts" / "medusa-server"
+PINNED_VERSION = json.loads((REPO_ROOT / "medusa-server" / "package.json").read_text())["dependencies"]["@medusajs/medusa"]
 
 # `up` from nothing installs PostgreSQL (apt) and ~680 MB of npm packages: minutes, not seconds.
 UP_TIMEOUT_S = 1800

@@ -1,6 +1,7 @@
 """Product variants across products: `/admin/product-variants`.
 
-Only these list routes compute `inventory_quantity` (ask for it in `fields`): for a managed
+Only these list routes compute `inventory_quantity` (ask for it in `fields`, with
+`manage_inventory`: before 2.2x a row without `manage_inventory` gets none): for a managed
 variant, the minimum over its linked items of floor(available at all locations / required
 quantity); None for a managed variant without links.
 """
@@ -29,7 +30,7 @@ class ProductVariants(Resource):
         return self._paginate(PATH, "variants", list_query(fields, order=order, **filters))
 
     def list_by_skus(self, skus: Iterable[str], *, fields: Fields = None) -> Records:
-        """Variants whose SKU is in `skus`, e.g. `fields="id,sku,inventory_quantity"`.
+        """Variants whose SKU is in `skus`, e.g. `fields="id,sku,manage_inventory,inventory_quantity"`.
 
         A server without the `sku` filter (before 2.14) is searched with `q=<sku>` per SKU, and
         only exact matches are kept."""
