@@ -304,6 +304,7 @@ def writer_lease(settings: Settings, command: str, *, wait: float = 0.0) -> Iter
         return
     started = time.monotonic()
     with local_lock(settings.lock_file, wait), MedusaClient.from_settings(settings) as client:
+        client.require_supported_server()  # a Medusa 2.0-2.2 is refused before the lease, the first write
         lease = StoreLease(client, command)
         lease.acquire(max(0.0, wait - (time.monotonic() - started)))
         lease.start_renewing()

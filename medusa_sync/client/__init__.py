@@ -4,6 +4,7 @@ Layers: `MedusaClient` (configuration and resource services) → `Requestor` (au
 error mapping, the create-recovery rule) → `HttpTransport` (one pooled httpx client, counters).
 """
 
+from .capabilities import Capabilities, UnsupportedServerError
 from .errors import (
     AmbiguousWriteError,
     BadRequestError,
@@ -30,6 +31,7 @@ from .transport import RequestCounts, RequestStats
 __all__ = [
     "AmbiguousWriteError",
     "BadRequestError",
+    "Capabilities",
     "CircuitOpenError",
     "ConflictError",
     "ForbiddenError",
@@ -49,4 +51,5 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "UnauthorizedError",
+    "UnsupportedServerError",
 ]

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from medusa_sync.errors import ConfigError
 
 from .auth import ApiKeyAuth, EmailPasswordLogin, JWTAuth
+from .capabilities import Capabilities
 from .pagination import DEFAULT_PAGE_SIZE
 from .requestor import Requestor
 from .resources import InventoryItems, Products, ProductVariants, Reservations, StockLocations
@@ -70,10 +71,12 @@ class MedusaClient:
         auth = _auth(self._http, policy, breaker, _secret(api_key), email or None, _secret(password))
         self.auth_method = "jwt" if isinstance(auth, JWTAuth) else "api_key"
         requestor = Requestor(self._http, policy, auth, breaker)
+        self.capabilities = Capabilities()
+        """What this server can do, as learned so far (see capabilities.py)."""
         self.stock_locations = StockLocations(requestor, page_size=page_size, settle=timeout)
-        self.inventory_items = InventoryItems(requestor, page_size=page_size)
+        self.inventory_items = InventoryItems(requestor, page_size=page_size, capabilities=self.capabilities)
         self.reservations = Reservations(requestor, page_size=page_size)
-        self.product_variants = ProductVariants(requestor, page_size=page_size)
+        self.product_variants = ProductVariants(requestor, page_size=page_size, capabilities=self.capabilities)
         self.products = Products(requestor, variants=self.product_variants, page_size=page_size)
 
     @classmethod
@@ -95,6 +98,10 @@ class MedusaClient:
             timeout=settings.timeout,
             max_connections=max(settings.concurrency * 2, 4),
         )
+
+    def require_supported_server(self) -> None:
+        """Raise UnsupportedServerError, once, for a server medusa-sync cannot write to (Medusa 2.0-2.2)."""
+        self.inventory_items.require_level_batch()
 
     @property
     def stats(self) -> RequestStats:

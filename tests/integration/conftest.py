@@ -1,4 +1,7 @@
-"""Fixtures for the integration suite: a real Medusa 2.21 server (scripts/medusa-server).
+"""Fixtures for the integration suite: a real Medusa server (scripts/medusa-server).
+
+The release is the pinned one (2.21.2) unless ``MEDUSA_SERVER_VERSION`` names another
+(``scripts/compat`` runs this suite against several).
 
 Opt-in: the tests here run only with ``MEDUSA_SYNC_IT=1``; otherwise every test that uses
 ``medusa_server`` is skipped with the reason. The server is started once per session with
@@ -7,7 +10,7 @@ afterwards; stop it with ``scripts/medusa-server down``.
 
 Fixtures
 --------
-``medusa_server`` (session)   -> MedusaServer(url, email, password); ``.reset()`` empties the store
+``medusa_server`` (session)   -> MedusaServer(url, email, password, version); ``.reset()`` empties the store
 ``empty_store`` (function)    -> the same MedusaServer, after ``scripts/medusa-server reset``
 ``medusa_admin_token`` (session) -> a JWT for the admin user (send as ``Authorization: Bearer``)
 ``raw_admin`` (session)       -> tests.integration.raw.RawAdmin: reads in plain httpx
@@ -23,7 +26,9 @@ Plain httpx on purpose: these fixtures must not depend on the project's own clie
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -38,6 +43,7 @@ from .storefront import Api, Merchant, admin_api, create_publishable_key, revoke
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_SCRIPT = REPO_ROOT / "scripts" / "medusa-server"
+PINNED_VERSION = json.loads((REPO_ROOT / "medusa-server" / "package.json").read_text())["dependencies"]["@medusajs/medusa"]
 
 # `up` from nothing installs PostgreSQL (apt) and ~680 MB of npm packages: minutes, not seconds.
 UP_TIMEOUT_S = 1800
@@ -73,14 +79,13 @@ def run_server_script(command: str, timeout: float = COMMAND_TIMEOUT_S) -> str:
 
 
 def parse_env_lines(text: str) -> dict[str, str]:
-    """Parse the ``KEY=value`` lines printed by ``scripts/medusa-server env``."""
+    """Parse the ``export KEY='value'`` lines printed by ``scripts/medusa-server env``."""
     values: dict[str, str] = {}
     for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip("'\"")
+        words = shlex.split(line, comments=True)
+        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
+            key, _, value = words[1].partition("=")
+            values[key] = value
     return values
 
 
@@ -91,6 +96,12 @@ class MedusaServer:
     url: str
     email: str
     password: str
+    version: str
+
+    @property
+    def run_dir(self) -> Path:
+        """Where scripts/medusa-server keeps this release's pid files and PostgreSQL cluster."""
+        return REPO_ROOT / "medusa-server" / ".versions" / self.version / "run"
 
     def reset(self) -> None:
         """Empty the store (products, inventory, locations, ...); users and API keys stay."""
@@ -121,13 +132,14 @@ def medusa_server() -> MedusaServer:
         pytest.fail(f"{SERVER_SCRIPT} is missing or not executable", pytrace=False)
     run_server_script("up", timeout=UP_TIMEOUT_S)
     env = parse_env_lines(run_server_script("env"))
-    missing = {"MEDUSA_URL", "MEDUSA_EMAIL", "MEDUSA_PASSWORD"} - env.keys()
+    missing = {"MEDUSA_URL", "MEDUSA_EMAIL", "MEDUSA_PASSWORD", "MEDUSA_SERVER_VERSION"} - env.keys()
     if missing:
         pytest.fail(f"scripts/medusa-server env did not print {sorted(missing)}", pytrace=False)
     return MedusaServer(
         url=env["MEDUSA_URL"].rstrip("/"),
         email=env["MEDUSA_EMAIL"],
         password=env["MEDUSA_PASSWORD"],
+        version=env["MEDUSA_SERVER_VERSION"],
     )
 
 

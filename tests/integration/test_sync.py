@@ -160,7 +160,7 @@ def test_kit_availability_is_min_over_components(store, client, capsys, tmp_path
     kits = json.loads((tmp_path / "out" / "inventory_kits_definition.json").read_text())["kits"]
     variants = {
         v["sku"]: v["inventory_quantity"]
-        for v in client.product_variants.iter(fields="id,sku,inventory_quantity")
+        for v in client.product_variants.iter(fields="id,sku,manage_inventory,inventory_quantity")
     }
     assert len(kits) == 4
     for kit in kits:

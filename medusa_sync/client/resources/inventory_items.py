@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
-from ..errors import MedusaAPIError
-from ..requestor import listed
+from ..capabilities import LEVEL_BATCH, UNIT_OF_MEASURE, Capabilities, UnsupportedServerError, unrecognized_field
+from ..errors import BadRequestError, MedusaAPIError
+from ..requestor import Requestor, listed
 from .base import Fields, Record, Records, Resource, list_query, segment
 
 PATH = "/admin/inventory-items"
@@ -25,23 +26,37 @@ class LevelBatch:
 
 
 class InventoryItems(Resource):
+    """Items read and written alike on every supported release: where the server has no
+    `unit_of_measure` (before 2.20), the unit is kept in `metadata.unit_of_measure` and read back
+    into `unit_of_measure` (see capabilities.py)."""
+
+    def __init__(
+        self, requestor: Requestor, *, page_size: int, capabilities: Capabilities | None = None
+    ) -> None:
+        super().__init__(requestor, page_size=page_size)
+        self._capabilities = capabilities or Capabilities()
+
     def iter(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Iterator[Record]:
         """Items matching `filters`, lazily, page by page (filters as Medusa names them, e.g.
         `**{"location_levels[location_id]": "sloc_…"}`)."""
-        return self._paginate(PATH, "inventory_items", list_query(fields, order=order, **filters))
+        rows = self._paginate(PATH, "inventory_items", list_query(fields, order=order, **filters))
+        return (self._read(row, fields) for row in rows)
 
     def list_by_skus(self, skus: Iterable[str], *, fields: Fields = None) -> Records:
         """Items whose SKU (exact, case-sensitive) is in `skus`; unknown SKUs are simply absent."""
-        return self._by_values(PATH, "inventory_items", "sku", skus, list_query(fields, order="id"))
+        rows = self._by_values(PATH, "inventory_items", "sku", skus, list_query(fields, order="id"))
+        return [self._read(row, fields) for row in rows]
 
     def list_by_ids(self, item_ids: Iterable[str], *, fields: Fields = None) -> Records:
         """Items whose id is in `item_ids`, chunked like `list_by_skus`; unknown or deleted ids are absent."""
-        return self._by_values(PATH, "inventory_items", "id", item_ids, list_query(fields, order="id"))
+        rows = self._by_values(PATH, "inventory_items", "id", item_ids, list_query(fields, order="id"))
+        return [self._read(row, fields) for row in rows]
 
     def retrieve(self, item_id: str, *, fields: Fields = None) -> Record:
-        return self._requestor.request(
+        row = self._requestor.request(
             "GET", f"{PATH}/{segment(item_id)}", params=list_query(fields), key="inventory_item"
         )
+        return self._read(row, fields)
 
     def create(self, body: Mapping[str, Any]) -> Record:
         """Create an item, with its first levels when `body` has `location_levels`.
@@ -50,18 +65,11 @@ class InventoryItems(Resource):
         without a SKU cannot be looked up, so that failure raises AmbiguousWriteError.
         """
         sku = body.get("sku")
-        return self._requestor.request(
-            "POST",
-            PATH,
-            json=dict(body),
-            key="inventory_item",
-            recover=(lambda: self._find_by_sku(sku)) if sku else None,
-        )
+        return self._write(PATH, body, recover=(lambda: self._find_by_sku(sku)) if sku else None)
 
     def update(self, item_id: str, body: Mapping[str, Any]) -> Record:
-        return self._requestor.request(
-            "POST", f"{PATH}/{segment(item_id)}", json=dict(body), key="inventory_item", idempotent=True
-        )
+        """Medusa merges `metadata` into the item's (keys not sent are kept)."""
+        return self._write(f"{PATH}/{segment(item_id)}", body, idempotent=True)
 
     def delete(self, item_id: str) -> Record:
         """Soft-delete; Medusa refuses (400) an item with reservations."""
@@ -185,9 +193,59 @@ class InventoryItems(Resource):
                     "POST", BATCH_LEVELS_PATH, json=payload, idempotent="create" not in body
                 )
             except MedusaAPIError as error:
+                if _unknown_route(error):
+                    raise _unsupported(error) from None
                 yield LevelBatch(body, None, error)
             else:
                 yield LevelBatch(body, answer, None)
+
+    def require_level_batch(self) -> None:
+        """Refuse a server without the cross-item level batch (Medusa 2.0-2.2), once per client.
+
+        The probe is an empty batch: a no-op where the route exists."""
+        if self._capabilities.supports(LEVEL_BATCH):
+            return
+        try:
+            self._requestor.request("POST", BATCH_LEVELS_PATH, json={}, idempotent=True)
+        except MedusaAPIError as error:
+            if _unknown_route(error):
+                raise _unsupported(error) from None
+            if error.status is None or error.status >= 500:
+                raise
+        self._capabilities.learn(LEVEL_BATCH, True, f"POST {BATCH_LEVELS_PATH} answers")
+
+    def _write(self, path: str, body: Mapping[str, Any], **options: Any) -> Record:
+        """POST an item body; on a server without `unit_of_measure`, the unit goes to metadata."""
+        body = dict(body)
+        if self._capabilities.supports(UNIT_OF_MEASURE) is False:
+            body = _unit_into_metadata(body)
+        try:
+            row = self._requestor.request("POST", path, json=body, key="inventory_item", **options)
+        except BadRequestError as error:
+            if UNIT_OF_MEASURE not in body or not unrecognized_field(error, UNIT_OF_MEASURE):
+                raise
+            self._capabilities.learn(UNIT_OF_MEASURE, False, f"POST {PATH} answers {error.message!r}")
+            row = self._requestor.request(
+                "POST", path, json=_unit_into_metadata(body), key="inventory_item", **options
+            )
+        return self._read(row, None)
+
+    def _read(self, row: Record, fields: Fields) -> Record:
+        """Learn from a row whether the server has `unit_of_measure`; without it, take the unit
+        from the metadata where the client kept it."""
+        names = _field_names(fields)
+        if names is not None and UNIT_OF_MEASURE not in names:
+            return row
+        if UNIT_OF_MEASURE in row:
+            if names is not None:
+                self._capabilities.learn(UNIT_OF_MEASURE, True, "items are read with it")
+            return row
+        if names is not None:
+            self._capabilities.learn(UNIT_OF_MEASURE, False, "fields= naming it is ignored")
+        metadata = row.get("metadata")
+        if isinstance(metadata, dict) and UNIT_OF_MEASURE in metadata:
+            row[UNIT_OF_MEASURE] = metadata[UNIT_OF_MEASURE]
+        return row
 
     def _find_by_sku(self, sku: str) -> Record | None:
         rows = self._requestor.request(
@@ -203,3 +261,34 @@ class InventoryItems(Resource):
 
 def _level_body(**fields: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
+
+
+def _field_names(fields: Fields) -> set[str] | None:
+    """The names a `fields` argument asks for (None: the server's defaults)."""
+    if not fields:
+        return None
+    names = fields.split(",") if isinstance(fields, str) else fields
+    return {name.strip().lstrip("+") for name in names}
+
+
+def _unit_into_metadata(body: dict[str, Any]) -> dict[str, Any]:
+    body = dict(body)
+    unit = body.pop(UNIT_OF_MEASURE, None)
+    if unit is not None:
+        body["metadata"] = {**(body.get("metadata") or {}), UNIT_OF_MEASURE: unit}
+    return body
+
+
+def _unknown_route(error: MedusaAPIError) -> bool:
+    """Express's 404 for a route the server does not have (not Medusa's JSON not_found)."""
+    return error.status == 404 and error.type is None and error.message.startswith("unknown route")
+
+
+def _unsupported(error: MedusaAPIError) -> UnsupportedServerError:
+    return UnsupportedServerError(
+        "the server has no cross-item level batch, so it is Medusa 2.0-2.2: medusa-sync supports"
+        " Medusa 2.3.0 and later; upgrade the server",
+        method=error.method,
+        path=error.path,
+        status=error.status,
+    )

@@ -1,0 +1,74 @@
+"""What the connected Medusa server can do, learned from its answers, never from a version string.
+
+The differences between the supported releases (2.3.0 and later; docs/compatibility.md):
+
+- `unit_of_measure` of inventory items exists from 2.20.0. Before, a write naming it is a
+  `400 invalid_data: Unrecognized fields: 'unit_of_measure'` and a `fields=` list naming it is
+  ignored. The client then keeps the unit in the item's `metadata.unit_of_measure` and reads it
+  back from there, so callers see the same rows on every release.
+- the `sku` filter of `GET /admin/product-variants` exists from 2.14.0. Before, variants are
+  looked up by `q=<sku>` and an exact match on the SKU.
+- the cross-item level batch (`POST /admin/inventory-items/location-levels/batch`) exists from
+  2.3.0. A server without it (2.0-2.2) is refused with one line.
+
+What is learned is kept for the life of the client and logged once at INFO (`-v`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from medusa_sync.errors import ConfigError
+
+from .errors import MedusaAPIError
+
+logger = logging.getLogger("medusa_sync.client")
+
+UNIT_OF_MEASURE = "unit_of_measure"
+VARIANT_SKU_FILTER = "product-variants sku filter"
+LEVEL_BATCH = "cross-item level batch"
+
+_FALLBACKS = {
+    UNIT_OF_MEASURE: "units are kept in the item's metadata.unit_of_measure",
+    VARIANT_SKU_FILTER: "variants are looked up by q= and an exact SKU match",
+}
+
+
+class UnsupportedServerError(MedusaAPIError, ConfigError):
+    """The server lacks something medusa-sync cannot do without (Medusa before 2.3.0)."""
+
+
+class Capabilities:
+    """Features of one server: True, False, or absent while not known yet. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, bool] = {}
+        self._lock = threading.Lock()
+
+    def supports(self, feature: str) -> bool | None:
+        return self._known.get(feature)
+
+    def learn(self, feature: str, supported: bool, evidence: str) -> None:
+        """Record a feature once; the first time, log what was learned and from what."""
+        with self._lock:
+            if feature in self._known:
+                return
+            self._known[feature] = supported
+        if supported:
+            logger.info("Medusa server: has the %s (%s)", feature, evidence)
+        else:
+            logger.info("Medusa server: no %s (%s); %s", feature, evidence, _FALLBACKS.get(feature, ""))
+
+    def snapshot(self) -> dict[str, bool]:
+        with self._lock:
+            return dict(self._known)
+
+
+def unrecognized_field(error: MedusaAPIError, name: str) -> bool:
+    """Is this Medusa's 400 for an unknown body or query field `name`?"""
+    if error.status != 400:
+        return False
+    match = re.search(r"Unrecognized fields?:(.*)", error.message)
+    return bool(match) and re.search(rf"['\"`]?\b{re.escape(name)}\b['\"`]?", match.group(1)) is not None
