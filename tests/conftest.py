@@ -13,10 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
 from medusa_sync.models import Catalog
+
+# Property tests check correctness, not speed: on a loaded 2-core machine the first call into
+# babel alone takes over 600 ms, which hypothesis's default 200 ms deadline reports as a failure.
+settings.register_profile("medusa-sync", deadline=None)
+settings.load_profile("medusa-sync")
 
 _ODEX_INVERTER = {
     "id": "odex_inverters_ODEX-INV-SAJ-3000W",
