@@ -59,6 +59,11 @@ def availability_json(result: Availability) -> dict[str, Any]:
     return {**asdict(result), "confirmed": result.confirmed}
 
 
+def _print_held(result: Availability) -> None:
+    for reserved in result.reservations:
+        out.print(f"  held: {reserved.quantity} of {reserved.sku} at {reserved.location} by {reserved.whose} ({reserved.id})", markup=False)
+
+
 def print_availability(result: Availability) -> None:
     where = "every location" if result.every_location else ", ".join(result.locations)
     verdict = "can" if result.confirmed else "cannot"
@@ -66,6 +71,7 @@ def print_availability(result: Availability) -> None:
         out.print(f"{result.sku} ({result.title}): {result.available} available at {where}", markup=False)
         for stock in result.by_location:
             out.print(f"  {stock.location}: stocked {stock.stocked}, reserved {stock.reserved}, available {stock.available}", markup=False)
+        _print_held(result)
         out.print(f"{result.quantity} {verdict} be confirmed", markup=False)
         return
     limiting = result.limiting
@@ -81,6 +87,7 @@ def print_availability(result: Availability) -> None:
             f"  {component.sku}: {component.available} available, {component.required:g} per kit → {component.kits} kits",
             markup=False,
         )
+    _print_held(result)
     out.print(f"{result.quantity} {verdict} be confirmed", markup=False)
 
 

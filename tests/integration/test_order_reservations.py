@@ -143,6 +143,13 @@ def test_the_report_names_the_order_and_release_of_an_open_order_is_refused(orde
         (f"{order_shop.prefix}-PANEL", "order", number, order_shop.kit_sku),
     ]
 
+    code, availability = run(capsys, "availability", order_shop.kit_sku)
+    assert (code, availability["available"]) == (0, 1)  # INV 3 − 2 reserved at North
+    assert sorted((r["sku"], r["quantity"], r["kind"], r["order"]["display_id"], r["order"]["sku"]) for r in availability["reservations"]) == [
+        (f"{order_shop.prefix}-INV", 2, "order", order["display_id"], order_shop.kit_sku),
+        (f"{order_shop.prefix}-PANEL", 4, "order", order["display_id"], order_shop.kit_sku),
+    ]
+
     before = (order_shop.levels(), order_shop.reservations())
     code, out = run(capsys, "release", "--line-item", line["id"])
     assert (code, out) == (4, None)
