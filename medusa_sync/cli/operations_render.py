@@ -35,6 +35,8 @@ def _head(outcome: Outcome) -> str:
 
 
 def outcome_lines(outcome: Outcome) -> list[str]:
+    if outcome.before is None and outcome.after is None and outcome.message:
+        return [f"{outcome.operation} {outcome.sku}: {outcome.message}"]  # nothing was done
     if outcome.destination is None:
         lines = [f"{_head(outcome)}: {_change(outcome.before, outcome.after)}"]
     else:

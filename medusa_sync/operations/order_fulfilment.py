@@ -135,6 +135,9 @@ def fulfil_line(
         assert plan.location_id is not None
         move(client, reserved, plan.location_id)
     shipped_at = {reserved.id: plan.location_id or reserved.location_id for reserved in reservations}
+    for reserved, outcome in zip(reservations, outcomes):
+        item = context.items.get(reserved.item_id)
+        outcome.before = numbers(item.level(shipped_at[reserved.id]) if item else None)  # as read before any move
     expected: dict[tuple[str, str], int] = {}
     for item in context.items.values():
         for location_id, level in item.levels.items():

@@ -175,7 +175,7 @@ def test_fulfil_an_order_through_medusa_once(order_shop, storefront, storefront_
     assert order_shop.levels() == {("PANEL", "north"): (6, 0), ("INV", "north"): (1, 0), ("INV", "south"): (0, 0)}
     assert order_shop.reservations() == []
 
-    for again in (["--order", str(order["display_id"])], ["--line-item", line["id"]]):
+    for again in (["--order", str(order["display_id"])], ["--line-item", line["id"]], [outcomes[0]["reference"]]):
         code, [noop] = run(capsys, "fulfill", *again)
         assert (code, noop["quantity"], noop["result"]) == (0, 0, "ok")
         assert "already fulfilled" in noop["message"]
