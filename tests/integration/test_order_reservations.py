@@ -247,3 +247,40 @@ def test_the_sweeper_spares_an_open_order_and_releases_orphans_and_stale_manual_
     assert order_shop.levels() == {("PANEL", "north"): (10, 2), ("INV", "north"): (3, 1), ("INV", "south"): (0, 0)}
     (open_line,) = open_order["items"]
     assert len(reservations_by_line_item(storefront_admin, [open_line["id"]])) == 2
+
+
+def test_stock_medusa_lowers_where_nothing_shipped_is_reported_and_repaired(order_shop, storefront, storefront_admin, merchant, capsys, monkeypatch):
+    """Medusa made to misbehave the way issue 9 saw it: fulfil a split kit (inverter reserved at
+    South, panels at North) while Medusa lowers every component at North — it lowers North's
+    inverter (0 → -1) and releases the reservation at South without lowering South. The re-read
+    finds both levels off: without --repair that is refused with the numbers (exit 4), with
+    --repair they are written to what the shipment should have left."""
+    from medusa_sync.client.resources.orders import Orders
+    from medusa_sync.operations import order_fulfilment
+
+    real_fulfil = Orders.fulfil
+    set_stocked(storefront_admin, order_shop.inverter, order_shop.north, 0)
+    first = place_order(storefront, merchant, {order_shop.kit_variant: 1}, order_shop.shipping[order_shop.north])
+    second = place_order(storefront, merchant, {order_shop.kit_variant: 1}, order_shop.shipping[order_shop.north])
+    assert order_shop.levels() == {("PANEL", "north"): (10, 4), ("INV", "north"): (0, 0), ("INV", "south"): (5, 2)}
+    with monkeypatch.context() as patch:
+        patch.setattr(order_fulfilment, "plan_location", lambda *args: order_fulfilment.Plan(None, []))
+        patch.setattr(Orders, "fulfil", lambda self, order_id, items, location_id=None: real_fulfil(self, order_id, items, location_id=order_shop.north))
+        code, out = run(capsys, "fulfill", "--order", str(first["display_id"]))
+        assert (code, out) == (4, None)
+        assert order_shop.levels() == {("PANEL", "north"): (8, 2), ("INV", "north"): (-1, 0), ("INV", "south"): (5, 1)}
+        messages = [r["message"] for r in AuditLog(order_shop.audit_log).records()]
+        assert len(messages) == 2  # one record per reservation of the line
+        assert all(f"{order_shop.prefix}-INV at {order_shop.prefix} North: stocked 0 → -1, expected 0" in m for m in messages), messages
+        assert all(f"{order_shop.prefix}-INV at {order_shop.prefix} South: stocked 5 → 5, expected 4" in m for m in messages), messages
+
+        # what the refusal tells the operator to do: correct the two levels with `set`
+        for where, count in (("North", "0"), ("South", "4")):
+            assert run(capsys, "set", f"{order_shop.prefix}-INV", "-l", f"{order_shop.prefix} {where}", "-q", count, "--reason", "after order")[0] == 0
+
+        code, outcomes = run(capsys, "fulfill", "--order", str(second["display_id"]), "--repair")
+    assert code == 0
+    assert all("(repaired)" in o["message"] for o in outcomes)
+    # What the second shipment should leave: panels 8 → 6 at North, inverter 4 → 3 at South.
+    assert order_shop.levels() == {("PANEL", "north"): (6, 0), ("INV", "north"): (0, 0), ("INV", "south"): (3, 0)}
+    assert read_order(storefront_admin, second["id"])["fulfillment_status"] == "fulfilled"
