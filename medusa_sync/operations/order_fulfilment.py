@@ -233,6 +233,11 @@ def fulfil_order_lines(
     line is fulfilled whole: Medusa fulfils line items, not components)."""
     outcomes: list[Outcome] = []
     for line in lines:
+        if not line.is_open:
+            raise GuardError(
+                f"fulfill order {line.number}: it is {line.status}, nothing will ship; nothing was changed",
+                hint="release what it still holds: `medusa-sync release --line-item …` (orphaned reservations are also swept)",
+            )
         rows = read_reservations(client, line_item_id=line.line_item_id)
         if not rows:
             if line.remaining == 0:

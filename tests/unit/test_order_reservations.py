@@ -65,3 +65,11 @@ def test_no_common_location_and_too_little_stocked_where_reserved_is_refused_nam
     ctx = context(item("pnl", sloc_n=(10, 2)), item("inv", sloc_s=(0, 1)))
     with pytest.raises(GuardError, match=r"order #12 line ordli_1 \(KIT-1\).*INV at South: 0 stocked, 1 reserved"):
         plan_location(LINE, [ctx.describe(row("r1", "pnl", "sloc_n", 2)), ctx.describe(row("r2", "inv", "sloc_s", 1))], ctx)
+
+
+def test_a_canceled_order_is_not_fulfilled():
+    from medusa_sync.operations.order_fulfilment import fulfil_order_lines
+
+    canceled = OrderLine("order_1", 12, "canceled", "not_fulfilled", "ordli_1", "KIT-1", 1, 0)
+    with pytest.raises(GuardError, match="fulfill order #12: it is canceled"):
+        fulfil_order_lines(None, None, [canceled], context(), reason=None, repair=False)  # type: ignore[arg-type]
