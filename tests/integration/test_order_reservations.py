@@ -237,6 +237,8 @@ def test_the_sweeper_spares_an_open_order_and_releases_orphans_and_stale_manual_
         assert {kinds[orphan], kinds[gone], kinds[manual]} == {("orphaned", "canceled"), ("orphaned", None), ("manual", None)}
         assert not any(r["line_item_id"] == canceled_line["id"] and r["kind"] == "order" for r in report["reservations"])
         assert order_shop.levels()[("PANEL", "north")] == (10, 2 + 1 + 1 + 3)
+        assert run(capsys, "fulfill", orphan) == (4, None)  # nothing will ship against it
+        assert order_shop.levels()[("PANEL", "north")] == (10, 2 + 1 + 1 + 3)
 
         sweep = sweep_stale(client, AuditLog(order_shop.audit_log), timedelta(days=7), dry_run=False, now=utc_now() + timedelta(days=8))
 
