@@ -30,10 +30,13 @@ def _head(outcome: Outcome) -> str:
     if outcome.destination is not None:
         return f"transfer {outcome.quantity} of {outcome.sku}"
     reference = f" ({outcome.reference})" if outcome.reference else ""
-    return f"{outcome.operation} {outcome.quantity} of {outcome.sku}{reference} at {outcome.location}"
+    order = f" for order {outcome.order}" if outcome.order else ""
+    return f"{outcome.operation} {outcome.quantity} of {outcome.sku}{reference}{order} at {outcome.location}"
 
 
 def outcome_lines(outcome: Outcome) -> list[str]:
+    if outcome.before is None and outcome.after is None and outcome.message:
+        return [f"{outcome.operation} {outcome.sku}: {outcome.message}"]  # nothing was done
     if outcome.destination is None:
         lines = [f"{_head(outcome)}: {_change(outcome.before, outcome.after)}"]
     else:
@@ -58,6 +61,11 @@ def availability_json(result: Availability) -> dict[str, Any]:
     return {**asdict(result), "confirmed": result.confirmed}
 
 
+def _print_held(result: Availability) -> None:
+    for reserved in result.reservations:
+        out.print(f"  held: {reserved.quantity} of {reserved.sku} at {reserved.location} by {reserved.whose} ({reserved.id})", markup=False)
+
+
 def print_availability(result: Availability) -> None:
     where = "every location" if result.every_location else ", ".join(result.locations)
     verdict = "can" if result.confirmed else "cannot"
@@ -65,6 +73,7 @@ def print_availability(result: Availability) -> None:
         out.print(f"{result.sku} ({result.title}): {result.available} available at {where}", markup=False)
         for stock in result.by_location:
             out.print(f"  {stock.location}: stocked {stock.stocked}, reserved {stock.reserved}, available {stock.available}", markup=False)
+        _print_held(result)
         out.print(f"{result.quantity} {verdict} be confirmed", markup=False)
         return
     limiting = result.limiting
@@ -80,6 +89,7 @@ def print_availability(result: Availability) -> None:
             f"  {component.sku}: {component.available} available, {component.required:g} per kit → {component.kits} kits",
             markup=False,
         )
+    _print_held(result)
     out.print(f"{result.quantity} {verdict} be confirmed", markup=False)
 
 
@@ -90,6 +100,7 @@ def sweep_json(sweep: Sweep) -> dict[str, Any]:
         "dry_run": sweep.dry_run,
         "stale": [_reserved_json(reserved, sweep) for reserved in sweep.stale],
         "skipped_fulfilment_in_progress": [reserved.id for reserved in sweep.skipped],
+        "spared_open_orders": [_reserved_json(reserved, sweep) for reserved in sweep.spared],
         "released": [outcome.record() for outcome in sweep.released],
     }
 
@@ -101,6 +112,9 @@ def _reserved_json(reserved: Reserved, sweep: Sweep) -> dict[str, Any]:
         "location": reserved.location,
         "quantity": reserved.quantity,
         "line_item_id": reserved.line_item_id,
+        "kind": reserved.kind,
+        "order": reserved.order.number if reserved.order else None,
+        "held_for": reserved.whose,
         "created_at": reserved.created_at.isoformat() if reserved.created_at else None,
         "age": format_age(reserved.age(sweep.now)),
     }
@@ -108,18 +122,31 @@ def _reserved_json(reserved: Reserved, sweep: Sweep) -> dict[str, Any]:
 
 def print_sweep(sweep: Sweep) -> None:
     verb = "would release" if sweep.dry_run else "released"
-    found = f"{len(sweep.stale)} reservations older than {sweep.older_than} (created before {sweep.cutoff:%Y-%m-%d %H:%M} UTC)"
+    found = (
+        f"{len(sweep.stale)} manual reservations older than {sweep.older_than} (created before "
+        f"{sweep.cutoff:%Y-%m-%d %H:%M} UTC) or orphaned"
+    )
     out.print(f"{found}; {verb}:" if sweep.stale else found, markup=False)
     for reserved in sweep.stale:
         out.print(
-            f"  {reserved.id}: {reserved.quantity} of {reserved.sku} at {reserved.location}, "
+            f"  {reserved.id}: {reserved.quantity} of {reserved.sku} at {reserved.location}, {reserved.whose}, "
             f"line item {reserved.line_item_id or '—'}, {format_age(reserved.age(sweep.now))} old",
             markup=False,
         )
+    for number, spared in _by_order(sweep.spared).items():
+        held = ", ".join(f"{r.quantity} of {r.sku} at {r.location}" for r in spared)
+        out.print(f"  spared order {number} ({spared[0].order.status if spared[0].order else '?'}): {held}", markup=False)
     for reserved in sweep.skipped:
         out.print(f"  skipped {reserved.id}: its fulfilment is in progress (run `medusa-sync fulfill {reserved.id}`)", markup=False)
     if sweep.released:
         print_outcomes(sweep.released)
+
+
+def _by_order(reservations: list[Reserved]) -> dict[str, list[Reserved]]:
+    grouped: dict[str, list[Reserved]] = {}
+    for reserved in reservations:
+        grouped.setdefault(reserved.order.number if reserved.order else "?", []).append(reserved)
+    return grouped
 
 
 def audit_line(record: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from .auth import ApiKeyAuth, EmailPasswordLogin, JWTAuth
 from .capabilities import Capabilities
 from .pagination import DEFAULT_PAGE_SIZE
 from .requestor import Requestor
-from .resources import InventoryItems, Products, ProductVariants, Reservations, StockLocations
+from .resources import InventoryItems, Orders, Products, ProductVariants, Reservations, StockLocations
 from .retry import CircuitBreaker, RetryPolicy
 from .transport import HttpTransport, RequestStats
 
@@ -76,6 +76,7 @@ class MedusaClient:
         self.stock_locations = StockLocations(requestor, page_size=page_size, settle=timeout)
         self.inventory_items = InventoryItems(requestor, page_size=page_size, capabilities=self.capabilities)
         self.reservations = Reservations(requestor, page_size=page_size)
+        self.orders = Orders(requestor, page_size=page_size)
         self.product_variants = ProductVariants(requestor, page_size=page_size, capabilities=self.capabilities)
         self.products = Products(requestor, variants=self.product_variants, page_size=page_size)
 

@@ -1,4 +1,7 @@
-"""`fulfill`: remove a reservation AND lower stocked by its quantity, safe to interrupt.
+"""`fulfill`: ship reserved units. An open order's reservation goes through Medusa's order
+fulfilment (medusa_sync.operations.order_fulfilment); an orphaned one is refused (release it);
+a manual one (made with `reserve`) takes the path below: remove the reservation AND lower
+stocked by its quantity, safe to interrupt.
 
 Order, per reservation; the reservation's own metadata (`medusa_sync_fulfill`) carries the state:
   1. mark    POST /admin/reservations/:id  metadata {operation_id, quantity, stocked_before,
@@ -28,9 +31,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.audit import AuditLog, new_operation_id
-from medusa_sync.errors import GuardError
-from medusa_sync.store import FULFILL_MARKER, Locations, Reserved, StockContext, StockItem, item_by_id, numbers
+from medusa_sync.errors import GuardError, NotFoundError, UsageError
+from medusa_sync.store import (
+    FULFILL_MARKER,
+    ORDER,
+    ORPHANED,
+    Locations,
+    OrderLine,
+    Reserved,
+    StockContext,
+    StockItem,
+    item_by_id,
+    numbers,
+    order_by_number,
+    order_lines,
+)
 
+from .order_fulfilment import fulfil_order_lines
 from .outcome import Outcome, recorded, start_pending
 from .reservations import reservation_outcome, reservations_for
 from .steps import still_to_do
@@ -45,11 +62,63 @@ def fulfill(
     *,
     reservation_id: str | None = None,
     line_item_id: str | None = None,
+    order_number: int | None = None,
     reason: str | None = None,
+    repair: bool = False,
 ) -> list[Outcome]:
-    rows = reservations_for(client, reservation_id, line_item_id)
-    locations = Locations.read(client)
-    return [_fulfill_one(client, audit, locations, row, reason) for row in rows]
+    """Fulfil a reservation, a line item's reservations, or (`order_number`) every line of an
+    order. A re-run of an order's fulfilment reports it as already fulfilled and changes nothing.
+    `repair`: write back stock Medusa lowered where nothing shipped (see order_fulfilment)."""
+    if order_number is not None:
+        if reservation_id is not None or line_item_id is not None:
+            raise UsageError("give a reservation id, --line-item or --order, only one")
+        lines = order_by_number(client, order_number)
+        if not lines:
+            raise NotFoundError(f"no order #{order_number}")
+        context = StockContext(Locations.read(client), {}, {line.line_item_id: line for line in lines})
+        return fulfil_order_lines(client, audit, lines, context, reason=reason, repair=repair)
+    try:
+        rows = reservations_for(client, reservation_id, line_item_id)
+    except NotFoundError:
+        done = _fulfilled_lines(client, audit, reservation_id, line_item_id)
+        if not done:
+            raise
+        return fulfil_order_lines(client, audit, done, StockContext(Locations.read(client), {}), reason=reason, repair=repair)
+    # classified without reading the items: the manual path reads each item fresh itself
+    context = StockContext(Locations.read(client), {}, order_lines(client, (row.get("line_item_id") for row in rows)))
+    reservations = [context.describe(row) for row in rows]
+    for reserved in reservations:
+        if reserved.kind == ORPHANED:
+            raise GuardError(
+                f"fulfill {reserved.sku} at {reserved.location} (reservation {reserved.id}): it is {reserved.whose}, "
+                "so nothing will ship against it; nothing was changed",
+                hint=f"release it: `medusa-sync release {reserved.id}`",
+            )
+    lines = list({r.order.line_item_id: r.order for r in reservations if r.kind == ORDER and r.order}.values())
+    outcomes = fulfil_order_lines(client, audit, lines, context, reason=reason, repair=repair) if lines else []
+    return outcomes + [
+        _fulfill_one(client, audit, context.locations, row, reason)
+        for row, reserved in zip(rows, reservations)
+        if reserved.kind != ORDER
+    ]
+
+
+def _fulfilled_lines(
+    client: MedusaClient, audit: AuditLog, reservation_id: str | None, line_item_id: str | None
+) -> list[OrderLine]:
+    """The order lines a gone reservation or line item belonged to, when they are fulfilled: the
+    line item itself, or for a reservation id its `fulfill` record in the audit log."""
+    if line_item_id is None:
+        line_item_id = next(
+            (
+                record.get("line_item")
+                for record in audit.records()
+                if record.get("operation") == "fulfill" and record.get("reference") == reservation_id and record.get("order")
+            ),
+            None,
+        )
+    lines = order_lines(client, [line_item_id])
+    return [line for line in lines.values() if line.remaining == 0]
 
 
 def _fulfill_one(

@@ -31,6 +31,7 @@ class Outcome:
     operation_id: str | None = None
     destination: str | None = None
     destination_id: str | None = None
+    order: str | None = None  # "#12": the order whose reservation this was
 
     def record(self) -> dict[str, Any]:
         return asdict(self)

@@ -18,7 +18,7 @@ import re
 from medusa_sync.audit import AuditLog
 from medusa_sync.client.errors import NotAllowedError
 from medusa_sync.errors import GuardError, MedusaSyncError, NotFoundError, UsageError
-from medusa_sync.store import Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
+from medusa_sync.store import ORDER, Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
 
 from .outcome import Outcome, recorded, refuse
 
@@ -117,14 +117,17 @@ def release(
     line_item_id: str | None = None,
     amount: int | None = None,
     reason: str | None = None,
+    force: bool = False,
 ) -> list[Outcome]:
-    """Release a reservation, or every reservation of a line item; `amount` releases part of one."""
+    """Release a reservation, or every reservation of a line item; `amount` releases part of one.
+    An open order's reservation is refused unless `force`: its order could not be fulfilled."""
     rows = reservations_for(client, reservation_id, line_item_id)
     if amount is not None and len(rows) > 1:
         listed = ", ".join(f"{row['id']} ({row.get('quantity')})" for row in rows)
         raise UsageError(f"line item {line_item_id} has {len(rows)} reservations ({listed}): release part of one by its id")
-    context = StockContext.read(client, {row["inventory_item_id"] for row in rows})
-    return release_reservations(client, audit, context, [context.describe(row) for row in rows], amount=amount, reason=reason)
+    context = StockContext.read(client, rows)
+    reservations = [context.describe(row) for row in rows]
+    return release_reservations(client, audit, context, reservations, amount=amount, reason=reason, force=force)
 
 
 def release_reservations(
@@ -135,6 +138,7 @@ def release_reservations(
     *,
     amount: int | None,
     reason: str | None,
+    force: bool = False,
 ) -> list[Outcome]:
     """Check every release, apply them, re-read the levels once, record one line each."""
     outcomes = [
@@ -142,7 +146,7 @@ def release_reservations(
         for reserved in reservations
     ]
     for reserved, outcome in zip(reservations, outcomes):
-        _check_release(audit, reserved, outcome)
+        _check_release(audit, reserved, outcome, force=force)
     applied: list[Outcome] = []
     failure: MedusaSyncError | None = None
     for reserved, outcome in zip(reservations, outcomes):
@@ -165,9 +169,21 @@ def release_reservations(
     return outcomes
 
 
-def _check_release(audit: AuditLog, reserved: Reserved, outcome: Outcome) -> None:
+def _check_release(audit: AuditLog, reserved: Reserved, outcome: Outcome, *, force: bool) -> None:
     amount = outcome.quantity or 0
     what = f"release {amount} of {reserved.sku} at {reserved.location} (reservation {reserved.id} holds {reserved.quantity})"
+    if reserved.kind == ORDER and reserved.order is not None:
+        order = reserved.order
+        if not force:
+            refuse(
+                audit,
+                outcome,
+                f"{what}: it is held for open order {order.number} ({order.status}, {order.fulfillment_status}, "
+                f"{order.sku}); releasing it would leave the order unfulfillable in Medusa. Cancel order "
+                f"{order.number} in Medusa (that releases its reservations), ship it with `medusa-sync fulfill "
+                f"--order {order.display_id}`, or add --force",
+            )
+        outcome.message = f"forced: held for open order {order.number}"
     if amount <= 0:
         refuse(audit, outcome, f"{what}: the quantity must be a positive whole number")
     if amount > reserved.quantity:

@@ -1,16 +1,20 @@
 """The reservations report (`inventory_reservations_report.md`): active reservations by location
-and item, each reserved level's allocation, the kits whose components are reserved, the stale
-reservations, and totals.
+and item, each one's holder (an order: its number, status, fulfilment status and the SKU ordered;
+manual; or orphaned), each reserved level's allocation, the kits whose components are reserved,
+the stale reservations, and totals. Also as CSV (one row per reservation) and JSON.
 
 Requests: GET locations · GET reservations (trimmed fields, page by page; location and minimum
-age filtered by Medusa) · GET the reserved items by id (with their variants) · GET those
-variants by id (to find the kits) · GET the kits' other components by id. Id lists are chunked,
+age filtered by Medusa) · GET the reserved items by id (with their variants) · GET orders
+(trimmed, only when a reservation has an order line item) · GET those variants by id (to find
+the kits) · GET the kits' other components by id. Id lists are chunked,
 so requests grow with pages and chunks, never with reservations. The same store state and `now`
 always give the same Markdown.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +24,9 @@ from medusa_sync.audit import utc_now
 from medusa_sync.config import Rules
 from medusa_sync.durations import format_age
 from medusa_sync.store import (
+    MANUAL,
+    ORDER,
+    ORPHANED,
     Locations,
     Reserved,
     StockContext,
@@ -27,6 +34,7 @@ from medusa_sync.store import (
     items_by_ids,
     kit_components,
     kits_by_variant_ids,
+    order_lines,
     read_reservations,
 )
 
@@ -89,6 +97,9 @@ class ReservationsReport:
             "locations": len({reserved.location_id for reserved in self.reservations}),
             "over_committed_levels": sum(level.allocation == OVER_COMMITTED for level in self.levels),
             "levels_without_stock": sum(level.allocation == NO_STOCK for level in self.levels),
+            "order_reservations": sum(reserved.kind == ORDER for reserved in self.reservations),
+            "manual_reservations": sum(reserved.kind == MANUAL for reserved in self.reservations),
+            "orphaned_reservations": sum(reserved.kind == ORPHANED for reserved in self.reservations),
             "stale_reservations": len(self.stale),
             "stale_units": sum(reserved.quantity for reserved in self.stale),
             "kits_affected": len(self.kits),
@@ -117,10 +128,63 @@ class ReservationsReport:
             "quantity": reserved.quantity,
             "line_item_id": reserved.line_item_id,
             "description": reserved.description,
+            "kind": reserved.kind,
+            "order": _order_json(reserved),
             "created_at": reserved.created_at.isoformat() if reserved.created_at else None,
             "age_seconds": int(age.total_seconds()),
             "stale": self.is_stale(reserved),
         }
+
+
+def _order_json(reserved: Reserved) -> dict[str, Any] | None:
+    order = reserved.order
+    if order is None:
+        return None
+    return {
+        "id": order.order_id,
+        "display_id": order.display_id,
+        "number": order.number,
+        "status": order.status,
+        "fulfillment_status": order.fulfillment_status,
+        "sku_ordered": order.sku,
+        "quantity_ordered": order.quantity,
+    }
+
+
+def holder(reserved: Reserved) -> str:
+    """The report's "Held for" cell: "order #12", "manual", "orphaned: order #9 canceled"."""
+    if reserved.kind == MANUAL:
+        return "manual"
+    if reserved.order is None:
+        return "orphaned: order gone"
+    if reserved.kind == ORPHANED:
+        return f"orphaned: order {reserved.order.number} {reserved.order.status}"
+    return f"order {reserved.order.number}"
+
+
+CSV_COLUMNS = (
+    "reservation", "location", "sku", "title", "quantity", "held_for", "order", "order_status",
+    "fulfillment_status", "sku_ordered", "line_item_id", "description", "created_at", "age", "stale",
+)
+
+
+def render_csv(report: ReservationsReport) -> str:
+    """One row per reservation, in the report's order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in report.reservations:
+        order = r.order
+        writer.writerow(
+            [
+                r.id, r.location, r.sku, r.title, r.quantity, r.kind,
+                order.number if order else "", order.status if order else "", order.fulfillment_status if order else "",
+                order.sku if order else "", r.line_item_id or "", r.description or "",
+                r.created_at.isoformat() if r.created_at else "", format_age(r.age(report.generated_at)),
+                "yes" if report.is_stale(r) else "no",
+            ]
+        )
+    return buffer.getvalue()
 
 
 def build_reservations_report(
@@ -149,7 +213,11 @@ def build_reservations_report(
     if distributor:
         report.filters["distributor"] = distributor
     rows = read_reservations(client, **query)
-    context = StockContext(locations, items_by_ids(client, {row["inventory_item_id"] for row in rows}, with_variants=True))
+    context = StockContext(
+        locations,
+        items_by_ids(client, {row["inventory_item_id"] for row in rows}, with_variants=True),
+        order_lines(client, (row.get("line_item_id") for row in rows)),
+    )
     kept = [
         reserved
         for reserved in map(context.describe, rows)
@@ -216,6 +284,9 @@ _TOTALS = {
     "locations": "Locations",
     "over_committed_levels": "Over-committed levels",
     "levels_without_stock": "Levels without stock",
+    "order_reservations": "For orders",
+    "manual_reservations": "Manual",
+    "orphaned_reservations": "Orphaned",
     "stale_reservations": "Stale",
     "kits_affected": "Kits affected",
 }
@@ -258,9 +329,13 @@ def _location_section(report: ReservationsReport, location_id: str) -> list[str]
     )
     lines.append("")
     lines += table(
-        ["SKU", "Title", "Quantity", "Line item", "Description", "Age", "Reservation"],
+        ["SKU", "Title", "Quantity", "Held for", "Order status", "Fulfilment", "SKU ordered", "Line item", "Description", "Age", "Reservation"],
         [
-            [r.sku, r.title, r.quantity, r.line_item_id, r.description, format_age(r.age(report.generated_at)), r.id]
+            [
+                r.sku, r.title, r.quantity, holder(r),
+                r.order.status if r.order else None, r.order.fulfillment_status if r.order else None, r.order.sku if r.order else None,
+                r.line_item_id, r.description, format_age(r.age(report.generated_at)), r.id,
+            ]
             for r in reservations
         ],
         numeric=("Quantity",),
@@ -283,7 +358,7 @@ def _kits_section(report: ReservationsReport) -> list[str]:
 def _stale_section(report: ReservationsReport) -> list[str]:
     stale = sorted(report.stale, key=lambda r: (r.created_at or report.generated_at, r.id))
     return table(
-        ["Reservation", "Location", "SKU", "Quantity", "Line item", "Age"],
-        [[r.id, r.location, r.sku, r.quantity, r.line_item_id, format_age(r.age(report.generated_at))] for r in stale],
+        ["Reservation", "Location", "SKU", "Quantity", "Held for", "Line item", "Age"],
+        [[r.id, r.location, r.sku, r.quantity, holder(r), r.line_item_id, format_age(r.age(report.generated_at))] for r in stale],
         numeric=("Quantity",),
     )

@@ -7,6 +7,7 @@ sync and the stock operations and reports.
     items         items with their levels by SKU or id (StockItem), and the one stock write
     kits          variants linked to several items (StockKit), and what their stock makes
     reservations  reservations with the names people need
+    orders        the order (number, states, SKU ordered) of a reservation's line item
 
 Every read is a list call with trimmed `fields`, chunked by the client, so the number of
 requests grows with pages and id chunks, never with the number of rows.
@@ -15,6 +16,7 @@ requests grows with pages and id chunks, never with the number of rows.
 from .items import StockItem, all_items, find_item, item_by_id, item_by_sku, items_by_ids, numbers, write_stocked
 from .kits import Component, LocationStock, StockKit, buildable, kit_by_sku, kit_components, kits_by_variant_ids, stock_at
 from .locations import Locations
+from .orders import MANUAL, ORDER, ORPHANED, OrderLine, classify, order_by_number, order_lines
 from .reservations import FULFILL_MARKER, Reserved, StockContext, read_reservations
 from .rows import LEVEL_FIELDS, MANAGED_BY, ActualLevel, levels_of, owned, quantity
 from .snapshot import ITEM_FIELDS, ITEM_QUERY_FIELDS, ActualItem, ActualKit, ActualLocation, StoreSnapshot, read_store
@@ -25,6 +27,9 @@ __all__ = [
     "ITEM_QUERY_FIELDS",
     "LEVEL_FIELDS",
     "MANAGED_BY",
+    "MANUAL",
+    "ORDER",
+    "ORPHANED",
     "ActualItem",
     "ActualKit",
     "ActualLevel",
@@ -32,6 +37,7 @@ __all__ = [
     "Component",
     "LocationStock",
     "Locations",
+    "OrderLine",
     "Reserved",
     "StockContext",
     "StockItem",
@@ -39,6 +45,7 @@ __all__ = [
     "StoreSnapshot",
     "all_items",
     "buildable",
+    "classify",
     "find_item",
     "item_by_id",
     "item_by_sku",
@@ -48,6 +55,8 @@ __all__ = [
     "kits_by_variant_ids",
     "levels_of",
     "numbers",
+    "order_by_number",
+    "order_lines",
     "owned",
     "quantity",
     "read_reservations",

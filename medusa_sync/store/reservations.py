@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .items import StockItem, items_by_ids
 from .locations import Locations
+from .orders import MANUAL, ORPHANED, OrderLine, classify, order_lines
 from .rows import quantity
 
 if TYPE_CHECKING:
@@ -31,6 +32,16 @@ class Reserved:
     description: str | None
     created_at: datetime | None
     metadata: dict[str, Any]
+    kind: str = MANUAL  # ORDER, MANUAL or ORPHANED (medusa_sync.store.orders)
+    order: OrderLine | None = None
+
+    @property
+    def whose(self) -> str:
+        """Who holds it, in words: "order #12 (pending, not_fulfilled, fotus_kits_KP02)", "manual", …"""
+        if self.order is None:
+            return "manual" if self.kind == MANUAL else "orphaned: its order is gone"
+        order = f"order {self.order.number} ({self.order.status}, {self.order.fulfillment_status}, {self.order.sku})"
+        return order if self.kind != ORPHANED else f"orphaned: {order}"
 
     @property
     def fulfilling(self) -> dict[str, Any] | None:
@@ -50,22 +61,33 @@ def _moment(value: Any) -> datetime | None:
 
 @dataclass(frozen=True)
 class StockContext:
-    """The locations, and the items some reservations concern, each read once."""
+    """The locations, the items some reservations concern and the orders of their line items,
+    each read once."""
 
     locations: Locations
     items: dict[str, StockItem]
+    orders: dict[str, OrderLine] = field(default_factory=dict)  # line item id → order line
 
     @classmethod
-    def read(cls, client: MedusaClient, item_ids: Iterable[str], *, with_variants: bool = False) -> StockContext:
-        return cls(Locations.read(client), items_by_ids(client, item_ids, with_variants=with_variants))
+    def read(
+        cls, client: MedusaClient, rows: Iterable[Mapping[str, Any]], *, with_variants: bool = False
+    ) -> StockContext:
+        """For these reservation rows: their items, and the orders of their line items."""
+        rows = list(rows)
+        return cls(
+            Locations.read(client),
+            items_by_ids(client, {row["inventory_item_id"] for row in rows}, with_variants=with_variants),
+            order_lines(client, (row.get("line_item_id") for row in rows)),
+        )
 
     def reread(self, client: MedusaClient) -> StockContext:
-        """The same items again, after writes (the locations do not change)."""
-        return StockContext(self.locations, items_by_ids(client, self.items))
+        """The same items again, after writes (the locations and orders are kept)."""
+        return StockContext(self.locations, items_by_ids(client, self.items), self.orders)
 
     def describe(self, row: Mapping[str, Any]) -> Reserved:
         """A reservation row named; an item deleted since shows its id as the SKU."""
         item = self.items.get(row["inventory_item_id"])
+        kind, order = classify(row.get("line_item_id"), self.orders)
         return Reserved(
             id=row["id"],
             item_id=row["inventory_item_id"],
@@ -78,6 +100,8 @@ class StockContext:
             description=row.get("description"),
             created_at=_moment(row.get("created_at")),
             metadata=row.get("metadata") or {},
+            kind=kind,
+            order=order,
         )
 
 

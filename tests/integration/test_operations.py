@@ -159,7 +159,7 @@ def test_reserve_report_fulfill(shop, client, capsys, tmp_path):
     ]
     assert [(kit["sku"], kit["buildable"], kit["limited_by"]) for kit in report["kits"]] == [(shop.sku("KIT"), 3, shop.sku("PANEL"))]
     markdown = (tmp_path / "out" / "inventory_reservations_report.md").read_text()
-    assert f"| {shop.sku('PANEL')} | Panel of {shop.prefix} | 4 | {line_item} | order 1 |" in markdown
+    assert f"| {shop.sku('PANEL')} | Panel of {shop.prefix} | 4 | manual | — | — | — | {line_item} | order 1 |" in markdown
 
     code, [fulfilled] = run(capsys, "fulfill", "--line-item", line_item)
     assert code == 0 and fulfilled["after"] == {"stocked": 6, "reserved": 0, "available": 6}

@@ -10,14 +10,15 @@ from medusa_sync.errors import NotFoundError, UsageError
 from medusa_sync.operations import check_availability
 from medusa_sync.cli.exit_codes import exit_code_of
 
-from .medusa_fake import item_by_sku_call, items_by_ids_call, locations_call, variants_call
+from .medusa_fake import item_by_sku_call, items_by_ids_call, locations_call, reservations_call, variants_call
 
 
 def test_an_item_sums_stocked_minus_reserved_over_every_location(fake, client):
     fake.reservation("resitem_1", "iitem_inv", "sloc_b", 1)
     result = check_availability(client, "INV-1", quantity=4)
-    assert fake.calls == [locations_call(), item_by_sku_call("INV-1")]
+    assert fake.calls == [locations_call(), item_by_sku_call("INV-1"), reservations_call(inventory_item_id="iitem_inv")]
     assert (result.kind, result.available, result.confirmed) == ("item", 4, True)
+    assert [(r.id, r.kind, r.location, r.quantity) for r in result.reservations] == [("resitem_1", "manual", "Solfacil CD", 1)]
     assert [(s.location, s.stocked, s.reserved, s.available) for s in result.by_location] == [
         ("Odex CD", 3, 0, 3),
         ("Solfacil CD", 2, 1, 1),
@@ -42,6 +43,8 @@ def test_a_kit_is_limited_by_its_scarcest_component(fake, client):
         item_by_sku_call("KIT-1"),
         variants_call(**{"sku[]": "KIT-1"}),
         items_by_ids_call("iitem_inv", "iitem_pnl"),
+        reservations_call(inventory_item_id="iitem_inv"),
+        reservations_call(inventory_item_id="iitem_pnl"),
     ]
     assert (result.kind, result.available, result.confirmed) == ("kit", 2, False)
     assert (result.limiting.sku, result.limiting.available, result.limiting.required) == ("PNL-1", 5, Decimal(2))

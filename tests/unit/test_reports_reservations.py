@@ -27,9 +27,9 @@ Generated 2026-01-10 12:00 UTC from the live store.
 
 ## Totals
 
-| Reservations | Units reserved | Items | Locations | Over-committed levels | Levels without stock | Stale | Kits affected |
-|---:|---:|---:|---:|---:|---:|---:|---:|
-| 4 | 8 | 3 | 2 | 1 | 1 | 2 | 1 |
+| Reservations | Units reserved | Items | Locations | Over-committed levels | Levels without stock | For orders | Manual | Orphaned | Stale | Kits affected |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| 4 | 8 | 3 | 2 | 1 | 1 | 0 | 4 | 0 | 2 | 1 |
 
 ## Odex CD
 
@@ -38,10 +38,10 @@ Generated 2026-01-10 12:00 UTC from the live store.
 | INV-1 | Inverter 5 kW | 3 | 1 | 2 | 0 | covered |
 | PNL-1 | Panel 550 W | 10 | 4 | 6 | 0 | covered |
 
-| SKU | Title | Quantity | Line item | Description | Age | Reservation |
-|---|---|---:|---|---|---|---|
-| INV-1 | Inverter 5 kW | 1 | li_1 | — | 30m | resitem_3 |
-| PNL-1 | Panel 550 W | 4 | li_1 | order 1001 | 1d 2h | resitem_1 |
+| SKU | Title | Quantity | Held for | Order status | Fulfilment | SKU ordered | Line item | Description | Age | Reservation |
+|---|---|---:|---|---|---|---|---|---|---|---|
+| INV-1 | Inverter 5 kW | 1 | manual | — | — | — | li_1 | — | 30m | resitem_3 |
+| PNL-1 | Panel 550 W | 4 | manual | — | — | — | li_1 | order 1001 | 1d 2h | resitem_1 |
 
 ## Solfacil CD
 
@@ -50,10 +50,10 @@ Generated 2026-01-10 12:00 UTC from the live store.
 | CBL-1 | Cable \\| 6 mm² | 0 | 0 | 0 | 0 | no stock |
 | INV-1 | Inverter 5 kW | 2 | 3 | -1 | 0 | over-committed |
 
-| SKU | Title | Quantity | Line item | Description | Age | Reservation |
-|---|---|---:|---|---|---|---|
-| CBL-1 | Cable \\| 6 mm² | 0 | li_3 | — | 8d | resitem_4 |
-| INV-1 | Inverter 5 kW | 3 | li_2 | — | 21d | resitem_2 |
+| SKU | Title | Quantity | Held for | Order status | Fulfilment | SKU ordered | Line item | Description | Age | Reservation |
+|---|---|---:|---|---|---|---|---|---|---|---|
+| CBL-1 | Cable \\| 6 mm² | 0 | manual | — | — | — | li_3 | — | 8d | resitem_4 |
+| INV-1 | Inverter 5 kW | 3 | manual | — | — | — | li_2 | — | 21d | resitem_2 |
 
 ## Kits affected by reserved components
 
@@ -65,10 +65,10 @@ Kits buildable now count the stock available at every location.
 
 ## Stale reservations (older than 7 days)
 
-| Reservation | Location | SKU | Quantity | Line item | Age |
-|---|---|---|---:|---|---|
-| resitem_2 | Solfacil CD | INV-1 | 3 | li_2 | 21d |
-| resitem_4 | Solfacil CD | CBL-1 | 0 | li_3 | 8d |
+| Reservation | Location | SKU | Quantity | Held for | Line item | Age |
+|---|---|---|---:|---|---|---|
+| resitem_2 | Solfacil CD | INV-1 | 3 | manual | li_2 | 21d |
+| resitem_4 | Solfacil CD | CBL-1 | 0 | manual | li_3 | 8d |
 """
 
 
@@ -134,5 +134,5 @@ def test_the_json_form(reserved, client):
     assert data["reservations"][0] == {
         "id": "resitem_3", "location": "Odex CD", "location_id": "sloc_a", "sku": "INV-1", "title": "Inverter 5 kW",
         "inventory_item_id": "iitem_inv", "quantity": 1, "line_item_id": "li_1", "description": None,
-        "created_at": "2026-01-10T11:30:00+00:00", "age_seconds": 1800, "stale": False,
+        "kind": "manual", "order": None, "created_at": "2026-01-10T11:30:00+00:00", "age_seconds": 1800, "stale": False,
     }

@@ -79,21 +79,23 @@ def release(
     stale_older_than: Annotated[str | None, typer.Option("--stale-older-than", help="Sweeper: release every reservation older than this (7d, 12h).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="With --stale-older-than: list, release nothing.")] = False,
     reason: OptionalReason = None,
+    force: Annotated[bool, typer.Option("--force", help="Release even an open order's reservation (the order then cannot be fulfilled in Medusa).")] = False,
     json: Json = False,
     wait: Wait = 0.0,
 ) -> None:
-    """Release a reservation (all or --quantity), a line item's reservations, or the stale ones."""
+    """Release a reservation (all or --quantity), a line item's reservations, or the stale ones.
+    An open order's reservation is refused (exit 4) without --force; the sweeper never releases one."""
     if stale_older_than is None:
         if dry_run:
             raise UsageError("--dry-run goes with --stale-older-than")
         with writer_client(ctx, "release", wait) as client:
             outcomes = operations.release(
-                client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, amount=quantity, reason=reason
+                client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, amount=quantity, reason=reason, force=force
             )
         _show(outcomes, json)
         return
-    if reservation_id or line_item or quantity is not None:
-        raise UsageError("--stale-older-than releases whole reservations by age: give no id, --line-item or --quantity")
+    if reservation_id or line_item or quantity is not None or force:
+        raise UsageError("--stale-older-than releases whole reservations by age: give no id, --line-item, --quantity or --force")
     with store_client(ctx) if dry_run else writer_client(ctx, "release", wait) as client:
         sweep = operations.sweep_stale(client, audit_log(ctx), parse_duration(stale_older_than), dry_run=dry_run)
     if json:
@@ -106,13 +108,18 @@ def fulfill(
     ctx: typer.Context,
     reservation_id: ReservationId = None,
     line_item: LineItem = None,
+    order: Annotated[int | None, typer.Option("--order", help="Every line of the order with this number (#N, its display id).")] = None,
+    repair: Annotated[bool, typer.Option("--repair", help="Write back stock Medusa lowered where nothing shipped.")] = False,
     reason: OptionalReason = None,
     json: Json = False,
     wait: Wait = 0.0,
 ) -> None:
-    """Ship reserved units: lower stocked by the reservation and remove it; a re-run completes an interrupted one."""
+    """Ship reserved units. An order's reservations go through Medusa's order fulfilment (the order
+    shows fulfilled; a re-run is a no-op); a manual one: lower stocked and remove it, resumable."""
     with writer_client(ctx, "fulfill", wait) as client:
-        outcomes = operations.fulfill(client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, reason=reason)
+        outcomes = operations.fulfill(
+            client, audit_log(ctx), reservation_id=reservation_id, line_item_id=line_item, order_number=order, reason=reason, repair=repair
+        )
     _show(outcomes, json)
 
 

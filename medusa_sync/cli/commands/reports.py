@@ -19,6 +19,11 @@ from medusa_sync.reports import reservations as reservations_report
 from medusa_sync.reports import stock as stock_report
 
 
+class ReservationsFormat(StrEnum):
+    MD = "md"
+    CSV = "csv"
+
+
 def reservations(
     ctx: typer.Context,
     out_dir: OutDir = DEFAULT_OUT_DIR,
@@ -26,9 +31,10 @@ def reservations(
     sku_prefix: Annotated[str | None, typer.Option("--sku-prefix", help="Only items whose SKU starts with this.")] = None,
     distributor: Annotated[str | None, typer.Option("--distributor", help="Only items of this distributor (metadata).")] = None,
     min_age: Annotated[str | None, typer.Option("--min-age", help="Only reservations at least this old (3d, 12h).")] = None,
+    output_format: Annotated[ReservationsFormat, typer.Option("--format", help="What to print: md, or csv (one row per reservation).")] = ReservationsFormat.MD,
     json: Json = False,
 ) -> None:
-    """Write inventory_reservations_report.md to --out and print it (--json: the data instead)."""
+    """Write inventory_reservations_report.md to --out and print it (--format csv: CSV rows; --json: the data)."""
     app = state(ctx)
     min_age_days = parse_duration(min_age) / timedelta(days=1) if min_age else None
     with store_client(ctx) as client:
@@ -40,6 +46,8 @@ def reservations(
     write_atomic(path, markdown.encode("utf-8"))
     if json:
         print_json({**report.as_json(), "file": str(path)})
+    elif output_format is ReservationsFormat.CSV:
+        out.print(reservations_report.render_csv(report), markup=False, end="")
     else:
         out.print(markdown, markup=False, end="")
         err.print(f"written to {path}", markup=False)
