@@ -13,6 +13,10 @@ Fixtures
 ``raw_admin`` (session)       -> tests.integration.raw.RawAdmin: reads in plain httpx
 ``medusa_api_key`` (session)  -> a secret API key ``sk_...`` (send as HTTP Basic, never as Bearer);
                                  it survives ``reset`` and is revoked and deleted at session end.
+``storefront_admin`` (session) -> storefront.Api on /admin (JWT): status-checking plain httpx calls
+``merchant`` (session)        -> storefront.Merchant: BRL region, default sales channel and shipping
+                                 profile, a publishable key for this session
+``storefront`` (session)      -> storefront.Api on /store with the merchant's publishable key
 
 Plain httpx on purpose: these fixtures must not depend on the project's own client.
 """
@@ -30,6 +34,7 @@ import httpx
 import pytest
 
 from .raw import RawAdmin
+from .storefront import Api, Merchant, admin_api, create_publishable_key, revoke_api_key, set_up_merchant, store_api
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_SCRIPT = REPO_ROOT / "scripts" / "medusa-server"
@@ -181,3 +186,33 @@ def medusa_api_key(medusa_server: MedusaServer, medusa_admin_token: str) -> Iter
         httpx.delete(f"{medusa_server.url}/admin/api-keys/{api_key['id']}", headers=fresh, timeout=HTTP_TIMEOUT_S)
     except (httpx.HTTPError, pytest.fail.Exception):
         pass
+
+
+# ----------------------------------------------------------------------------------------------
+# A merchant's storefront, for orders placed through the Store API (helpers in storefront.py).
+
+
+@pytest.fixture(scope="session")
+def storefront_admin(medusa_server: MedusaServer, medusa_admin_token: str) -> Iterator[Api]:
+    """The Admin API as plain httpx (admin JWT), with status-checking calls."""
+    admin = admin_api(medusa_server.url, medusa_admin_token)
+    yield admin
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def merchant(storefront_admin: Api) -> Iterator[Merchant]:
+    """A BRL region for Brazil paid with ``pp_system_default`` and a publishable key on the
+    store's default sales channel. Region and currency survive ``reset`` and are reused; the
+    key is made for this session and revoked and deleted at its end."""
+    key_id, key_token = create_publishable_key(storefront_admin, f"medusa-sync-it-store-{uuid.uuid4().hex[:8]}")
+    yield set_up_merchant(storefront_admin, key_id, key_token)
+    revoke_api_key(storefront_admin, key_id)
+
+
+@pytest.fixture(scope="session")
+def storefront(medusa_server: MedusaServer, merchant: Merchant) -> Iterator[Api]:
+    """The Store API as a customer's browser sees it (the merchant's publishable key)."""
+    store = store_api(medusa_server.url, merchant.publishable_key)
+    yield store
+    store.close()

@@ -1,0 +1,257 @@
+"""A merchant's storefront on the real Medusa server, and customers' orders through the Store API.
+
+What a merchant sets up by hand before anyone can buy (a BRL region with the system payment
+provider, a publishable key on the store's default sales channel, shipping at given stock
+locations), how a customer places an order (cart → line items → addresses → shipping →
+payment → complete), and the admin calls that read, cancel and fulfil an order and list the
+reservations it holds.
+
+Plain httpx on purpose, like conftest.py: these helpers must not depend on the project's own
+client. Every call checks its status and fails the test with the server's answer otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+HTTP_TIMEOUT_S = 60.0
+REGION_NAME = "Brasil (medusa-sync tests)"
+PAYMENT_PROVIDER = "pp_system_default"
+FULFILLMENT_PROVIDER = "manual_manual"
+SHIPPING_PRICE_BRL = 150
+ADDRESS = {
+    "first_name": "Maria",
+    "last_name": "Silva",
+    "address_1": "Avenida Paulista, 1000",
+    "city": "São Paulo",
+    "province": "SP",
+    "postal_code": "01310-100",
+    "country_code": "br",
+    "phone": "+55 11 99999-0000",
+}
+
+
+class Api:
+    """One Medusa API surface (admin or store) over plain httpx; each call checks its status."""
+
+    def __init__(self, url: str, headers: Mapping[str, str]) -> None:
+        self.http = httpx.Client(base_url=url, headers=dict(headers), timeout=HTTP_TIMEOUT_S)
+
+    def call(self, method: str, path: str, *, expect: int = 200, **kwargs: Any) -> dict[str, Any]:
+        """Send one request; fail unless the status is `expect`; return the JSON body."""
+        resp = self.http.request(method, path, **kwargs)
+        assert resp.status_code == expect, f"{method} {path} → {resp.status_code} {resp.text[:1000]}"
+        return resp.json()
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def admin_api(url: str, token: str) -> Api:
+    return Api(url, {"Authorization": f"Bearer {token}"})
+
+
+def store_api(url: str, publishable_key: str) -> Api:
+    return Api(url, {"x-publishable-api-key": publishable_key})
+
+
+@dataclass(frozen=True)
+class Merchant:
+    """The store-wide setup every order needs (it survives `scripts/medusa-server reset`)."""
+
+    region_id: str
+    sales_channel_id: str
+    shipping_profile_id: str
+    publishable_key_id: str
+    publishable_key: str
+
+
+def create_publishable_key(admin: Api, title: str) -> tuple[str, str]:
+    """A publishable key (id, token); the token is returned only by this call."""
+    key = admin.call("POST", "/admin/api-keys", json={"title": title, "type": "publishable"})["api_key"]
+    return key["id"], key["token"]
+
+
+def revoke_api_key(admin: Api, key_id: str) -> None:
+    """Revoke then delete a key (Medusa deletes only revoked keys)."""
+    admin.call("POST", f"/admin/api-keys/{key_id}/revoke", json={})
+    admin.call("DELETE", f"/admin/api-keys/{key_id}")
+
+
+def set_up_merchant(admin: Api, key_id: str, key_token: str) -> Merchant:
+    """BRL in the store's currencies, a BRL region for Brazil paid with the system provider,
+    and the publishable key on the store's default sales channel. Idempotent: the region is
+    found by name when an earlier session made it."""
+    store = admin.call("GET", "/admin/stores", params={"fields": "id,default_sales_channel_id,supported_currencies.*"})[
+        "stores"
+    ][0]
+    currencies = [
+        {"currency_code": c["currency_code"], "is_default": c["is_default"]} for c in store["supported_currencies"]
+    ]
+    if "brl" not in {c["currency_code"] for c in currencies}:
+        admin.call(
+            "POST",
+            f"/admin/stores/{store['id']}",
+            json={"supported_currencies": [*currencies, {"currency_code": "brl", "is_default": False}]},
+        )
+    regions = admin.call("GET", "/admin/regions", params={"name": REGION_NAME, "fields": "id"})["regions"]
+    if regions:
+        region_id = regions[0]["id"]
+    else:
+        region_id = admin.call(
+            "POST",
+            "/admin/regions",
+            json={
+                "name": REGION_NAME,
+                "currency_code": "brl",
+                "countries": ["br"],
+                "payment_providers": [PAYMENT_PROVIDER],
+            },
+        )["region"]["id"]
+    sales_channel_id = store["default_sales_channel_id"]
+    admin.call("POST", f"/admin/api-keys/{key_id}/sales-channels", json={"add": [sales_channel_id]})
+    return Merchant(
+        region_id=region_id,
+        sales_channel_id=sales_channel_id,
+        shipping_profile_id=default_shipping_profile_id(admin),
+        publishable_key_id=key_id,
+        publishable_key=key_token,
+    )
+
+
+def default_shipping_profile_id(admin: Api) -> str:
+    profiles = admin.call("GET", "/admin/shipping-profiles", params={"type": "default", "fields": "id,type"})[
+        "shipping_profiles"
+    ]
+    assert len(profiles) == 1, profiles
+    return profiles[0]["id"]
+
+
+def open_for_shipping(admin: Api, merchant: Merchant, location_ids: Iterable[str]) -> dict[str, str]:
+    """Put each stock location in the merchant's sales channel and ship from it to Brazil:
+    the manual fulfillment provider, a shipping fulfillment set with a Brazil service zone and a
+    flat-rate shipping option. Returns location id → shipping option id."""
+    options = {}
+    for location_id in location_ids:
+        path = f"/admin/stock-locations/{location_id}"
+        admin.call("POST", f"{path}/sales-channels", json={"add": [merchant.sales_channel_id]})
+        admin.call("POST", f"{path}/fulfillment-providers", json={"add": [FULFILLMENT_PROVIDER]})
+        location = admin.call(
+            "POST",
+            f"{path}/fulfillment-sets",
+            json={"name": f"Shipping from {location_id}", "type": "shipping"},
+            params={"fields": "id,fulfillment_sets.id,fulfillment_sets.name"},
+        )["stock_location"]
+        (fulfillment_set,) = [s for s in location["fulfillment_sets"] if s["name"] == f"Shipping from {location_id}"]
+        zone_set = admin.call(
+            "POST",
+            f"/admin/fulfillment-sets/{fulfillment_set['id']}/service-zones",
+            json={"name": f"Brasil from {location_id}", "geo_zones": [{"type": "country", "country_code": "br"}]},
+        )["fulfillment_set"]
+        (zone,) = zone_set["service_zones"]
+        options[location_id] = admin.call(
+            "POST",
+            "/admin/shipping-options",
+            json={
+                "name": f"Entrega from {location_id}",
+                "price_type": "flat",
+                "service_zone_id": zone["id"],
+                "shipping_profile_id": merchant.shipping_profile_id,
+                "provider_id": FULFILLMENT_PROVIDER,
+                "type": {"label": "Entrega", "description": "Entrega padrão", "code": "entrega"},
+                "prices": [{"currency_code": "brl", "amount": SHIPPING_PRICE_BRL}],
+                "rules": [
+                    {"attribute": "enabled_in_store", "value": "true", "operator": "eq"},
+                    {"attribute": "is_return", "value": "false", "operator": "eq"},
+                ],
+            },
+        )["shipping_option"]["id"]
+    return options
+
+
+def make_sellable(admin: Api, merchant: Merchant, product_id: str) -> None:
+    """What the kits feature will automate: publish a product in the merchant's sales channel
+    with the default shipping profile."""
+    admin.call(
+        "POST",
+        f"/admin/products/{product_id}",
+        json={
+            "status": "published",
+            "sales_channels": [{"id": merchant.sales_channel_id}],
+            "shipping_profile_id": merchant.shipping_profile_id,
+        },
+        params={"fields": "id"},
+    )
+
+
+def place_order(
+    store: Api, merchant: Merchant, lines: Mapping[str, int], shipping_option_id: str, email: str = "cliente@example.com"
+) -> dict[str, Any]:
+    """A customer's order through the Store API: `lines` maps variant id → quantity.
+    Returns the order as the cart completion answers it."""
+    cart = store.call(
+        "POST",
+        "/store/carts",
+        json={"region_id": merchant.region_id, "sales_channel_id": merchant.sales_channel_id, "email": email},
+    )["cart"]
+    for variant_id, quantity in lines.items():
+        store.call("POST", f"/store/carts/{cart['id']}/line-items", json={"variant_id": variant_id, "quantity": quantity})
+    store.call("POST", f"/store/carts/{cart['id']}", json={"shipping_address": ADDRESS, "billing_address": ADDRESS})
+    store.call("POST", f"/store/carts/{cart['id']}/shipping-methods", json={"option_id": shipping_option_id})
+    collection = store.call("POST", "/store/payment-collections", json={"cart_id": cart["id"]})["payment_collection"]
+    store.call(
+        "POST", f"/store/payment-collections/{collection['id']}/payment-sessions", json={"provider_id": PAYMENT_PROVIDER}
+    )
+    completed = store.call("POST", f"/store/carts/{cart['id']}/complete")
+    assert completed["type"] == "order", completed
+    return completed["order"]
+
+
+# `items.quantity` comes back only when the item's detail is loaded with it; fulfillment_status is
+# computed only on GET (the fulfilment and cancel responses leave it out).
+ORDER_FIELDS = (
+    "id,display_id,status,fulfillment_status,items.id,items.variant_sku,items.quantity,"
+    "items.detail.quantity,items.detail.fulfilled_quantity"
+)
+
+
+def read_order(admin: Api, order_id: str) -> dict[str, Any]:
+    return admin.call("GET", f"/admin/orders/{order_id}", params={"fields": ORDER_FIELDS})["order"]
+
+
+def cancel_order(admin: Api, order_id: str) -> dict[str, Any]:
+    """Cancel an open order (Medusa deletes its reservations); returns the order as read after."""
+    admin.call("POST", f"/admin/orders/{order_id}/cancel", params={"fields": "id"})
+    return read_order(admin, order_id)
+
+
+def fulfil_order(
+    admin: Api, order_id: str, location_id: str | None, items: Mapping[str, int], *, expect: int = 200
+) -> dict[str, Any]:
+    """Medusa's own order fulfilment: `items` maps order line item id → quantity. With a
+    `location_id` Medusa lowers every component's stock there (wherever it was reserved);
+    with None, each component where its reservation is. Returns the server's answer."""
+    body: dict[str, Any] = {"items": [{"id": i, "quantity": q} for i, q in items.items()]}
+    if location_id is not None:
+        body["location_id"] = location_id
+    return admin.call(
+        "POST", f"/admin/orders/{order_id}/fulfillments", json=body, params={"fields": "id"}, expect=expect
+    )
+
+
+def reservations_by_line_item(admin: Api, line_item_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The reservations held by these line items, ordered by inventory item."""
+    return admin.call(
+        "GET",
+        "/admin/reservations",
+        params={
+            "line_item_id[]": ",".join(line_item_ids),
+            "fields": "id,line_item_id,inventory_item_id,location_id,quantity",
+            "order": "inventory_item_id",
+            "limit": 1000,
+        },
+    )["reservations"]

@@ -1,0 +1,227 @@
+"""Real orders through Medusa's Store API on a store medusa-sync imported (groundwork for issue 9).
+
+The kit is wired to the sales channel and shipping profile by the test fixture (what the
+sellable-kits feature will automate); everything after that is Medusa's own behaviour, measured:
+what an order reserves, what a fulfilment lowers, what a cancel releases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medusa_sync.cli.main import main
+
+from .storefront import (
+    Api,
+    Merchant,
+    cancel_order,
+    fulfil_order,
+    make_sellable,
+    open_for_shipping,
+    place_order,
+    read_order,
+    reservations_by_line_item,
+)
+
+pytestmark = pytest.mark.integration
+
+REAL_FEEDS = Path(__file__).resolve().parents[3] / "shared" / "feeds-2025-10"
+KIT_SKU = "fotus_kits_KP02"
+SPLIT_KIT_SKU = "fotus_kits_KP03"  # its inverter is stocked at both Fotus DCs, its panels at one
+
+
+@pytest.fixture
+def kit_shop(empty_store, storefront_admin: Api, merchant: Merchant, monkeypatch, tmp_path) -> dict:
+    """The real feeds imported by medusa-sync, every location shipping to Brazil, and KP02 sellable.
+
+    Returns the kit's product and variant ids, its components (item id → required quantity)
+    and the shipping option per location."""
+    if not REAL_FEEDS.is_dir():
+        pytest.skip("../shared/feeds-2025-10 is not present")
+    monkeypatch.setenv("MEDUSA_URL", empty_store.url)
+    monkeypatch.setenv("MEDUSA_EMAIL", empty_store.email)
+    monkeypatch.setenv("MEDUSA_PASSWORD", empty_store.password)
+    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
+    monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
+    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(REAL_FEEDS), "--yes", "--out", str(tmp_path / "out")]) == 0
+
+    locations = storefront_admin.call("GET", "/admin/stock-locations", params={"fields": "id", "limit": 100})
+    options = open_for_shipping(storefront_admin, merchant, [loc["id"] for loc in locations["stock_locations"]])
+    (variant,) = storefront_admin.call(
+        "GET",
+        "/admin/product-variants",
+        params={"sku": KIT_SKU, "fields": "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"},
+    )["variants"]
+    make_sellable(storefront_admin, merchant, variant["product_id"])
+    return {
+        "variant_id": variant["id"],
+        "components": {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]},
+        "shipping_options": options,
+    }
+
+
+def sellable_kit(admin: Api, merchant: Merchant, sku: str) -> tuple[str, dict[str, int]]:
+    """Make another imported kit sellable; return its variant id and components."""
+    (variant,) = admin.call(
+        "GET",
+        "/admin/product-variants",
+        params={"sku": sku, "fields": "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"},
+    )["variants"]
+    make_sellable(admin, merchant, variant["product_id"])
+    return variant["id"], {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]}
+
+
+def kit_quantity(admin: Api, variant_id: str) -> int:
+    (variant,) = admin.call("GET", "/admin/product-variants", params={"id": variant_id, "fields": "id,inventory_quantity"})[
+        "variants"
+    ]
+    return variant["inventory_quantity"]
+
+
+def levels(admin: Api, item_ids) -> dict[tuple[str, str], tuple[int, int]]:
+    """(item id, location id) → (stocked, reserved) for these inventory items."""
+    items = admin.call(
+        "GET",
+        "/admin/inventory-items",
+        params={
+            "id[]": ",".join(item_ids),
+            "fields": "id,location_levels.location_id,location_levels.stocked_quantity,location_levels.reserved_quantity",
+            "limit": 100,
+        },
+    )["inventory_items"]
+    return {
+        (item["id"], level["location_id"]): (level["stocked_quantity"], level["reserved_quantity"])
+        for item in items
+        for level in item["location_levels"]
+    }
+
+
+def test_kit_order_reserves_each_component_and_fulfilment_lowers_stock_once(
+    kit_shop, storefront_admin: Api, storefront: Api, merchant: Merchant
+) -> None:
+    components = kit_shop["components"]
+    before_levels = levels(storefront_admin, components)
+    before_quantity = kit_quantity(storefront_admin, kit_shop["variant_id"])
+    # The one location where every component has a level with stock for the order (the Fotus DC
+    # that stocks both the panels and the inverter).
+    (location_id,) = {
+        loc
+        for (_, loc) in before_levels
+        if all(before_levels.get((item, loc), (0, 0))[0] >= 2 * need for item, need in components.items())
+    }
+
+    order = place_order(storefront, merchant, {kit_shop["variant_id"]: 2}, kit_shop["shipping_options"][location_id])
+
+    (line,) = order["items"]
+    assert (line["variant_sku"], line["quantity"]) == (KIT_SKU, 2)
+    placed = read_order(storefront_admin, order["id"])
+    assert (placed["display_id"], placed["status"], placed["fulfillment_status"]) == (
+        order["display_id"],
+        "pending",
+        "not_fulfilled",
+    )
+    # One reservation per component for 2 × its required quantity. Medusa picks each
+    # component's location on its own (the first of the channel's locations with enough stock),
+    # so the inverter may sit at the other Fotus DC: only "a level of that item" is certain.
+    reservations = reservations_by_line_item(storefront_admin, [line["id"]])
+    assert sorted((r["inventory_item_id"], r["quantity"]) for r in reservations) == sorted(
+        (item, 2 * need) for item, need in components.items()
+    )
+    assert all((r["inventory_item_id"], r["location_id"]) in before_levels for r in reservations)
+    reserved_levels = dict(before_levels)
+    for r in reservations:
+        stocked, reserved = before_levels[(r["inventory_item_id"], r["location_id"])]
+        reserved_levels[(r["inventory_item_id"], r["location_id"])] = (stocked, reserved + r["quantity"])
+    assert levels(storefront_admin, components) == reserved_levels
+    assert kit_quantity(storefront_admin, kit_shop["variant_id"]) == before_quantity - 2
+
+    fulfil_order(storefront_admin, order["id"], location_id, {line["id"]: 2})
+
+    fulfilled = read_order(storefront_admin, order["id"])
+    assert (fulfilled["status"], fulfilled["fulfillment_status"]) == ("pending", "fulfilled")
+    assert fulfilled["items"][0]["detail"]["fulfilled_quantity"] == 2
+    assert reservations_by_line_item(storefront_admin, [line["id"]]) == []
+    # Stock lowered once, at the fulfilment's location, and every reservation released.
+    expected = dict(before_levels)
+    for item, need in components.items():
+        stocked, reserved = before_levels[(item, location_id)]
+        expected[(item, location_id)] = (stocked - 2 * need, reserved)
+    assert levels(storefront_admin, components) == expected
+    assert kit_quantity(storefront_admin, kit_shop["variant_id"]) == before_quantity - 2
+    # A second fulfilment of the same line finds nothing to fulfil and changes nothing.
+    again = fulfil_order(storefront_admin, order["id"], location_id, {line["id"]: 2}, expect=400)
+    assert again["message"].startswith(f"No stock reservation found for item {line['id']}")
+    assert levels(storefront_admin, components) == expected
+
+
+def test_canceled_order_releases_its_reservations(
+    kit_shop, storefront_admin: Api, storefront: Api, merchant: Merchant
+) -> None:
+    components = kit_shop["components"]
+    before_levels = levels(storefront_admin, components)
+    before_quantity = kit_quantity(storefront_admin, kit_shop["variant_id"])
+    location_id = next(iter(kit_shop["shipping_options"]))
+    order = place_order(storefront, merchant, {kit_shop["variant_id"]: 2}, kit_shop["shipping_options"][location_id])
+    (line,) = order["items"]
+    assert len(reservations_by_line_item(storefront_admin, [line["id"]])) == len(components)
+
+    canceled = cancel_order(storefront_admin, order["id"])
+
+    assert (canceled["display_id"], canceled["status"], canceled["fulfillment_status"]) == (
+        order["display_id"],
+        "canceled",
+        "not_fulfilled",
+    )
+    assert reservations_by_line_item(storefront_admin, [line["id"]]) == []
+    assert levels(storefront_admin, components) == before_levels
+    assert kit_quantity(storefront_admin, kit_shop["variant_id"]) == before_quantity
+
+
+def test_kit_reserved_at_two_locations_medusa_fulfils_per_reservation_only_without_location(
+    kit_shop, storefront_admin: Api, storefront: Api, merchant: Merchant
+) -> None:
+    """The issue's KP03 story, made deterministic: Medusa's behaviour the fulfil feature must
+    work around (a location given lowers stock there before failing; none given lowers each
+    component where it is reserved)."""
+    variant_id, components = sellable_kit(storefront_admin, merchant, SPLIT_KIT_SKU)
+    before = levels(storefront_admin, components)
+    (panel,) = [item for item, need in components.items() if need == 2]
+    (inverter,) = [item for item, need in components.items() if need == 1]
+    (panel_dc,) = [loc for (item, loc) in before if item == panel]
+    (other_dc,) = [loc for (item, loc) in before if item == inverter and loc != panel_dc]
+    # No inverter free at the panels' DC: Medusa must reserve the inverter at the other DC.
+    storefront_admin.call(
+        "POST", f"/admin/inventory-items/{inverter}/location-levels/{panel_dc}", json={"stocked_quantity": 0}
+    )
+    order = place_order(storefront, merchant, {variant_id: 1}, kit_shop["shipping_options"][panel_dc])
+    (line,) = order["items"]
+    reservations = reservations_by_line_item(storefront_admin, [line["id"]])
+    assert sorted((r["inventory_item_id"], r["location_id"], r["quantity"]) for r in reservations) == sorted(
+        [(inverter, other_dc, 1), (panel, panel_dc, 2)]
+    )
+    inverter_stocked = before[(inverter, other_dc)][0]
+    panel_stocked = before[(panel, panel_dc)][0]
+
+    # At the inverter's DC (no panel level there): 404, yet the inverter's stock there is lowered
+    # and its reservation kept.
+    failed = fulfil_order(storefront_admin, order["id"], other_dc, {line["id"]: 1}, expect=404)
+    assert failed["message"] == f"Inventory level for item {panel} and location {other_dc} not found"
+    after_failure = levels(storefront_admin, components)
+    assert after_failure[(inverter, other_dc)] == (inverter_stocked - 1, 1)
+    assert after_failure[(panel, panel_dc)] == (panel_stocked, 2)
+    assert len(reservations_by_line_item(storefront_admin, [line["id"]])) == 2
+    assert read_order(storefront_admin, order["id"])["fulfillment_status"] == "not_fulfilled"
+
+    # No location: each component is lowered where its reservation is.
+    fulfil_order(storefront_admin, order["id"], None, {line["id"]: 1})
+
+    after = levels(storefront_admin, components)
+    assert after[(inverter, other_dc)] == (inverter_stocked - 2, 0)  # the failed attempt's unit is gone too
+    assert after[(inverter, panel_dc)] == (0, 0)
+    assert after[(panel, panel_dc)] == (panel_stocked - 2, 0)
+    assert reservations_by_line_item(storefront_admin, [line["id"]]) == []
+    assert read_order(storefront_admin, order["id"])["fulfillment_status"] == "fulfilled"
