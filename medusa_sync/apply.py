@@ -1,5 +1,6 @@
 """Apply a plan to the store: locations, then items (each created with its levels in one
-request), item updates, the level writes in batches, then kits.
+request), item updates, the level writes in batches, the bases of the levels written (one item
+metadata update per item, after its levels were written), then kits.
 
 Every write is atomic on the server, and a plan is always made from a fresh read of the store,
 so an apply killed at any point converges when re-run: what was written is seen and skipped.
@@ -20,12 +21,15 @@ from medusa_sync.plan import (
     ItemUpdate,
     KitCreate,
     KitUpdate,
+    LevelBase,
     LevelCreate,
+    LevelDrift,
     LevelUpdate,
     LocationCreate,
     Plan,
     Price,
     StoreIds,
+    base_key,
 )
 
 _C = TypeVar("_C", LocationCreate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
@@ -66,6 +70,7 @@ def apply_plan(
     run.locations()
     run.items()
     run.levels()
+    run.bases()
     run.kits()
     return run.result
 
@@ -73,6 +78,10 @@ def apply_plan(
 def _prices(price: Price | None) -> list[dict[str, Any]]:
     """Medusa takes a price amount as a JSON number."""
     return [{"currency_code": price.currency_code, "amount": float(price.amount)}] if price is not None else []
+
+
+def _base(base: LevelBase) -> list[int]:
+    return [base.stocked, base.incoming]
 
 
 class _Apply:
@@ -83,6 +92,7 @@ class _Apply:
         self.progress = progress
         self.result = ApplyResult(ids=known.copy())
         self.ids = self.result.ids
+        self.written_levels: list[LevelCreate | LevelUpdate] = []
 
     def _run(self, name: str, changes: list[_C], write: Callable[[_C], None]) -> None:
         """Run `write` over the changes with bounded concurrency; failures are collected."""
@@ -131,14 +141,15 @@ class _Apply:
 
         def create(change: ItemCreate) -> None:
             body = {key: value for key, value in change.item.model_dump().items() if value is not None}
+            levels = [(level.location_id or self.location_id(level.location), level) for level in with_item.get(change.sku, [])]
             body["location_levels"] = [
-                {
-                    "location_id": level.location_id or self.location_id(level.location),
-                    "stocked_quantity": level.stocked,
-                    "incoming_quantity": level.incoming,
-                }
-                for level in with_item.get(change.sku, [])
+                {"location_id": location_id, "stocked_quantity": level.stocked, "incoming_quantity": level.incoming}
+                for location_id, level in levels
             ]
+            body["metadata"] = {
+                **body["metadata"],
+                **{base_key(location_id): [level.stocked, level.incoming] for location_id, level in levels},
+            }
             created = self.client.inventory_items.create(body)
             self.ids.items[change.sku] = created["id"]
 
@@ -186,10 +197,39 @@ class _Apply:
                     change = pending[(action, entry["inventory_item_id"], entry["location_id"])]
                     if batch.error is None:
                         self.result.applied[f"level.{action}"] += 1
+                        self.written_levels.append(change)
                     else:
                         self.result.failures.append(ApplyFailure("level", change.key, str(batch.error)))
                     done += 1
             advance(done)
+
+    def bases(self) -> None:
+        """Record the base of every level written from the feed (and of each drift kept over a
+        changed feed) in its item's metadata: one update per item, sending only the
+        `sync_base:<location id>` keys, which Medusa merges into the item's metadata."""
+        by_item: dict[str, dict[str, Any]] = {}
+        drifts: list[LevelDrift] = self.plan.writes("level", "drift")
+        for change in [*self.written_levels, *drifts]:
+            if change.base is None:
+                continue
+            location_id = change.location_id or self.ids.locations.get(change.location)
+            if location_id is not None and change.item_id is not None:
+                by_item.setdefault(change.item_id, {})[base_key(location_id)] = _base(change.base)
+
+        def update(item: tuple[str, dict[str, Any]]) -> None:
+            self.client.inventory_items.update(item[0], {"metadata": item[1]})
+
+        advance = self.progress.step("sync bases", len(by_item)) if by_item else None
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            futures = {pool.submit(update, item): item for item in sorted(by_item.items())}
+            for done, future in enumerate(as_completed(futures), start=1):
+                try:
+                    future.result()
+                    self.result.applied["base.record"] += 1
+                except MedusaSyncError as exc:
+                    self.result.failures.append(ApplyFailure("base", futures[future][0], str(exc)))
+                if advance is not None:
+                    advance(done)
 
     def kits(self) -> None:
         def links(components: Iterable[Component]) -> list[dict[str, Any]]:

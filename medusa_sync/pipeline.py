@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medusa_sync.audit import AuditLog, last_stock_changes
 from medusa_sync.client import MedusaClient, RequestCounts
 from medusa_sync.config import Rules, Settings
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
@@ -56,15 +57,22 @@ class ImportResult:
 
 
 def plan_import(
-    feed_root: Path, rules: Rules, options: PlanOptions, *, client: MedusaClient | None = None
+    feed_root: Path,
+    rules: Rules,
+    options: PlanOptions,
+    *,
+    client: MedusaClient | None = None,
+    audit: AuditLog | None = None,
 ) -> ImportResult:
-    """Plan the feeds against the live store, or against an empty store without a `client`."""
+    """Plan the feeds against the live store, or against an empty store without a `client`.
+    `audit` tells who changed a drifted level."""
     catalog = load_catalog(feed_root, rules)
     if client is None:
         snapshot = StoreSnapshot()
     else:
         snapshot = read_store(client, {kit.sku for kit in catalog.kits})
-    return ImportResult(catalog=catalog, snapshot=snapshot, plan=make_plan(catalog, snapshot, rules, options))
+    changed_by = last_stock_changes(audit.records()) if audit is not None else None
+    return ImportResult(catalog=catalog, snapshot=snapshot, plan=make_plan(catalog, snapshot, rules, options, changed_by))
 
 
 def run_import(
@@ -89,7 +97,8 @@ def run_import(
         raise ConfigError("import needs a Medusa server (MEDUSA_URL); use --dry-run to plan against an empty store")
     client = None if offline else MedusaClient.from_settings(settings)
     try:
-        result = plan_import(feed_root, rules, options, client=client)
+        audit = None if client is None else AuditLog(settings.audit_log)
+        result = plan_import(feed_root, rules, options, client=client, audit=audit)
         if show is not None:
             show(result)
         _check_strict(result.catalog, strict)

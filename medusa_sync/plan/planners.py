@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from medusa_sync.config import Rules
@@ -20,11 +21,14 @@ from medusa_sync.plan.model import (
     KitCreate,
     KitMissing,
     KitUpdate,
+    LevelBase,
     LevelCreate,
+    LevelDrift,
     LevelUpdate,
     LinkEdits,
     LocationCreate,
     PlanOptions,
+    base_key,
 )
 from medusa_sync.store import ITEM_FIELDS, MANAGED_BY, ActualItem, ActualKit, StoreSnapshot
 
@@ -35,6 +39,8 @@ class Context:
     snapshot: StoreSnapshot
     rules: Rules
     options: PlanOptions
+    changed_by: Callable[[str, str], str | None] = lambda sku, location_id: None
+    """Who last changed a level (SKU, location id) outside the sync and when, from the audit log."""
     unchanged: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
@@ -109,9 +115,10 @@ def _item_update(item: InventoryItem, actual: ActualItem) -> ItemUpdate | None:
     )
 
 
-def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate]:
-    """The catalog's levels; an item's levels are left alone when the item is not ours."""
-    changes: list[LevelCreate | LevelUpdate] = []
+def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate | LevelDrift]:
+    """The catalog's levels; an item's levels are left alone when the item is not ours. An
+    existing level is merged three ways (feed, store, base: `_merge`)."""
+    changes: list[LevelCreate | LevelUpdate | LevelDrift] = []
     for level in ctx.catalog.levels:
         actual = ctx.snapshot.items.get(level.sku)
         location_id = ctx.location_id(level.location)
@@ -121,9 +128,10 @@ def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate]:
         elif actual.owned:
             current = actual.levels.get(location_id) if location_id else None
             if current is None:
-                changes.append(LevelCreate(**common, stocked=level.stocked, item_id=actual.id))
+                base = LevelBase(stocked=level.stocked, incoming=level.incoming)
+                changes.append(LevelCreate(**common, stocked=level.stocked, item_id=actual.id, base=base))
             else:
-                change = _level_update(ctx, level, actual, current.stocked, current.reserved, current.incoming)
+                change = _level_merge(ctx, level, actual, location_id, current.stocked, current.reserved, current.incoming)
                 if change is None:
                     ctx.unchanged["level"] += 1
                 else:
@@ -131,28 +139,71 @@ def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate]:
     return changes
 
 
-def _level_update(
-    ctx: Context, level: StockLevel, actual: ActualItem, stocked: int, reserved: int, incoming: int
-) -> LevelUpdate | None:
+def stored_base(actual: ActualItem, location_id: str) -> LevelBase | None:
+    """The base recorded for this level, None when there is none (or it is not readable)."""
+    value = actual.metadata.get(base_key(location_id))
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(n, int) for n in value):
+        return LevelBase(stocked=value[0], incoming=value[1])
+    return None
+
+
+def _merge(feed: int, store: int, base: int | None, on_drift: str) -> tuple[int, bool]:
+    """One quantity, three ways: (value to hold, whether the store's value is someone else's
+    change that differs from the feed). No base, or the store still at the base: the feed.
+    The feed at the base: the store's value stands. Both moved: --on-drift decides."""
+    if base is None or store == base or feed == store:
+        return feed, False
+    if feed == base or on_drift == "keep":
+        return store, True
+    return feed, True
+
+
+def _level_merge(
+    ctx: Context, level: StockLevel, actual: ActualItem, location_id: str, stocked: int, reserved: int, incoming: int
+) -> LevelUpdate | LevelDrift | None:
     key = f"{level.sku} @ {level.location}"
-    wanted, note = ctx.clamped(key, level.stocked, reserved)
+    base = stored_base(actual, location_id)
+    feed = LevelBase(stocked=level.stocked, incoming=level.incoming)
+    want_stocked, stocked_drift = _merge(feed.stocked, stocked, base and base.stocked, ctx.options.on_drift)
+    want_incoming, incoming_drift = _merge(feed.incoming, incoming, base and base.incoming, ctx.options.on_drift)
+    # A drifted value is either the store's (kept) or the feed's (overridden): only the feed's is clamped.
+    stocked_from_feed = not stocked_drift or want_stocked == feed.stocked
+    incoming_from_feed = not incoming_drift or want_incoming == feed.incoming
+    note = None
+    if stocked_from_feed:
+        want_stocked, note = ctx.clamped(key, want_stocked, reserved)
     changed = [
         FieldChange(field=name, before=before, after=after)
-        for name, before, after in (("stocked_quantity", stocked, wanted), ("incoming_quantity", incoming, level.incoming))
+        for name, before, after in (("stocked_quantity", stocked, want_stocked), ("incoming_quantity", incoming, want_incoming))
         if before != after
     ]
+    # The new base: what was written from the feed; for a kept value the feed's (unchanged, or
+    # kept over with --on-drift keep, so the same feed does not ask again next time).
+    new_base = LevelBase(
+        stocked=want_stocked if stocked_from_feed else feed.stocked,
+        incoming=want_incoming if incoming_from_feed else feed.incoming,
+    )
+    record = new_base if new_base != base else None
+    common = {"sku": level.sku, "location": level.location, "location_id": location_id, "item_id": actual.id}
+    if stocked_drift or incoming_drift:
+        assert base is not None  # a drift needs a base
+        who = ctx.changed_by(level.sku, location_id)
+        moved = "the feed did not change" if feed == base else "both the feed and the store changed"
+        by = f" ({who})" if who else ""
+        sides = (
+            f"store {stocked}/{incoming}{by}, feed {feed.stocked}/{feed.incoming}, "
+            f"base {base.stocked}/{base.incoming} (stocked/incoming)"
+        )
+        if not changed:
+            verb = "drift kept" if feed == base else f"drift kept (--on-drift {ctx.options.on_drift})"
+            return LevelDrift(
+                **common, stocked=stocked, incoming=incoming, feed=feed, changed_by=who, base=record,
+                note=f"{verb}: {moved}; {sides}",
+            )
+        note = f"drift overridden (--on-drift {ctx.options.on_drift}): {moved}; {sides}" + (f"; {note}" if note else "")
     if not changed:
         return None
-    return LevelUpdate(
-        sku=level.sku,
-        location=level.location,
-        location_id=ctx.location_id(level.location),
-        item_id=actual.id,
-        stocked=wanted,
-        incoming=level.incoming,
-        fields=changed,
-        note=note,
-    )
+    return LevelUpdate(**common, stocked=want_stocked, incoming=want_incoming, fields=changed, note=note, base=record)
 
 
 def plan_missing(ctx: Context) -> list[ItemMissing | LevelUpdate]:

@@ -69,6 +69,8 @@ class FakeMedusa:
             )
         if path == "/admin/inventory-items/location-levels/batch":
             return httpx.Response(200, json={"created": [], "updated": body.get("update", []), "deleted": []})
+        if path.startswith("/admin/inventory-items/iitem_") and request.method == "POST":
+            return httpx.Response(200, json={"inventory_item": {"id": path.rsplit("/", 1)[1]}})
         return httpx.Response(404, text=f"Cannot {request.method} {path}")
 
 
@@ -167,9 +169,12 @@ def test_level_changes_go_in_one_batch(catalog) -> None:
                      "stocked_quantity": 100, "incoming_quantity": 0}
                 ],
             },
-        )
+        ),
+        # Then the base of each level written (the three-way merge's), once per item, after its level.
+        ("POST", "/admin/inventory-items/iitem_odex_inverters_ODEX-INV-A-3000W", {"metadata": {"sync_base:sloc_odex": [100, 0]}}),
+        ("POST", "/admin/inventory-items/iitem_odex_panels_ODEX-PAINEL-B-600W", {"metadata": {"sync_base:sloc_odex": [0, 0]}}),
     ]
-    assert dict(result.applied) == {"level.update": 1, "level.create": 1}
+    assert dict(result.applied) == {"level.update": 1, "level.create": 1, "base.record": 2}
 
 
 def level_update(n: int) -> LevelUpdate:
