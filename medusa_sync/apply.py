@@ -26,13 +26,14 @@ from medusa_sync.plan import (
     LevelDrift,
     LevelUpdate,
     LocationCreate,
+    LocationUpdate,
     Plan,
     Price,
     StoreIds,
     base_key,
 )
 
-_C = TypeVar("_C", LocationCreate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
+_C = TypeVar("_C", LocationCreate, LocationUpdate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
 
 
 class Progress(Protocol):
@@ -130,8 +131,14 @@ class _Apply:
         def create(change: LocationCreate) -> None:
             created = self.client.stock_locations.create(change.name, metadata=change.metadata)
             self.ids.locations[change.name] = created["id"]
+            if change.sales_channels:
+                self.client.stock_locations.add_sales_channels(created["id"], change.sales_channels)
+
+        def update(change: LocationUpdate) -> None:
+            self.client.stock_locations.add_sales_channels(change.location_id, change.add_sales_channels)
 
         self._run("stock locations", self.plan.writes("location", "create"), create)
+        self._run("update stock locations", self.plan.writes("location", "update"), update)
 
     def items(self) -> None:
         with_item: dict[str, list[LevelCreate]] = {}
@@ -245,6 +252,8 @@ class _Apply:
                 "status": change.status,
                 "thumbnail": change.thumbnail,
                 "metadata": change.metadata,
+                "sales_channels": [{"id": channel_id} for channel_id in change.sales_channels] or None,
+                "shipping_profile_id": change.shipping_profile_id,
                 "options": [{"title": "Default", "values": ["Default"]}],
                 "variants": [
                     {
@@ -268,6 +277,8 @@ class _Apply:
                 product["title"] = change.title
             if change.metadata is not None:
                 product["metadata"] = change.metadata
+            if change.shipping_profile_id is not None:
+                product["shipping_profile_id"] = change.shipping_profile_id
             if product:
                 self.client.products.update(product_id, product)
             if change.price is not None:
@@ -279,6 +290,8 @@ class _Apply:
                     update=[{"variant_id": variant_id, **link} for link in links(change.links.update)],
                     delete=[{"variant_id": variant_id, "inventory_item_id": item_id} for item_id in change.links.delete],
                 )
+            for channel_id in change.add_sales_channels:
+                self.client.sales.add_products(channel_id, [product_id])
             self.ids.kits[change.sku] = (product_id, variant_id)
 
         self._run("create kits", self.plan.writes("kit", "create"), create)

@@ -103,6 +103,9 @@ class LocationRules(_Rules):
     """A Fotus distribution centre "CD SUDESTE| PRONTA ENTREGA" becomes "Fotus CD SUDESTE | PRONTA ENTREGA"."""
     fotus: dict[str, str] = {}
     """Explicit names by distribution centre (matched ignoring case, accents and spacing)."""
+    sales_channels: list[str] = []
+    """Sales channels (names or ids) the locations medusa-sync creates join, so a storefront sells
+    their stock; empty: the store's default sales channel. Existing ones get what is missing."""
 
 
 def _default_price_ceilings() -> dict[Category, Decimal]:
@@ -134,6 +137,11 @@ class GuardRules(_Rules):
 class KitRules(_Rules):
     status: str = Field("draft", pattern="^(draft|proposed|published)$")
     currency: str = "brl"
+    sales_channels: list[str] = []
+    """Sales channels (names or ids) kits are sold in; empty: the store's default sales channel.
+    Existing kits get the channels they miss added (never removed)."""
+    shipping_profile: str | None = None
+    """Shipping profile (name or id) of the kits; None: the store's default shipping profile."""
 
 
 class StockReportRules(_Rules):

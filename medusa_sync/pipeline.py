@@ -22,7 +22,7 @@ from medusa_sync.feeds import load_catalog
 from medusa_sync.models import Catalog
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
-from medusa_sync.store import StoreSnapshot, read_store
+from medusa_sync.store import StoreSnapshot, read_store, read_store_to_sell
 
 if TYPE_CHECKING:
     from medusa_sync.apply import ApplyResult, Progress
@@ -70,7 +70,7 @@ def plan_import(
     if client is None:
         snapshot = StoreSnapshot()
     else:
-        snapshot = read_store(client, {kit.sku for kit in catalog.kits})
+        snapshot = read_store_to_sell(client, {kit.sku for kit in catalog.kits})
     changed_by = last_stock_changes(audit.records()) if audit is not None else None
     return ImportResult(catalog=catalog, snapshot=snapshot, plan=make_plan(catalog, snapshot, rules, options, changed_by))
 

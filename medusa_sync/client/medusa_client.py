@@ -13,7 +13,7 @@ from medusa_sync.errors import ConfigError
 from .auth import ApiKeyAuth, EmailPasswordLogin, JWTAuth
 from .pagination import DEFAULT_PAGE_SIZE
 from .requestor import Requestor
-from .resources import InventoryItems, Products, ProductVariants, Reservations, StockLocations
+from .resources import InventoryItems, Products, ProductVariants, Reservations, Sales, StockLocations
 from .retry import RetryPolicy
 from .transport import HttpTransport, RequestStats
 
@@ -65,6 +65,7 @@ class MedusaClient:
         self.reservations = Reservations(requestor, page_size=page_size)
         self.product_variants = ProductVariants(requestor, page_size=page_size)
         self.products = Products(requestor, variants=self.product_variants, page_size=page_size)
+        self.sales = Sales(requestor, page_size=page_size)
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings) -> MedusaClient:

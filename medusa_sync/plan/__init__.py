@@ -41,6 +41,7 @@ from medusa_sync.plan.model import (
     LevelUpdate,
     LinkEdits,
     LocationCreate,
+    LocationUpdate,
     Plan,
     PlanOptions,
     Price,
@@ -52,7 +53,7 @@ from medusa_sync.store import StoreSnapshot
 __all__ = [
     "ACTIONS", "BASE_PREFIX", "FORMAT_VERSION", "KINDS", "WRITES", "Action", "Change", "Component", "FieldChange",
     "ItemConflict", "ItemCreate", "ItemFields", "ItemMissing", "ItemUpdate", "Kind", "KitConflict",
-    "KitCreate", "KitMissing", "KitUpdate", "LevelBase", "LevelCreate", "LevelDrift", "LevelUpdate", "LinkEdits", "LocationCreate",
+    "KitCreate", "KitMissing", "KitUpdate", "LevelBase", "LevelCreate", "LevelDrift", "LevelUpdate", "LinkEdits", "LocationCreate", "LocationUpdate",
     "Plan", "PlanOptions", "Price", "StoreIds", "item_fields", "item_metadata", "kit_create",
     "base_key", "kit_metadata", "make_plan",
 ]

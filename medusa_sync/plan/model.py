@@ -61,6 +61,23 @@ class LocationCreate(_Change):
     action: Literal["create"] = "create"
     name: str
     metadata: dict[str, Any]
+    sales_channels: list[str] = Field(default_factory=list)
+    """Ids of the sales channels it joins (so a storefront sells its stock)."""
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+class LocationUpdate(_Change):
+    """A location of medusa-sync's that is missing some of its sales channels: they are added
+    (the channels it is in stay)."""
+
+    kind: Literal["location"] = "location"
+    action: Literal["update"] = "update"
+    name: str
+    location_id: str
+    add_sales_channels: list[str]
 
     @property
     def key(self) -> str:
@@ -228,6 +245,9 @@ class KitCreate(_KitChange):
     metadata: dict[str, Any]
     price: Price | None = None
     components: list[Component]
+    sales_channels: list[str] = Field(default_factory=list)
+    """Ids of the sales channels it is sold in."""
+    shipping_profile_id: str | None = None
 
 
 class KitUpdate(_KitChange):
@@ -241,6 +261,10 @@ class KitUpdate(_KitChange):
     price: Price | None = None
     """The new variant price (None: unchanged)."""
     links: LinkEdits = Field(default_factory=LinkEdits)
+    add_sales_channels: list[str] = Field(default_factory=list)
+    """Sales channels it is missing: added (its other channels stay)."""
+    shipping_profile_id: str | None = None
+    """Set when the kit has no shipping profile (None: unchanged)."""
 
 
 class KitMissing(_KitChange):
@@ -261,6 +285,7 @@ def _tag(value: Any) -> str:
 
 Change = Annotated[
     Annotated[LocationCreate, Tag("location.create")]
+    | Annotated[LocationUpdate, Tag("location.update")]
     | Annotated[ItemCreate, Tag("item.create")]
     | Annotated[ItemUpdate, Tag("item.update")]
     | Annotated[ItemMissing, Tag("item.missing")]

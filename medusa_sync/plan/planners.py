@@ -27,6 +27,7 @@ from medusa_sync.plan.model import (
     LevelUpdate,
     LinkEdits,
     LocationCreate,
+    LocationUpdate,
     PlanOptions,
     base_key,
 )
@@ -44,6 +45,27 @@ class Context:
     unchanged: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """The channels and profile kits and locations should have, from the rules and the
+        store's defaults (none when the store's selling setup was not read: offline)."""
+        selling = self.snapshot.selling
+        self.kit_channels: list[str] = []
+        self.kit_profile: str | None = None
+        self.location_channels: list[str] = []
+        if selling is None:
+            return
+        self.kit_channels = selling.channel_ids(self.rules.kits.sales_channels, "[kits] sales_channels")
+        self.kit_profile = selling.shipping_profile_id(self.rules.kits.shipping_profile, "[kits] shipping_profile")
+        self.location_channels = selling.channel_ids(self.rules.locations.sales_channels, "[locations] sales_channels")
+        currency = self.rules.kits.currency
+        if self.catalog.kits and currency not in selling.currencies:
+            self.warnings.append(
+                f"kits are priced in {currency}, which is not one of the store's currencies "
+                f"({', '.join(sorted(selling.currencies)) or 'none'}): add it in the store settings to sell them"
+            )
+        if self.catalog.kits and currency not in selling.region_currencies:
+            self.warnings.append(f"no region uses {currency}, the kits' currency: a storefront cannot sell them")
+
     def location_id(self, name: str) -> str | None:
         location = self.snapshot.locations.get(name)
         return location.id if location else None
@@ -57,13 +79,28 @@ class Context:
         return reserved, note
 
 
-def plan_locations(ctx: Context) -> list[LocationCreate]:
-    changes = []
+def plan_locations(ctx: Context) -> list[LocationCreate | LocationUpdate]:
+    changes: list[LocationCreate | LocationUpdate] = []
     for name in ctx.catalog.locations:
-        if name in ctx.snapshot.locations:
+        actual = ctx.snapshot.locations.get(name)
+        if actual is None:
+            changes.append(
+                LocationCreate(name=name, metadata={"managed_by": MANAGED_BY}, sales_channels=ctx.location_channels)
+            )
+            continue
+        missing = sorted(set(ctx.location_channels) - set(actual.sales_channels)) if actual.owned else []
+        if not missing:
             ctx.unchanged["location"] += 1
-        else:
-            changes.append(LocationCreate(name=name, metadata={"managed_by": MANAGED_BY}))
+            continue
+        after = sorted({*actual.sales_channels, *missing})
+        changes.append(
+            LocationUpdate(
+                name=name,
+                location_id=actual.id,
+                add_sales_channels=missing,
+                fields=[FieldChange(field="sales_channels", before=list(actual.sales_channels), after=after)],
+            )
+        )
     return changes
 
 
@@ -245,7 +282,7 @@ def plan_kits(ctx: Context) -> list[KitCreate | KitUpdate | KitConflict | KitMis
     for kit in ctx.catalog.kits:
         actual = ctx.snapshot.kits.get(kit.sku)
         if actual is None:
-            changes.append(kit_create(kit, ctx.rules))
+            changes.append(kit_create(kit, ctx.rules, ctx.kit_channels, ctx.kit_profile))
         elif not actual.owned:
             changes.append(
                 KitConflict(
@@ -284,6 +321,13 @@ def _kit_update(ctx: Context, kit: Kit, actual: ActualKit, sku_of_item: dict[str
             changed.append(FieldChange(field=f"price.{wanted_price.currency_code}", before=money(before), after=money(wanted_price.amount)))
             price = wanted_price
     links = _link_edits(kit, actual, sku_of_item, changed)
+    add_channels = sorted(set(ctx.kit_channels) - set(actual.sales_channels))
+    if add_channels:
+        after = sorted({*actual.sales_channels, *add_channels})
+        changed.append(FieldChange(field="sales_channels", before=list(actual.sales_channels), after=after))
+    profile = ctx.kit_profile if actual.shipping_profile_id is None else None
+    if profile is not None:
+        changed.append(FieldChange(field="shipping_profile_id", before=None, after=profile))
     if not changed:
         return None
     return KitUpdate(
@@ -295,6 +339,8 @@ def _kit_update(ctx: Context, kit: Kit, actual: ActualKit, sku_of_item: dict[str
         metadata=metadata.write,
         price=price,
         links=links,
+        add_sales_channels=add_channels,
+        shipping_profile_id=profile,
     )
 
 

@@ -17,7 +17,17 @@ from .kits import Component, LocationStock, StockKit, buildable, kit_by_sku, kit
 from .locations import Locations
 from .reservations import FULFILL_MARKER, Reserved, StockContext, read_reservations
 from .rows import LEVEL_FIELDS, MANAGED_BY, ActualLevel, levels_of, owned, quantity
-from .snapshot import ITEM_FIELDS, ITEM_QUERY_FIELDS, ActualItem, ActualKit, ActualLocation, StoreSnapshot, read_store
+from .selling import StoreSelling, read_selling
+from .snapshot import (
+    ITEM_FIELDS,
+    ITEM_QUERY_FIELDS,
+    ActualItem,
+    ActualKit,
+    ActualLocation,
+    StoreSnapshot,
+    read_store,
+    read_store_to_sell,
+)
 
 __all__ = [
     "FULFILL_MARKER",
@@ -36,6 +46,7 @@ __all__ = [
     "StockContext",
     "StockItem",
     "StockKit",
+    "StoreSelling",
     "StoreSnapshot",
     "all_items",
     "buildable",
@@ -51,7 +62,9 @@ __all__ = [
     "owned",
     "quantity",
     "read_reservations",
+    "read_selling",
     "read_store",
+    "read_store_to_sell",
     "stock_at",
     "write_stocked",
 ]

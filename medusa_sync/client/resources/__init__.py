@@ -4,6 +4,7 @@ from .inventory_items import InventoryItems
 from .product_variants import ProductVariants
 from .products import Products
 from .reservations import Reservations
+from .sales import Sales
 from .stock_locations import StockLocations
 
-__all__ = ["InventoryItems", "ProductVariants", "Products", "Reservations", "StockLocations"]
+__all__ = ["InventoryItems", "ProductVariants", "Products", "Reservations", "Sales", "StockLocations"]
