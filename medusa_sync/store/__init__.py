@@ -17,7 +17,7 @@ from .kits import Component, LocationStock, StockKit, buildable, kit_by_sku, kit
 from .locations import Locations
 from .reservations import FULFILL_MARKER, Reserved, StockContext, read_reservations
 from .rows import LEVEL_FIELDS, MANAGED_BY, ActualLevel, levels_of, owned, quantity
-from .selling import StoreSelling, read_selling
+from .selling import StoreSelling, channel_location_ids, read_selling
 from .snapshot import (
     ITEM_FIELDS,
     ITEM_QUERY_FIELDS,
@@ -50,6 +50,7 @@ __all__ = [
     "StoreSnapshot",
     "all_items",
     "buildable",
+    "channel_location_ids",
     "find_item",
     "item_by_id",
     "item_by_sku",

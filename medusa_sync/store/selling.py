@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from medusa_sync.errors import ConfigError
+from medusa_sync.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -62,3 +62,15 @@ def read_selling(client: MedusaClient) -> StoreSelling:
         shipping_profiles={p["name"]: p["id"] for p in profiles},
     )
     return selling
+
+
+def channel_location_ids(client: MedusaClient, name_or_id: str) -> list[str]:
+    """The ids of the stock locations in a sales channel (a name or an id): the stock Medusa's
+    storefront counts for that channel. NotFoundError for an unknown channel."""
+    channels = client.sales.sales_channels()
+    channel = next((row for row in channels if name_or_id in (row["id"], row["name"])), None)
+    if channel is None:
+        known = ", ".join(sorted(row["name"] for row in channels)) or "none"
+        raise NotFoundError(f"no sales channel {name_or_id!r} in the store (it has: {known})")
+    rows = client.stock_locations.list(fields="id", sales_channel_id=channel["id"])
+    return sorted(row["id"] for row in rows)

@@ -63,6 +63,10 @@ def test_a_kit_is_bought_right_after_import(published, storefront_admin: Api, me
         "GET", "/store/product-variants", params={"sku": KIT_SKU, "fields": "id,inventory_quantity"}
     )["variants"][0]["inventory_quantity"]
     components = {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]}
+    # availability --sales-channel counts what that channel's storefront counts.
+    code, available = run_json(capsys, "availability", KIT_SKU, "--sales-channel", merchant.sales_channel_id)
+    assert (code, available["available"], available["every_location"]) == (0, before, False)
+    assert len(available["locations"]) == 4
     reservations = None
     for option in options.values():  # the kit's components are stocked at one Fotus DC
         try:
@@ -80,6 +84,18 @@ def test_a_kit_is_bought_right_after_import(published, storefront_admin: Api, me
 
     code, again = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
     assert (code, again["applied"], again["requests"]["writes"]) == (0, None, 0)
+
+
+def test_availability_in_a_channel_without_locations_is_refused(published, storefront_admin: Api, capsys, tmp_path) -> None:
+    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
+    name = f"Vazio {uuid.uuid4().hex[:6]}"
+    channel = storefront_admin.call("POST", "/admin/sales-channels", json={"name": name})["sales_channel"]["id"]
+    try:
+        assert main(["availability", KIT_SKU, "--sales-channel", name]) == 64
+        assert "has no stock location: its storefront can sell nothing" in capsys.readouterr().err
+        assert main(["availability", KIT_SKU, "--sales-channel", "Nenhum"]) != 0
+    finally:
+        storefront_admin.call("DELETE", f"/admin/sales-channels/{channel}")
 
 
 def test_existing_kits_and_locations_get_missing_channels_added_never_removed(
