@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 SKU = "odex_inverters_ODEX-INV-SOLIS-3000W"  # the samples: 100 at Odex CD
 MOVED = "odex_inverters_ODEX-INV-SOLIS-5000W"  # the samples: 100 at Odex CD
 ODEX = "Odex CD"
-ELSEWHERE = "Fotus CD SUL"  # a location the feed does not stock either SKU at
+ELSEWHERE = "Solfacil CD"  # a location the feed does not stock either SKU at
 
 
 @pytest.fixture
