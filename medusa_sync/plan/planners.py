@@ -237,7 +237,9 @@ def _level_merge(
                 **common, stocked=stocked, incoming=incoming, feed=feed, changed_by=who, base=record,
                 note=f"{verb}: {moved}; {sides}",
             )
-        note = f"drift overridden (--on-drift {ctx.options.on_drift}): {moved}; {sides}" + (f"; {note}" if note else "")
+        overridden = (stocked_drift and stocked_from_feed) or (incoming_drift and incoming_from_feed)
+        verb = f"drift overridden (--on-drift {ctx.options.on_drift})" if overridden else "drift kept"
+        note = f"{verb}: {moved}; {sides}" + (f"; {note}" if note else "")
     if not changed:
         return None
     return LevelUpdate(**common, stocked=want_stocked, incoming=want_incoming, fields=changed, note=note, base=record)
@@ -271,6 +273,8 @@ def plan_missing(ctx: Context) -> list[ItemMissing | LevelUpdate]:
                     incoming=current.incoming,
                     fields=[FieldChange(field="stocked_quantity", before=current.stocked, after=stocked)],
                     note=note or "missing from the feed",
+                    # what the sync wrote: should the item come back, the feed's value is written
+                    base=LevelBase(stocked=stocked, incoming=current.incoming),
                 )
             )
     return changes

@@ -100,3 +100,18 @@ def test_last_stock_changes_names_both_levels_of_a_transfer() -> None:
         {"operation": "reserve", "result": "ok", "sku": "A", "location_id": "s1", "actor": "di", "time": "T4"},
     ]
     assert last_stock_changes(iter(records)) == {("A", "s1"): "transfer by bo at T2", ("A", "s2"): "transfer by bo at T2"}
+
+
+def test_a_level_zeroed_as_missing_records_its_base(catalog: Catalog) -> None:
+    """So that, when the item comes back in the feed, the store (still at the 0 the sync wrote)
+    is at the base and the feed's value is written, not kept as drift."""
+    snapshot, _, location_id = store_with(catalog, 100, [100, 0])
+    gone = catalog.model_copy(
+        update={"items": tuple(i for i in catalog.items if i.sku != SKU), "levels": tuple(lvl for lvl in catalog.levels if lvl.sku != SKU)}
+    )
+    [zeroed] = [c for c in make_plan(gone, snapshot, RULES, PlanOptions(missing="zero")).writes("level", "update") if c.sku == SKU]
+    assert (zeroed.stocked, zeroed.base.stocked) == (0, 0)
+    snapshot.items[SKU].levels[location_id] = ActualLevel("ilev", location_id, 0, 0, 0)
+    replace_item(snapshot, SKU, metadata={**snapshot.items[SKU].metadata, base_key(location_id): [0, 0]})
+    [back] = make_plan(catalog, snapshot, RULES, PlanOptions()).writes("level", "update")
+    assert (back.sku, back.stocked) == (SKU, 100)
