@@ -1,5 +1,6 @@
 """Apply a plan to the store: locations, then items (each created with its levels in one
-request), item updates, the level writes in batches, then kits.
+request), item updates, the level writes in batches, the bases of the levels written (one item
+metadata update per item, after its levels were written), then kits.
 
 Every write is atomic on the server, and a plan is always made from a fresh read of the store,
 so an apply killed at any point converges when re-run: what was written is seen and skipped.
@@ -21,15 +22,19 @@ from medusa_sync.plan import (
     ItemUpdate,
     KitCreate,
     KitUpdate,
+    LevelBase,
     LevelCreate,
+    LevelDrift,
     LevelUpdate,
     LocationCreate,
+    LocationUpdate,
     Plan,
     Price,
     StoreIds,
+    base_key,
 )
 
-_C = TypeVar("_C", LocationCreate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
+_C = TypeVar("_C", LocationCreate, LocationUpdate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
 
 
 class Progress(Protocol):
@@ -96,7 +101,8 @@ def apply_plan(
 ) -> ApplyResult:
     """Apply `plan`; `known` holds the ids of what the store already has (from its snapshot)."""
     run = _Apply(client, plan, known, concurrency, progress or _Silent())
-    steps = [("stock locations", run.locations), ("items", run.items), ("stock levels", run.levels), ("kits", run.kits)]
+    steps = [("stock locations", run.locations), ("items", run.items), ("stock levels", run.levels),
+        ("sync bases", run.bases), ("kits", run.kits)]
     for step, apply_step in steps:
         try:
             apply_step()
@@ -112,6 +118,10 @@ def _prices(price: Price | None) -> list[dict[str, Any]]:
     return [{"currency_code": price.currency_code, "amount": float(price.amount)}] if price is not None else []
 
 
+def _base(base: LevelBase) -> list[int]:
+    return [base.stocked, base.incoming]
+
+
 class _Apply:
     def __init__(self, client, plan: Plan, known: StoreIds, concurrency: int, progress: Progress) -> None:
         self.client = client
@@ -120,6 +130,7 @@ class _Apply:
         self.progress = progress
         self.result = ApplyResult(ids=known.copy())
         self.ids = self.result.ids
+        self.written_levels: list[LevelCreate | LevelUpdate] = []
 
     def _run(self, name: str, changes: list[_C], write: Callable[[_C], None]) -> None:
         """Run `write` over the changes with bounded concurrency; failures are collected."""
@@ -178,8 +189,14 @@ class _Apply:
         def create(change: LocationCreate) -> None:
             created = self.client.stock_locations.find_or_create(change.name, metadata=change.metadata)
             self.ids.locations[change.name] = created["id"]
+            if change.sales_channels:
+                self.client.stock_locations.add_sales_channels(created["id"], change.sales_channels)
+
+        def update(change: LocationUpdate) -> None:
+            self.client.stock_locations.add_sales_channels(change.location_id, change.add_sales_channels)
 
         self._run("stock locations", self.plan.writes("location", "create"), create)
+        self._run("update stock locations", self.plan.writes("location", "update"), update)
 
     def items(self) -> None:
         with_item: dict[str, list[LevelCreate]] = {}
@@ -189,14 +206,15 @@ class _Apply:
 
         def create(change: ItemCreate) -> None:
             body = {key: value for key, value in change.item.model_dump().items() if value is not None}
+            levels = [(level.location_id or self.location_id(level.location), level) for level in with_item.get(change.sku, [])]
             body["location_levels"] = [
-                {
-                    "location_id": level.location_id or self.location_id(level.location),
-                    "stocked_quantity": level.stocked,
-                    "incoming_quantity": level.incoming,
-                }
-                for level in with_item.get(change.sku, [])
+                {"location_id": location_id, "stocked_quantity": level.stocked, "incoming_quantity": level.incoming}
+                for location_id, level in levels
             ]
+            body["metadata"] = {
+                **body["metadata"],
+                **{base_key(location_id): [level.stocked, level.incoming] for location_id, level in levels},
+            }
             created = self.client.inventory_items.create(body)
             self.ids.items[change.sku] = created["id"]
 
@@ -247,6 +265,7 @@ class _Apply:
                     change = pending[(action, entry["inventory_item_id"], entry["location_id"])]
                     if batch.error is None:
                         self.result.applied[f"level.{action}"] += 1
+                        self.written_levels.append(change)
                     elif not isinstance(batch.error, CircuitOpenError):  # that one was never sent
                         self.result.failures.append(ApplyFailure("level", change.key, str(batch.error)))
                     done += 1
@@ -255,6 +274,36 @@ class _Apply:
             advance(done)
         if stop is not None:
             raise stop
+
+    def bases(self) -> None:
+        """Record the base of every level written from the feed (and of each drift kept over a
+        changed feed) in its item's metadata: one update per item, sending only the
+        `sync_base:<location id>` keys, which Medusa merges into the item's metadata."""
+        by_item: dict[str, dict[str, Any]] = {}
+        drifts: list[LevelDrift] = self.plan.writes("level", "drift")
+        for change in [*self.written_levels, *drifts]:
+            if change.base is None:
+                continue
+            location_id = change.location_id or self.ids.locations.get(change.location)
+            if location_id is not None and change.item_id is not None:
+                by_item.setdefault(change.item_id, {})[base_key(location_id)] = _base(change.base)
+
+        def update(item: tuple[str, dict[str, Any]]) -> None:
+            self.client.inventory_items.update(item[0], {"metadata": item[1]})
+
+        advance = self.progress.step("sync bases", len(by_item)) if by_item else None
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            futures = {pool.submit(update, item): item for item in sorted(by_item.items())}
+            for done, future in enumerate(as_completed(futures), start=1):
+                try:
+                    future.result()
+                    self.result.applied["base.record"] += 1
+                except MedusaSyncError as exc:
+                    self.result.failures.append(ApplyFailure("base", futures[future][0], str(exc)))
+                    if exc.terminal:
+                        raise
+                if advance is not None:
+                    advance(done)
 
     def kits(self) -> None:
         def links(components: Iterable[Component]) -> list[dict[str, Any]]:
@@ -270,6 +319,8 @@ class _Apply:
                 "status": change.status,
                 "thumbnail": change.thumbnail,
                 "metadata": change.metadata,
+                "sales_channels": [{"id": channel_id} for channel_id in change.sales_channels] or None,
+                "shipping_profile_id": change.shipping_profile_id,
                 "options": [{"title": "Default", "values": ["Default"]}],
                 "variants": [
                     {
@@ -293,6 +344,8 @@ class _Apply:
                 product["title"] = change.title
             if change.metadata is not None:
                 product["metadata"] = change.metadata
+            if change.shipping_profile_id is not None:
+                product["shipping_profile_id"] = change.shipping_profile_id
             if product:
                 self.client.products.update(product_id, product)
             if change.price is not None:
@@ -304,6 +357,8 @@ class _Apply:
                     update=[{"variant_id": variant_id, **link} for link in links(change.links.update)],
                     delete=[{"variant_id": variant_id, "inventory_item_id": item_id} for item_id in change.links.delete],
                 )
+            for channel_id in change.add_sales_channels:
+                self.client.sales.add_products(channel_id, [product_id])
             self.ids.kits[change.sku] = (product_id, variant_id)
 
         self._run("create kits", self.plan.writes("kit", "create"), create)

@@ -86,6 +86,26 @@ class AuditLog:
         return [record for record in last.values() if record.get("result") == "pending"]
 
 
+STOCK_WRITES = frozenset({"set", "adjust", "transfer", "fulfill"})
+"""The operations that change a level's stocked quantity."""
+
+
+def last_stock_changes(records: Iterator[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(SKU, location id) → who last changed that level's stock and when, e.g.
+    "set by ana at 2026-11-25T21:40:00.000+00:00 (cycle count)": what the plan shows for a
+    drifted level. Only operations that ended `ok`; a transfer counts for both its levels."""
+    last: dict[tuple[str, str], str] = {}
+    for record in records:
+        if record.get("operation") not in STOCK_WRITES or record.get("result") != "ok" or not record.get("sku"):
+            continue
+        reason = f" ({record['reason']})" if record.get("reason") else ""
+        text = f"{record['operation']} by {record.get('actor')} at {record.get('time')}{reason}"
+        for key in ("location_id", "destination_id"):
+            if record.get(key):
+                last[(record["sku"], record[key])] = text
+    return last
+
+
 def select(
     records: Iterator[dict[str, Any]],
     *,

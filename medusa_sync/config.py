@@ -168,6 +168,10 @@ class LocationRules(_Rules):
     model_config = ConfigDict(extra="allow")
     __pydantic_extra__: dict[str, str | dict[str, str]] = Field(init=False)
 
+    sales_channels: list[str] = []
+    """Sales channels (names or ids) the locations medusa-sync creates join, so a storefront sells
+    their stock; empty: the store's default sales channel. Existing ones get what is missing."""
+
     @model_validator(mode="after")
     def _known(self) -> LocationRules:
         for key in self.model_extra or {}:
@@ -216,6 +220,11 @@ class GuardRules(_Rules):
 class KitRules(_Rules):
     status: str = Field("draft", pattern="^(draft|proposed|published)$")
     currency: str = "brl"
+    sales_channels: list[str] = []
+    """Sales channels (names or ids) kits are sold in; empty: the store's default sales channel.
+    Existing kits get the channels they miss added (never removed)."""
+    shipping_profile: str | None = None
+    """Shipping profile (name or id) of the kits; None: the store's default shipping profile."""
 
 
 class StockReportRules(_Rules):

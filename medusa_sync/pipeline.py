@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medusa_sync.audit import AuditLog, last_stock_changes
 from medusa_sync.client import MedusaClient, RequestCounts
 from medusa_sync.config import Rules, Settings, redact_url
 from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
@@ -23,7 +24,7 @@ from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
-from medusa_sync.store import StoreSnapshot, read_store
+from medusa_sync.store import StoreSnapshot, read_store, read_store_to_sell
 from medusa_sync.timing import PhaseTimer
 
 if TYPE_CHECKING:
@@ -65,8 +66,10 @@ def plan_import(
     *,
     client: MedusaClient | None = None,
     timer: PhaseTimer | None = None,
+    audit: AuditLog | None = None,
 ) -> ImportResult:
-    """Plan the feeds against the live store, or against an empty store without a `client`."""
+    """Plan the feeds against the live store, or against an empty store without a `client`.
+    `audit` tells who changed a drifted level."""
     timer = timer or PhaseTimer()
     with timer.phase("parse feeds"):
         catalog = load_catalog(feed_root, rules)
@@ -74,9 +77,10 @@ def plan_import(
         snapshot = StoreSnapshot()
     else:
         with timer.phase("read store"):
-            snapshot = read_store(client, {kit.sku for kit in catalog.kits})
+            snapshot = read_store_to_sell(client, {kit.sku for kit in catalog.kits})
     with timer.phase("plan"):
-        plan = make_plan(catalog, snapshot, rules, options)
+        changed_by = last_stock_changes(audit.records()) if audit is not None else None
+        plan = make_plan(catalog, snapshot, rules, options, changed_by)
     return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan)
 
 
@@ -108,7 +112,8 @@ def run_import(
     with contextlib.nullcontext() if dry_run else writer_lease(settings, "import", wait=wait):
         client = None if offline else MedusaClient.from_settings(settings)
         try:
-            result = plan_import(feed_root, rules, options, client=client, timer=timer)
+            audit = None if client is None else AuditLog(settings.audit_log)
+            result = plan_import(feed_root, rules, options, client=client, timer=timer, audit=audit)
             if show is not None:
                 show(result)
             _check_strict(result.catalog, strict)

@@ -35,6 +35,18 @@ Missing = Annotated[
 AllowBelowReserved = Annotated[
     bool, typer.Option("--allow-below-reserved", help="Let stocked fall below reserved instead of clamping it.")
 ]
+class DriftPolicy(StrEnum):
+    FEED = "feed"
+    KEEP = "keep"
+
+
+OnDrift = Annotated[
+    DriftPolicy,
+    typer.Option(
+        "--on-drift",
+        help="A level both the feed and someone else changed since the last sync: write the feed's value, or keep the store's.",
+    ),
+]
 Force = Annotated[bool, typer.Option("--force", help="Apply even when the shrink guard refuses.")]
 PlanOut = Annotated[Path | None, typer.Option("--plan-out", help="Save the plan as JSON for `apply FILE`.", dir_okay=False)]
 DetailedExitcode = Annotated[
@@ -44,7 +56,7 @@ Compact = Annotated[bool, typer.Option("--compact", help="Show the plan with one
 
 
 def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give `command` the plan options --missing, --allow-below-reserved and --force, in place of
+    """Give `command` the plan options --missing, --allow-below-reserved, --force and --on-drift, in place of
     its `options` parameter, which receives them as one PlanOptions."""
     signature = inspect.signature(command, eval_str=True)
     declared = [
@@ -53,15 +65,18 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             ("missing", Missing, MissingPolicy.KEEP),
             ("allow_below_reserved", AllowBelowReserved, False),
             ("force", Force, False),
+            ("on_drift", OnDrift, DriftPolicy.FEED),
         )
     ]
     parameters = [parameter for parameter in signature.parameters.values() if parameter.name != "options"] + declared
 
     @functools.wraps(command)
     def with_plan_options(
-        *args: Any, missing: MissingPolicy, allow_below_reserved: bool, force: bool, **kwargs: Any
+        *args: Any, missing: MissingPolicy, allow_below_reserved: bool, force: bool, on_drift: DriftPolicy, **kwargs: Any
     ) -> Any:
-        options = PlanOptions(missing=missing.value, allow_below_reserved=allow_below_reserved, force=force)
+        options = PlanOptions(
+            missing=missing.value, allow_below_reserved=allow_below_reserved, force=force, on_drift=on_drift.value
+        )
         return command(*args, options=options, **kwargs)
 
     with_plan_options.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]

@@ -76,8 +76,8 @@ def render_issues(issues: tuple[ValidationIssue, ...] | list[ValidationIssue]) -
         err.print(f"{issue.severity}: {where}{sku}: {issue.code}: {issue.reason} → {issue.action}", markup=False)
 
 
-_SYMBOLS = {"create": "+", "update": "~", "missing": "-", "conflict": "!"}
-_STYLES = {"create": "green", "update": "yellow", "missing": "red", "conflict": "magenta"}
+_SYMBOLS = {"create": "+", "update": "~", "drift": "=", "missing": "-", "conflict": "!"}
+_STYLES = {"create": "green", "update": "yellow", "drift": "cyan", "missing": "red", "conflict": "magenta"}
 _KIND_TITLES = {"location": "Stock locations", "item": "Inventory items", "level": "Stock levels", "kit": "Kits"}
 _PLURALS = {"location": "locations", "item": "items", "level": "levels", "kit": "kits"}
 
@@ -124,9 +124,11 @@ def _change_lines(change: Change, compact: bool) -> list[str]:
 
 def plan_summary_line(plan: Plan) -> str:
     counts = plan.counts()
+    drifts = sum(1 for change in plan.changes if change.action == "drift")
+    counts["level"]["drift"] = drifts  # levels only: a drift is a level someone else changed
     parts = []
-    for action in ("create", "update", "missing", "conflict", "unchanged"):
-        detail = ", ".join(_count(counts[kind][action], kind) for kind in KINDS if counts[kind][action])
+    for action in ("create", "update", "drift", "missing", "conflict", "unchanged"):
+        detail = ", ".join(_count(counts[kind][action], kind) for kind in KINDS if counts[kind].get(action))
         if detail:
             parts.append(f"{action} {detail}")
     return "Plan: " + ("; ".join(parts) if parts else "nothing to do") + "."

@@ -16,7 +16,7 @@ from .auth import ApiKeyAuth, EmailPasswordLogin, JWTAuth
 from .capabilities import Capabilities
 from .pagination import DEFAULT_PAGE_SIZE
 from .requestor import Requestor
-from .resources import InventoryItems, Orders, Products, ProductVariants, Reservations, StockLocations
+from .resources import InventoryItems, Orders, Products, ProductVariants, Reservations, Sales, StockLocations
 from .retry import CircuitBreaker, RetryPolicy
 from .transport import HttpTransport, RequestStats
 
@@ -79,6 +79,7 @@ class MedusaClient:
         self.orders = Orders(requestor, page_size=page_size)
         self.product_variants = ProductVariants(requestor, page_size=page_size, capabilities=self.capabilities)
         self.products = Products(requestor, variants=self.product_variants, page_size=page_size)
+        self.sales = Sales(requestor, page_size=page_size)
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings) -> MedusaClient:

@@ -7,6 +7,8 @@ counted. A plan is self-contained: `apply FILE` executes exactly its changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from medusa_sync.config import Rules
 from medusa_sync.gcpause import paused_gc
 from medusa_sync.guard import shrink_guard
@@ -15,6 +17,7 @@ from medusa_sync.plan.desired import item_fields, item_metadata, kit_create, kit
 from medusa_sync.plan.ids import StoreIds
 from medusa_sync.plan.model import (
     ACTIONS,
+    BASE_PREFIX,
     FORMAT_VERSION,
     KINDS,
     WRITES,
@@ -32,29 +35,41 @@ from medusa_sync.plan.model import (
     KitCreate,
     KitMissing,
     KitUpdate,
+    LevelBase,
     LevelCreate,
+    LevelDrift,
     LevelUpdate,
     LinkEdits,
     LocationCreate,
+    LocationUpdate,
     Plan,
     PlanOptions,
     Price,
+    base_key,
 )
 from medusa_sync.plan.planners import Context, plan_items, plan_kits, plan_levels, plan_locations, plan_missing
 from medusa_sync.store import StoreSnapshot
 
 __all__ = [
-    "ACTIONS", "FORMAT_VERSION", "KINDS", "WRITES", "Action", "Change", "Component", "FieldChange",
+    "ACTIONS", "BASE_PREFIX", "FORMAT_VERSION", "KINDS", "WRITES", "Action", "Change", "Component", "FieldChange",
     "ItemConflict", "ItemCreate", "ItemFields", "ItemMissing", "ItemUpdate", "Kind", "KitConflict",
-    "KitCreate", "KitMissing", "KitUpdate", "LevelCreate", "LevelUpdate", "LinkEdits", "LocationCreate",
+    "KitCreate", "KitMissing", "KitUpdate", "LevelBase", "LevelCreate", "LevelDrift", "LevelUpdate", "LinkEdits", "LocationCreate", "LocationUpdate",
     "Plan", "PlanOptions", "Price", "StoreIds", "item_fields", "item_metadata", "kit_create",
-    "kit_metadata", "make_plan",
+    "base_key", "kit_metadata", "make_plan",
 ]
 
 
 @paused_gc
-def make_plan(catalog: Catalog, snapshot: StoreSnapshot, rules: Rules, options: PlanOptions) -> Plan:
-    ctx = Context(catalog, snapshot, rules, options)
+def make_plan(
+    catalog: Catalog,
+    snapshot: StoreSnapshot,
+    rules: Rules,
+    options: PlanOptions,
+    changed_by: Mapping[tuple[str, str], str] | None = None,
+) -> Plan:
+    """`changed_by`: (SKU, location id) → who last changed that level and when (the audit log)."""
+    known = changed_by or {}
+    ctx = Context(catalog, snapshot, rules, options, changed_by=lambda sku, location_id: known.get((sku, location_id)))
     changes = [
         *plan_locations(ctx),
         *plan_items(ctx),

@@ -82,7 +82,9 @@ def kit_price(kit: Kit, rules: Rules) -> Price | None:
     return Price(currency_code=rules.kits.currency, amount=kit.price.quantize(Decimal("0.01"))) if kit.price is not None else None
 
 
-def kit_create(kit: Kit, rules: Rules) -> KitCreate:
+def kit_create(
+    kit: Kit, rules: Rules, sales_channels: list[str] | None = None, shipping_profile_id: str | None = None
+) -> KitCreate:
     return KitCreate(
         sku=kit.sku,
         title=kit.title,
@@ -92,4 +94,6 @@ def kit_create(kit: Kit, rules: Rules) -> KitCreate:
         metadata=with_values(kit_metadata(kit)),
         price=kit_price(kit, rules),
         components=[Component(sku=c.sku, required_quantity=c.quantity) for c in kit.components],
+        sales_channels=sales_channels or [],
+        shipping_profile_id=shipping_profile_id,
     )

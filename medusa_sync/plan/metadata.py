@@ -7,7 +7,7 @@ removed. Medusa 2.21 merges a metadata update into what the record holds and del
 sent as "" (tests/integration/test_sync.py proves it on the live server), so the update sends
 the removed keys as "".
 
-Bookkeeping keys (where a record came from, digests) are written along with a real change but
+Bookkeeping keys (where a record came from, digests, the sync base of each level) are written along with a real change but
 never make a change on their own: reordering a feed file must not rewrite every item.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from medusa_sync.plan.model import FieldChange
+from medusa_sync.plan.model import BASE_PREFIX, FieldChange
 
 BOOKKEEPING = frozenset({"source_file", "source_record", "feed_digest"})
 REMOVE = ""
@@ -24,7 +24,7 @@ REMOVE = ""
 
 
 def is_bookkeeping(key: str) -> bool:
-    return key in BOOKKEEPING or key.endswith("_digest")
+    return key in BOOKKEEPING or key.endswith("_digest") or key.startswith(BASE_PREFIX)
 
 
 def absent(value: Any) -> bool:

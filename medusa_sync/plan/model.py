@@ -18,9 +18,9 @@ from medusa_sync.errors import ConfigError
 FORMAT_VERSION = 2
 
 Kind = Literal["location", "item", "level", "kit"]
-Action = Literal["create", "update", "missing", "conflict"]
+Action = Literal["create", "update", "drift", "missing", "conflict"]
 KINDS: tuple[Kind, ...] = ("location", "item", "level", "kit")
-ACTIONS: tuple[Action, ...] = ("create", "update", "missing", "conflict")
+ACTIONS: tuple[Action, ...] = ("create", "update", "drift", "missing", "conflict")
 WRITES: tuple[Action, ...] = ("create", "update")
 
 
@@ -31,6 +31,9 @@ class PlanOptions(BaseModel):
     """Let stocked_quantity fall below reserved_quantity instead of clamping it."""
     force: bool = False
     """Apply even when the shrink guard refuses."""
+    on_drift: Literal["feed", "keep"] = "feed"
+    """A level both the feed and someone else changed since the last sync: write the feed's value,
+    or keep the store's."""
 
 
 class FieldChange(BaseModel):
@@ -58,6 +61,23 @@ class LocationCreate(_Change):
     action: Literal["create"] = "create"
     name: str
     metadata: dict[str, Any]
+    sales_channels: list[str] = Field(default_factory=list)
+    """Ids of the sales channels it joins (so a storefront sells its stock)."""
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+class LocationUpdate(_Change):
+    """A location of medusa-sync's that is missing some of its sales channels: they are added
+    (the channels it is in stay)."""
+
+    kind: Literal["location"] = "location"
+    action: Literal["update"] = "update"
+    name: str
+    location_id: str
+    add_sales_channels: list[str]
 
     @property
     def key(self) -> str:
@@ -121,6 +141,24 @@ class ItemConflict(_ItemChange):
 # -- stock levels ------------------------------------------------------------------------------
 
 
+class LevelBase(BaseModel):
+    """What medusa-sync last wrote to a level from the feed: the base of the three-way merge
+    (docs/operations.md). Kept in the item's metadata, `sync_base:<location id>` →
+    [stocked, incoming] (Medusa 2.21 does not store level metadata)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stocked: int
+    incoming: int
+
+
+BASE_PREFIX = "sync_base:"
+
+
+def base_key(location_id: str) -> str:
+    return f"{BASE_PREFIX}{location_id}"
+
+
 class _LevelChange(_Change):
     kind: Literal["level"] = "level"
     sku: str
@@ -130,6 +168,8 @@ class _LevelChange(_Change):
     """None when the location is created by the same apply."""
     stocked: int
     incoming: int
+    base: LevelBase | None = None
+    """The base apply records in the item's metadata once this level is written (None: none)."""
 
     @property
     def key(self) -> str:
@@ -147,6 +187,18 @@ class LevelCreate(_LevelChange):
 class LevelUpdate(_LevelChange):
     action: Literal["update"] = "update"
     item_id: str
+
+
+class LevelDrift(_LevelChange):
+    """A level someone else changed since medusa-sync last wrote it, that the sync leaves as it
+    is: `stocked`/`incoming` are the store's values (kept), `feed` what the feed says. Not a
+    level write; with `base` set (--on-drift keep over a changed feed) apply records that base."""
+
+    action: Literal["drift"] = "drift"
+    item_id: str
+    feed: LevelBase
+    changed_by: str | None = None
+    """Who changed the level and when, from the audit log (None: not in the log)."""
 
 
 # -- kits --------------------------------------------------------------------------------------
@@ -193,6 +245,9 @@ class KitCreate(_KitChange):
     metadata: dict[str, Any]
     price: Price | None = None
     components: list[Component]
+    sales_channels: list[str] = Field(default_factory=list)
+    """Ids of the sales channels it is sold in."""
+    shipping_profile_id: str | None = None
 
 
 class KitUpdate(_KitChange):
@@ -206,6 +261,10 @@ class KitUpdate(_KitChange):
     price: Price | None = None
     """The new variant price (None: unchanged)."""
     links: LinkEdits = Field(default_factory=LinkEdits)
+    add_sales_channels: list[str] = Field(default_factory=list)
+    """Sales channels it is missing: added (its other channels stay)."""
+    shipping_profile_id: str | None = None
+    """Set when the kit has no shipping profile (None: unchanged)."""
 
 
 class KitMissing(_KitChange):
@@ -226,12 +285,14 @@ def _tag(value: Any) -> str:
 
 Change = Annotated[
     Annotated[LocationCreate, Tag("location.create")]
+    | Annotated[LocationUpdate, Tag("location.update")]
     | Annotated[ItemCreate, Tag("item.create")]
     | Annotated[ItemUpdate, Tag("item.update")]
     | Annotated[ItemMissing, Tag("item.missing")]
     | Annotated[ItemConflict, Tag("item.conflict")]
     | Annotated[LevelCreate, Tag("level.create")]
     | Annotated[LevelUpdate, Tag("level.update")]
+    | Annotated[LevelDrift, Tag("level.drift")]
     | Annotated[KitCreate, Tag("kit.create")]
     | Annotated[KitUpdate, Tag("kit.update")]
     | Annotated[KitMissing, Tag("kit.missing")]
@@ -254,7 +315,10 @@ class Plan(BaseModel):
 
     @property
     def has_changes(self) -> bool:
-        return any(change.action in WRITES for change in self.changes)
+        return any(
+            change.action in WRITES or (change.action == "drift" and change.base is not None)
+            for change in self.changes
+        )
 
     def counts(self) -> dict[str, dict[str, int]]:
         tally = Counter((change.kind, change.action) for change in self.changes)

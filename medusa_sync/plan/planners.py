@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from medusa_sync.config import Rules
@@ -20,11 +21,15 @@ from medusa_sync.plan.model import (
     KitCreate,
     KitMissing,
     KitUpdate,
+    LevelBase,
     LevelCreate,
+    LevelDrift,
     LevelUpdate,
     LinkEdits,
     LocationCreate,
+    LocationUpdate,
     PlanOptions,
+    base_key,
 )
 from medusa_sync.store import ITEM_FIELDS, MANAGED_BY, ActualItem, ActualKit, StoreSnapshot
 
@@ -35,8 +40,31 @@ class Context:
     snapshot: StoreSnapshot
     rules: Rules
     options: PlanOptions
+    changed_by: Callable[[str, str], str | None] = lambda sku, location_id: None
+    """Who last changed a level (SKU, location id) outside the sync and when, from the audit log."""
     unchanged: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """The channels and profile kits and locations should have, from the rules and the
+        store's defaults (none when the store's selling setup was not read: offline)."""
+        selling = self.snapshot.selling
+        self.kit_channels: list[str] = []
+        self.kit_profile: str | None = None
+        self.location_channels: list[str] = []
+        if selling is None:
+            return
+        self.kit_channels = selling.channel_ids(self.rules.kits.sales_channels, "[kits] sales_channels")
+        self.kit_profile = selling.shipping_profile_id(self.rules.kits.shipping_profile, "[kits] shipping_profile")
+        self.location_channels = selling.channel_ids(self.rules.locations.sales_channels, "[locations] sales_channels")
+        currency = self.rules.kits.currency
+        if self.catalog.kits and currency not in selling.currencies:
+            self.warnings.append(
+                f"kits are priced in {currency}, which is not one of the store's currencies "
+                f"({', '.join(sorted(selling.currencies)) or 'none'}): add it in the store settings to sell them"
+            )
+        if self.catalog.kits and currency not in selling.region_currencies:
+            self.warnings.append(f"no region uses {currency}, the kits' currency: a storefront cannot sell them")
 
     def location_id(self, name: str) -> str | None:
         location = self.snapshot.locations.get(name)
@@ -51,13 +79,28 @@ class Context:
         return reserved, note
 
 
-def plan_locations(ctx: Context) -> list[LocationCreate]:
-    changes = []
+def plan_locations(ctx: Context) -> list[LocationCreate | LocationUpdate]:
+    changes: list[LocationCreate | LocationUpdate] = []
     for name in ctx.catalog.locations:
-        if name in ctx.snapshot.locations:
+        actual = ctx.snapshot.locations.get(name)
+        if actual is None:
+            changes.append(
+                LocationCreate(name=name, metadata={"managed_by": MANAGED_BY}, sales_channels=ctx.location_channels)
+            )
+            continue
+        missing = sorted(set(ctx.location_channels) - set(actual.sales_channels)) if actual.owned else []
+        if not missing:
             ctx.unchanged["location"] += 1
-        else:
-            changes.append(LocationCreate(name=name, metadata={"managed_by": MANAGED_BY}))
+            continue
+        after = sorted({*actual.sales_channels, *missing})
+        changes.append(
+            LocationUpdate(
+                name=name,
+                location_id=actual.id,
+                add_sales_channels=missing,
+                fields=[FieldChange(field="sales_channels", before=list(actual.sales_channels), after=after)],
+            )
+        )
     return changes
 
 
@@ -109,9 +152,10 @@ def _item_update(item: InventoryItem, actual: ActualItem) -> ItemUpdate | None:
     )
 
 
-def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate]:
-    """The catalog's levels; an item's levels are left alone when the item is not ours."""
-    changes: list[LevelCreate | LevelUpdate] = []
+def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate | LevelDrift]:
+    """The catalog's levels; an item's levels are left alone when the item is not ours. An
+    existing level is merged three ways (feed, store, base: `_merge`)."""
+    changes: list[LevelCreate | LevelUpdate | LevelDrift] = []
     for level in ctx.catalog.levels:
         actual = ctx.snapshot.items.get(level.sku)
         location_id = ctx.location_id(level.location)
@@ -121,9 +165,10 @@ def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate]:
         elif actual.owned:
             current = actual.levels.get(location_id) if location_id else None
             if current is None:
-                changes.append(LevelCreate(**common, stocked=level.stocked, item_id=actual.id))
+                base = LevelBase(stocked=level.stocked, incoming=level.incoming)
+                changes.append(LevelCreate(**common, stocked=level.stocked, item_id=actual.id, base=base))
             else:
-                change = _level_update(ctx, level, actual, current.stocked, current.reserved, current.incoming)
+                change = _level_merge(ctx, level, actual, location_id, current.stocked, current.reserved, current.incoming)
                 if change is None:
                     ctx.unchanged["level"] += 1
                 else:
@@ -131,28 +176,73 @@ def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate]:
     return changes
 
 
-def _level_update(
-    ctx: Context, level: StockLevel, actual: ActualItem, stocked: int, reserved: int, incoming: int
-) -> LevelUpdate | None:
+def stored_base(actual: ActualItem, location_id: str) -> LevelBase | None:
+    """The base recorded for this level, None when there is none (or it is not readable)."""
+    value = actual.metadata.get(base_key(location_id))
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(n, int) for n in value):
+        return LevelBase(stocked=value[0], incoming=value[1])
+    return None
+
+
+def _merge(feed: int, store: int, base: int | None, on_drift: str) -> tuple[int, bool]:
+    """One quantity, three ways: (value to hold, whether the store's value is someone else's
+    change that differs from the feed). No base, or the store still at the base: the feed.
+    The feed at the base: the store's value stands. Both moved: --on-drift decides."""
+    if base is None or store == base or feed == store:
+        return feed, False
+    if feed == base or on_drift == "keep":
+        return store, True
+    return feed, True
+
+
+def _level_merge(
+    ctx: Context, level: StockLevel, actual: ActualItem, location_id: str, stocked: int, reserved: int, incoming: int
+) -> LevelUpdate | LevelDrift | None:
     key = f"{level.sku} @ {level.location}"
-    wanted, note = ctx.clamped(key, level.stocked, reserved)
+    base = stored_base(actual, location_id)
+    feed = LevelBase(stocked=level.stocked, incoming=level.incoming)
+    want_stocked, stocked_drift = _merge(feed.stocked, stocked, base and base.stocked, ctx.options.on_drift)
+    want_incoming, incoming_drift = _merge(feed.incoming, incoming, base and base.incoming, ctx.options.on_drift)
+    # A drifted value is either the store's (kept) or the feed's (overridden): only the feed's is clamped.
+    stocked_from_feed = not stocked_drift or want_stocked == feed.stocked
+    incoming_from_feed = not incoming_drift or want_incoming == feed.incoming
+    note = None
+    if stocked_from_feed:
+        want_stocked, note = ctx.clamped(key, want_stocked, reserved)
     changed = [
         FieldChange(field=name, before=before, after=after)
-        for name, before, after in (("stocked_quantity", stocked, wanted), ("incoming_quantity", incoming, level.incoming))
+        for name, before, after in (("stocked_quantity", stocked, want_stocked), ("incoming_quantity", incoming, want_incoming))
         if before != after
     ]
+    # The new base: what was written from the feed; for a kept value the feed's (unchanged, or
+    # kept over with --on-drift keep, so the same feed does not ask again next time).
+    new_base = LevelBase(
+        stocked=want_stocked if stocked_from_feed else feed.stocked,
+        incoming=want_incoming if incoming_from_feed else feed.incoming,
+    )
+    record = new_base if new_base != base else None
+    common = {"sku": level.sku, "location": level.location, "location_id": location_id, "item_id": actual.id}
+    if stocked_drift or incoming_drift:
+        assert base is not None  # a drift needs a base
+        who = ctx.changed_by(level.sku, location_id)
+        moved = "the feed did not change" if feed == base else "both the feed and the store changed"
+        by = f" ({who})" if who else ""
+        sides = (
+            f"store {stocked}/{incoming}{by}, feed {feed.stocked}/{feed.incoming}, "
+            f"base {base.stocked}/{base.incoming} (stocked/incoming)"
+        )
+        if not changed:
+            verb = "drift kept" if feed == base else f"drift kept (--on-drift {ctx.options.on_drift})"
+            return LevelDrift(
+                **common, stocked=stocked, incoming=incoming, feed=feed, changed_by=who, base=record,
+                note=f"{verb}: {moved}; {sides}",
+            )
+        overridden = (stocked_drift and stocked_from_feed) or (incoming_drift and incoming_from_feed)
+        verb = f"drift overridden (--on-drift {ctx.options.on_drift})" if overridden else "drift kept"
+        note = f"{verb}: {moved}; {sides}" + (f"; {note}" if note else "")
     if not changed:
         return None
-    return LevelUpdate(
-        sku=level.sku,
-        location=level.location,
-        location_id=ctx.location_id(level.location),
-        item_id=actual.id,
-        stocked=wanted,
-        incoming=level.incoming,
-        fields=changed,
-        note=note,
-    )
+    return LevelUpdate(**common, stocked=want_stocked, incoming=want_incoming, fields=changed, note=note, base=record)
 
 
 def plan_missing(ctx: Context) -> list[ItemMissing | LevelUpdate]:
@@ -183,6 +273,8 @@ def plan_missing(ctx: Context) -> list[ItemMissing | LevelUpdate]:
                     incoming=current.incoming,
                     fields=[FieldChange(field="stocked_quantity", before=current.stocked, after=stocked)],
                     note=note or "missing from the feed",
+                    # what the sync wrote: should the item come back, the feed's value is written
+                    base=LevelBase(stocked=stocked, incoming=current.incoming),
                 )
             )
     return changes
@@ -194,7 +286,7 @@ def plan_kits(ctx: Context) -> list[KitCreate | KitUpdate | KitConflict | KitMis
     for kit in ctx.catalog.kits:
         actual = ctx.snapshot.kits.get(kit.sku)
         if actual is None:
-            changes.append(kit_create(kit, ctx.rules))
+            changes.append(kit_create(kit, ctx.rules, ctx.kit_channels, ctx.kit_profile))
         elif not actual.owned:
             changes.append(
                 KitConflict(
@@ -233,6 +325,13 @@ def _kit_update(ctx: Context, kit: Kit, actual: ActualKit, sku_of_item: dict[str
             changed.append(FieldChange(field=f"price.{wanted_price.currency_code}", before=money(before), after=money(wanted_price.amount)))
             price = wanted_price
     links = _link_edits(kit, actual, sku_of_item, changed)
+    add_channels = sorted(set(ctx.kit_channels) - set(actual.sales_channels))
+    if add_channels:
+        after = sorted({*actual.sales_channels, *add_channels})
+        changed.append(FieldChange(field="sales_channels", before=list(actual.sales_channels), after=after))
+    profile = ctx.kit_profile if actual.shipping_profile_id is None else None
+    if profile is not None:
+        changed.append(FieldChange(field="shipping_profile_id", before=None, after=profile))
     if not changed:
         return None
     return KitUpdate(
@@ -244,6 +343,8 @@ def _kit_update(ctx: Context, kit: Kit, actual: ActualKit, sku_of_item: dict[str
         metadata=metadata.write,
         price=price,
         links=links,
+        add_sales_channels=add_channels,
+        shipping_profile_id=profile,
     )
 
 

@@ -19,7 +19,17 @@ from .locations import Locations
 from .orders import MANUAL, ORDER, ORPHANED, OrderLine, classify, order_by_number, order_lines
 from .reservations import FULFILL_MARKER, Reserved, StockContext, read_reservations
 from .rows import LEVEL_FIELDS, MANAGED_BY, ActualLevel, levels_of, owned, quantity
-from .snapshot import ITEM_FIELDS, ITEM_QUERY_FIELDS, ActualItem, ActualKit, ActualLocation, StoreSnapshot, read_store
+from .selling import StoreSelling, channel_location_ids, read_selling
+from .snapshot import (
+    ITEM_FIELDS,
+    ITEM_QUERY_FIELDS,
+    ActualItem,
+    ActualKit,
+    ActualLocation,
+    StoreSnapshot,
+    read_store,
+    read_store_to_sell,
+)
 
 __all__ = [
     "FULFILL_MARKER",
@@ -42,9 +52,11 @@ __all__ = [
     "StockContext",
     "StockItem",
     "StockKit",
+    "StoreSelling",
     "StoreSnapshot",
     "all_items",
     "buildable",
+    "channel_location_ids",
     "classify",
     "find_item",
     "item_by_id",
@@ -60,7 +72,9 @@ __all__ = [
     "owned",
     "quantity",
     "read_reservations",
+    "read_selling",
     "read_store",
+    "read_store_to_sell",
     "stock_at",
     "write_stocked",
 ]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .locations import duplicate_locations
+from .selling import StoreSelling, read_selling
 from .rows import LEVEL_FIELDS, ActualLevel, levels_of, owned, quantity
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ _PRODUCT_QUERY_FIELDS = ",".join(
         "variants.prices.currency_code",
         "variants.inventory_items.inventory_item_id",
         "variants.inventory_items.required_quantity",
+        "sales_channels.id",
+        "shipping_profile.id",
     )
 )
 
@@ -66,6 +69,11 @@ class ActualLocation:
     id: str
     name: str
     metadata: dict[str, Any]
+    sales_channels: tuple[str, ...] = ()  # ids, sorted
+
+    @property
+    def owned(self) -> bool:
+        return owned(self.metadata)
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ class ActualKit:
     prices: dict[str, Decimal]  # by currency code
     links: dict[str, int]  # inventory item id → required quantity
     metadata: dict[str, Any]
+    sales_channels: tuple[str, ...] = ()  # ids, sorted
+    shipping_profile_id: str | None = None
 
     @property
     def owned(self) -> bool:
@@ -93,6 +103,9 @@ class StoreSnapshot:
     items: dict[str, ActualItem] = field(default_factory=dict)  # by SKU
     kits: dict[str, ActualKit] = field(default_factory=dict)  # by variant SKU
     duplicate_locations: dict[str, list[str]] = field(default_factory=dict)  # name → ids, oldest first
+    selling: StoreSelling | None = None
+    """The store's channels, profiles and currencies (None: not read, e.g. offline: kits and
+    locations are then planned without channels)."""
 
     def fingerprint(self) -> str:
         """A digest of everything a plan was based on; `apply FILE` refuses if it moved."""
@@ -119,9 +132,11 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU)."""
     snapshot = StoreSnapshot(url=client.base_url)
-    locations = client.stock_locations.list(fields="id,name,metadata,created_at", order="created_at")
+    locations = client.stock_locations.list(fields="id,name,metadata,created_at,sales_channels.id", order="created_at")
     for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
-        snapshot.locations.setdefault(row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}))
+        snapshot.locations.setdefault(
+            row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))
+        )
     snapshot.duplicate_locations = duplicate_locations(locations)
     for row in client.inventory_items.iter(fields=ITEM_QUERY_FIELDS):
         if not row.get("sku"):
@@ -154,5 +169,18 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
                     for link in variant.get("inventory_items") or []
                 },
                 metadata=product.get("metadata") or {},
+                sales_channels=_channel_ids(product),
+                shipping_profile_id=(product.get("shipping_profile") or {}).get("id"),
             )
+    return snapshot
+
+
+def _channel_ids(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(channel["id"] for channel in row.get("sales_channels") or []))
+
+
+def read_store_to_sell(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
+    """`read_store`, and what selling kits needs (the sync plans against this one)."""
+    snapshot = read_store(client, kit_skus)
+    snapshot.selling = read_selling(client)
     return snapshot

@@ -135,14 +135,18 @@ def default_shipping_profile_id(admin: Api) -> str:
     return profiles[0]["id"]
 
 
-def open_for_shipping(admin: Api, merchant: Merchant, location_ids: Iterable[str]) -> dict[str, str]:
-    """Put each stock location in the merchant's sales channel and ship from it to Brazil:
-    the manual fulfillment provider, a shipping fulfillment set with a Brazil service zone and a
-    flat-rate shipping option. Returns location id → shipping option id."""
+def open_for_shipping(
+    admin: Api, merchant: Merchant, location_ids: Iterable[str], *, join_channel: bool = True
+) -> dict[str, str]:
+    """Ship from each stock location to Brazil: the manual fulfillment provider, a shipping
+    fulfillment set with a Brazil service zone and a flat-rate shipping option; with
+    `join_channel`, also put the location in the merchant's sales channel (medusa-sync does
+    that itself for the locations it creates). Returns location id → shipping option id."""
     options = {}
     for location_id in location_ids:
         path = f"/admin/stock-locations/{location_id}"
-        admin.call("POST", f"{path}/sales-channels", json={"add": [merchant.sales_channel_id]})
+        if join_channel:
+            admin.call("POST", f"{path}/sales-channels", json={"add": [merchant.sales_channel_id]})
         admin.call("POST", f"{path}/fulfillment-providers", json={"add": [FULFILLMENT_PROVIDER]})
         location = admin.call(
             "POST",

@@ -364,8 +364,8 @@ def test_day_two_plan_lists_only_real_changes(store, capsys, tmp_path, medusa_ad
 
     code, applied = run_json(capsys, "import", str(feeds), "--yes", "--out", str(tmp_path / "out"))
     assert code == 0
-    assert applied["applied"]["applied"] == {"level.update": 3}
-    assert applied["requests"]["writes"] == 1  # one level batch
+    assert applied["applied"]["applied"] == {"level.update": 3, "base.record": 3}
+    assert applied["requests"]["writes"] == 1 + 3  # one level batch, then each item's new sync base
     items = admin_get(
         store, medusa_admin_token, "/admin/inventory-items", fields="sku,location_levels.stocked_quantity", limit=500
     )["inventory_items"]

@@ -77,6 +77,14 @@ class FakeMedusa:
             )
         if path == "/admin/inventory-items/location-levels/batch":
             return httpx.Response(200, json={"created": [], "updated": body.get("update", []), "deleted": []})
+        if path.startswith("/admin/products/prod_") and request.method == "POST":
+            return httpx.Response(200, json={"product": {"id": path.rsplit("/", 1)[1]}})
+        if path.startswith("/admin/sales-channels/") and path.endswith("/products"):
+            return httpx.Response(200, json={"sales_channel": {"id": path.split("/")[3]}})
+        if path.startswith("/admin/stock-locations/") and path.endswith("/sales-channels"):
+            return httpx.Response(200, json={"stock_location": {"id": path.split("/")[3]}})
+        if path.startswith("/admin/inventory-items/iitem_") and request.method == "POST":
+            return httpx.Response(200, json={"inventory_item": {"id": path.rsplit("/", 1)[1]}})
         return httpx.Response(404, text=f"Cannot {request.method} {path}")
 
 
@@ -175,9 +183,12 @@ def test_level_changes_go_in_one_batch(catalog) -> None:
                      "stocked_quantity": 100, "incoming_quantity": 0}
                 ],
             },
-        )
+        ),
+        # Then the base of each level written (the three-way merge's), once per item, after its level.
+        ("POST", "/admin/inventory-items/iitem_odex_inverters_ODEX-INV-A-3000W", {"metadata": {"sync_base:sloc_odex": [100, 0]}}),
+        ("POST", "/admin/inventory-items/iitem_odex_panels_ODEX-PAINEL-B-600W", {"metadata": {"sync_base:sloc_odex": [0, 0]}}),
     ]
-    assert dict(result.applied) == {"level.update": 1, "level.create": 1}
+    assert dict(result.applied) == {"level.update": 1, "level.create": 1, "base.record": 2}
 
 
 def level_update(n: int) -> LevelUpdate:
@@ -291,3 +302,38 @@ def test_level_batch_chunks_applied_before_the_server_died_are_credited(catalog)
     assert dict(stopped.result.applied) == {"level.update": 1}  # the first chunk
     assert [(f.kind, f.key) for f in stopped.result.failures] == [("level", plan.changes[1].key)]
     assert dict(stopped.not_applied) == {}
+
+
+def test_sellable_kits_and_locations_are_wired_to_channels_without_removing_any(catalog) -> None:
+    from medusa_sync.plan import KitUpdate, LocationCreate, LocationUpdate, Plan
+
+    plan = Plan(
+        store="http://medusa.test",
+        fingerprint="f",
+        options=PlanOptions(),
+        feed_digests={},
+        changes=[
+            LocationCreate(name="Odex CD", metadata={"managed_by": "medusa-sync"}, sales_channels=["sc_1"]),
+            LocationUpdate(name="Solfacil CD", location_id="sloc_s", add_sales_channels=["sc_1"]),
+            KitUpdate(sku="K", product_id="prod_1", variant_id="var_1", add_sales_channels=["sc_1", "sc_2"], shipping_profile_id="sp_1"),
+        ],
+    )
+    fake = FakeMedusa()
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
+    assert result.failures == [], result.failures
+    assert fake.requests[:3] == [  # found, never duplicated: looked up before and after the create
+        ("GET", "/admin/stock-locations", None),
+        ("POST", "/admin/stock-locations", {"name": "Odex CD", "metadata": {"managed_by": "medusa-sync", "medusa_sync_key": "odex cd"}}),
+        ("GET", "/admin/stock-locations", None),
+    ]
+    assert fake.requests[3:5] == [
+        ("POST", "/admin/stock-locations/sloc_1/sales-channels", {"add": ["sc_1"]}),
+        ("POST", "/admin/stock-locations/sloc_s/sales-channels", {"add": ["sc_1"]}),
+    ]
+    assert fake.requests[5:] == [
+        ("POST", "/admin/products/prod_1", {"shipping_profile_id": "sp_1"}),
+        ("POST", "/admin/sales-channels/sc_1/products", {"add": ["prod_1"]}),
+        ("POST", "/admin/sales-channels/sc_2/products", {"add": ["prod_1"]}),
+    ]
+    assert dict(result.applied) == {"location.create": 1, "location.update": 1, "kit.update": 1}

@@ -285,7 +285,7 @@ def test_json_config_and_verbose_work_in_either_place(small_root: Path, tmp_path
 def test_the_plan_options_reach_the_plan(small_root: Path, tmp_path: Path, capsys, command: list[str]) -> None:
     out = str(tmp_path / "out")
     assert main([*command, str(small_root), "--out", out, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "keep", "allow_below_reserved": False, "force": False}
+    assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "keep", "allow_below_reserved": False, "force": False, "on_drift": "feed"}
     args = [*command, str(small_root), "--out", out, "--missing", "zero", "--allow-below-reserved", "--force", "--json"]
     assert main(args) == 0
-    assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "zero", "allow_below_reserved": True, "force": True}
+    assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "zero", "allow_below_reserved": True, "force": True, "on_drift": "feed"}

@@ -21,6 +21,7 @@ from medusa_sync.cli.options import Json, Wait
 from medusa_sync.cli.render import print_json
 from medusa_sync.durations import parse_duration
 from medusa_sync.errors import UsageError
+from medusa_sync.store import channel_location_ids
 
 Sku = Annotated[str, typer.Argument(help="Inventory item SKU (for availability also a kit SKU).")]
 Location = Annotated[str, typer.Option("--location", "-l", help="Stock location id or name.")]
@@ -43,11 +44,22 @@ def availability(
     sku: Sku,
     quantity: Annotated[int, typer.Option("--quantity", "-q", help="Units (or kits) to confirm.")] = 1,
     location: Annotated[list[str] | None, typer.Option("--location", "-l", help="Count only these locations (repeatable; default all).")] = None,
+    sales_channel: Annotated[
+        str | None,
+        typer.Option("--sales-channel", help="Count only the locations in this sales channel (name or id), as its storefront does."),
+    ] = None,
     json: Json = False,
 ) -> int:
     """Units of an item (or kits of a kit SKU) available now; exit 0 when QUANTITY can be confirmed, 1 when not."""
+    if location and sales_channel:
+        raise UsageError("give --location or --sales-channel, not both")
     with store_client(ctx) as client:
-        result = operations.check_availability(client, sku, quantity=quantity, locations=location or ())
+        locations = location or ()
+        if sales_channel is not None:
+            locations = channel_location_ids(client, sales_channel)
+            if not locations:
+                raise UsageError(f"sales channel {sales_channel!r} has no stock location: its storefront can sell nothing")
+        result = operations.check_availability(client, sku, quantity=quantity, locations=locations)
     if json:
         print_json(show.availability_json(result))
     else:

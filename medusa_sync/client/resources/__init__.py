@@ -5,6 +5,7 @@ from .orders import Orders
 from .product_variants import ProductVariants
 from .products import Products
 from .reservations import Reservations
+from .sales import Sales
 from .stock_locations import StockLocations
 
-__all__ = ["InventoryItems", "Orders", "ProductVariants", "Products", "Reservations", "StockLocations"]
+__all__ = ["InventoryItems", "Orders", "ProductVariants", "Products", "Reservations", "Sales", "StockLocations"]

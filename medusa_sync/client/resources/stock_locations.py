@@ -111,6 +111,16 @@ class StockLocations(Resource):
                 time.sleep(self._settle)
         return None
 
+    def add_sales_channels(self, location_id: str, sales_channel_ids: list[str]) -> Record:
+        """Put a location in these channels (its other channels are kept)."""
+        return self._requestor.request(
+            "POST",
+            f"{PATH}/{segment(location_id)}/sales-channels",
+            json={"add": sorted(sales_channel_ids)},
+            key="stock_location",
+            idempotent=True,
+        )
+
     def delete(self, location_id: str) -> Record:
         """Soft-delete; Medusa does not check for levels or reservations there (it orphans them)."""
         return self._requestor.request("DELETE", f"{PATH}/{segment(location_id)}")

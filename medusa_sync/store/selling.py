@@ -1,0 +1,76 @@
+"""What a store needs to sell: its default sales channel and shipping profile, its channels by
+name, its currencies and the currencies its regions use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from medusa_sync.errors import ConfigError, NotFoundError
+
+if TYPE_CHECKING:
+    from medusa_sync.client import MedusaClient
+
+
+@dataclass(frozen=True)
+class StoreSelling:
+    default_sales_channel_id: str | None = None
+    default_shipping_profile_id: str | None = None
+    sales_channels: dict[str, str] = field(default_factory=dict)  # name → id
+    shipping_profiles: dict[str, str] = field(default_factory=dict)  # name → id
+    currencies: frozenset[str] = frozenset()
+    region_currencies: frozenset[str] = frozenset()
+
+    def channel_ids(self, names_or_ids: list[str], key: str) -> list[str]:
+        """The ids of these channels (names or ids; none given: the store's default channel).
+        ConfigError names an unknown one and the rules-file key it came from."""
+        if not names_or_ids:
+            return [self.default_sales_channel_id] if self.default_sales_channel_id else []
+        ids = set(self.sales_channels.values())
+        resolved = []
+        for value in names_or_ids:
+            channel_id = value if value in ids else self.sales_channels.get(value)
+            if channel_id is None:
+                known = ", ".join(sorted(self.sales_channels)) or "none"
+                raise ConfigError(f"{key}: no sales channel {value!r} in the store (it has: {known})")
+            resolved.append(channel_id)
+        return sorted(set(resolved))
+
+    def shipping_profile_id(self, name_or_id: str | None, key: str) -> str | None:
+        """The id of this profile (a name or an id; None: the store's default profile)."""
+        if name_or_id is None:
+            return self.default_shipping_profile_id
+        if name_or_id in self.shipping_profiles.values():
+            return name_or_id
+        if name_or_id in self.shipping_profiles:
+            return self.shipping_profiles[name_or_id]
+        known = ", ".join(sorted(self.shipping_profiles)) or "none"
+        raise ConfigError(f"{key}: no shipping profile {name_or_id!r} in the store (it has: {known})")
+
+
+def read_selling(client: MedusaClient) -> StoreSelling:
+    """The store's selling setup (four list reads)."""
+    store = client.sales.store()
+    profiles = client.sales.shipping_profiles()
+    default_profile = next((p["id"] for p in profiles if p.get("type") == "default"), None)
+    selling = StoreSelling(
+        default_sales_channel_id=store.get("default_sales_channel_id"),
+        default_shipping_profile_id=default_profile,
+        sales_channels={row["name"]: row["id"] for row in client.sales.sales_channels()},
+        currencies=frozenset(c["currency_code"] for c in store.get("supported_currencies") or []),
+        region_currencies=frozenset(r["currency_code"] for r in client.sales.regions(fields="id,currency_code")),
+        shipping_profiles={p["name"]: p["id"] for p in profiles},
+    )
+    return selling
+
+
+def channel_location_ids(client: MedusaClient, name_or_id: str) -> list[str]:
+    """The ids of the stock locations in a sales channel (a name or an id): the stock Medusa's
+    storefront counts for that channel. NotFoundError for an unknown channel."""
+    channels = client.sales.sales_channels()
+    channel = next((row for row in channels if name_or_id in (row["id"], row["name"])), None)
+    if channel is None:
+        known = ", ".join(sorted(row["name"] for row in channels)) or "none"
+        raise NotFoundError(f"no sales channel {name_or_id!r} in the store (it has: {known})")
+    rows = client.stock_locations.list(fields="id", sales_channel_id=channel["id"])
+    return sorted(row["id"] for row in rows)
