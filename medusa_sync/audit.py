@@ -11,10 +11,12 @@ record. A record:
     operation_id  ties the `pending` record of a multi-step operation to its end record
     sku, location, location_id, destination, destination_id
     quantity      the units the operation is about (adjust: the signed delta)
-    before, after {stocked, reserved, available} of the level (transfer: {source, destination})
+    before, after {stocked, reserved, available} of the level (transfer: {source, destination});
+                  a `pending` adjust/set record's `after` is its target {stocked}
     reason        --reason / --note
     reference     the reservation id
     line_item     the line item of the reservation, if any
+    ref           --ref KEY, the idempotency key (a second run with it writes nothing)
     result        ok | refused | failed | pending
     message       why it was refused or failed, or what a pending step left to do
 
@@ -76,6 +78,10 @@ class AuditLog:
                     continue
                 if isinstance(record, dict):
                     yield record
+
+    def with_ref(self, ref: str) -> list[dict[str, Any]]:
+        """Every record of the operation run under idempotency key `ref`, in order."""
+        return [record for record in self.records() if record.get("ref") == ref]
 
     def unfinished(self, operation: str, sku: str) -> list[dict[str, Any]]:
         """The last record of each `operation` on `sku` that stopped at `pending`."""

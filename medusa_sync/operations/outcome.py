@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 from medusa_sync.audit import AuditLog
 from medusa_sync.client import MedusaAPIError
-from medusa_sync.errors import GuardError, MedusaSyncError, StoreChangedError
+from medusa_sync.errors import GuardError, MedusaSyncError, StoreChangedError, UsageError
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Outcome:
     destination: str | None = None
     destination_id: str | None = None
     order: str | None = None  # "#12": the order whose reservation this was
+    ref: str | None = None  # --ref: the idempotency key; a second run with it writes nothing
 
     def record(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,13 +58,39 @@ def recorded(audit: AuditLog, outcome: Outcome) -> Iterator[Outcome]:
         outcome.result = _result_of(error, outcome)
         message = str(error)
         if outcome.result == "pending":
-            message = f"stopped mid-way: {error}; run the same command again to complete it"
-            error.hint = error.hint or "run the same command again: it completes what is missing"
+            again = f"the same command again with --ref {outcome.ref}" if outcome.ref else "the same command again"
+            message = f"stopped mid-way: {error}; run {again} to complete it"
+            error.hint = error.hint or f"run {again}: it completes what is missing"
         outcome.message = f"{outcome.message}; {message}" if outcome.message else message
         audit.append(outcome.record())
         raise
     outcome.result = "ok"
     audit.append(outcome.record())
+
+
+def already_done(audit: AuditLog, outcome: Outcome) -> Outcome | None:
+    """The earlier run with `outcome.ref` when it ended `ok`, as an outcome whose result is
+    `already done` (nothing is written or recorded); None when there is none. The key must name
+    the same operation: reusing it for another is a usage error."""
+    if outcome.ref is None:
+        return None
+    records = audit.with_ref(outcome.ref)
+    if not records:
+        return None
+    first = records[0]
+    asked = (outcome.operation, outcome.sku, outcome.quantity)
+    if (first.get("operation"), first.get("sku"), first.get("quantity")) != asked:
+        raise UsageError(
+            f"--ref {outcome.ref} was used for {first.get('operation')} {first.get('quantity')} of {first.get('sku')}, "
+            f"not {outcome.operation} {outcome.quantity} of {outcome.sku}: give a new key"
+        )
+    finished = [record for record in records if record.get("result") == "ok"]
+    if not finished:
+        return None
+    done = Outcome(**{name: finished[-1].get(name) for name in Outcome.__dataclass_fields__})
+    done.result = "already done"
+    done.message = f"already done at {finished[-1].get('time')} (--ref {outcome.ref}); nothing written"
+    return done
 
 
 def start_pending(audit: AuditLog, outcome: Outcome, operation_id: str, message: str) -> None:

@@ -5,6 +5,10 @@ Requests:
     release   GET the reservation (or the line item's) · GET locations · GET items by id ·
               DELETE (all) or POST quantity (part) per reservation · GET items by id (re-read)
 
+With `ref` (--ref KEY) the key is kept in the reservation's metadata (`medusa_sync_ref`), written
+with it in one request: a re-run with the key finds it in the audit log (`ok`) or, when the run
+died before recording, among the item's reservations at the location, and reserves nothing.
+
 Before/after in the audit records of a release are the level as read before and after the
 whole command (one re-read for all its reservations).
 """
@@ -20,7 +24,7 @@ from medusa_sync.client.errors import NotAllowedError
 from medusa_sync.errors import GuardError, MedusaSyncError, NotFoundError, UsageError
 from medusa_sync.store import ORDER, Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
 
-from .outcome import Outcome, recorded, refuse
+from .outcome import Outcome, already_done, recorded, refuse
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -28,6 +32,10 @@ if TYPE_CHECKING:
 
 _NOT_ENOUGH_STOCK = re.compile(r"not enough stock", re.IGNORECASE)
 """Medusa's refusal of a reservation beyond available (400 not_allowed), checked under its lock."""
+
+
+REF_KEY = "medusa_sync_ref"
+"""The reservation metadata key holding a `reserve --ref` idempotency key."""
 
 
 def check_positive(amount: int, what: str) -> None:
@@ -44,9 +52,13 @@ def reserve(
     *,
     line_item_id: str | None = None,
     note: str | None = None,
+    ref: str | None = None,
 ) -> Outcome:
     """Reserve `amount` units at a location; refuses ≤ 0 and more than is available there."""
-    outcome = Outcome("reserve", sku, quantity=amount, reason=note, line_item=line_item_id)
+    outcome = Outcome("reserve", sku, quantity=amount, reason=note, line_item=line_item_id, ref=ref)
+    done = already_done(audit, outcome)
+    if done is not None:
+        return done
     with recorded(audit, outcome):
         locations = Locations.read(client)
         outcome.location_id = locations.resolve(location)
@@ -54,6 +66,12 @@ def reserve(
         item = item_by_sku(client, sku)
         level = item.level(outcome.location_id)
         outcome.before = numbers(level)
+        if ref is not None:
+            made = _reserved_with_ref(client, item.id, outcome.location_id, ref)
+            if made is not None:
+                outcome.reference, outcome.after = made["id"], outcome.before
+                outcome.message = f"already done: reservation {made['id']} has --ref {ref}; nothing written"
+                return outcome
         what = f"reserve {amount} of {sku} at {outcome.location}"
         check_positive(amount, what)
         if level is None:
@@ -64,7 +82,12 @@ def reserve(
             )
         try:
             reservation = client.reservations.create(
-                outcome.location_id, item.id, amount, line_item_id=line_item_id, description=note
+                outcome.location_id,
+                item.id,
+                amount,
+                line_item_id=line_item_id,
+                description=note,
+                metadata={REF_KEY: ref} if ref is not None else None,
             )
         except NotAllowedError as error:
             if not _NOT_ENOUGH_STOCK.search(error.message):
@@ -78,6 +101,14 @@ def reserve(
         outcome.reference = reservation["id"]
         outcome.after = numbers(item_by_id(client, item.id).level(outcome.location_id))
     return outcome
+
+
+def _reserved_with_ref(client: MedusaClient, item_id: str, location_id: str, ref: str) -> dict | None:
+    """The reservation of the item at the location that carries idempotency key `ref`, if any."""
+    for row in read_reservations(client, inventory_item_id=item_id, location_id=location_id):
+        if (row.get("metadata") or {}).get(REF_KEY) == ref:
+            return row
+    return None
 
 
 def reservations_for(client: MedusaClient, reservation_id: str | None, line_item_id: str | None) -> list[dict]:

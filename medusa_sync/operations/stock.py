@@ -3,29 +3,39 @@ below zero and never below what is reserved there.
 
 Requests: GET locations · GET item by SKU · POST level (absolute; creates the level when the item
 is not stocked there yet) · GET item (re-read).
+
+With `ref` (--ref KEY) the operation is idempotent: a `pending` record with the level before and
+the target is written first; a re-run with the key returns `already done` when it ended `ok`
+(no request), or completes it when it stopped at `pending`, writing only when the store still
+shows the level before (`steps.still_to_do`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from medusa_sync.audit import AuditLog
+from medusa_sync.audit import AuditLog, new_operation_id
 from medusa_sync.errors import GuardError
-from medusa_sync.store import Locations, item_by_id, item_by_sku, numbers, write_stocked
+from medusa_sync.store import Locations, StockItem, item_by_id, item_by_sku, numbers, write_stocked
 
-from .outcome import Outcome, recorded
+from .outcome import Outcome, already_done, recorded, start_pending
+from .steps import still_to_do
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
 
 
-def adjust(client: MedusaClient, audit: AuditLog, sku: str, location: str, delta: int, *, reason: str) -> Outcome:
-    return _write(client, audit, "adjust", sku, location, delta, reason, lambda stocked: stocked + delta)
+def adjust(
+    client: MedusaClient, audit: AuditLog, sku: str, location: str, delta: int, *, reason: str, ref: str | None = None
+) -> Outcome:
+    return _write(client, audit, "adjust", sku, location, delta, reason, ref, lambda stocked: stocked + delta)
 
 
-def set_stock(client: MedusaClient, audit: AuditLog, sku: str, location: str, stocked: int, *, reason: str) -> Outcome:
-    return _write(client, audit, "set", sku, location, stocked, reason, lambda _: stocked)
+def set_stock(
+    client: MedusaClient, audit: AuditLog, sku: str, location: str, stocked: int, *, reason: str, ref: str | None = None
+) -> Outcome:
+    return _write(client, audit, "set", sku, location, stocked, reason, ref, lambda _: stocked)
 
 
 def _write(
@@ -36,14 +46,22 @@ def _write(
     location: str,
     amount: int,
     reason: str,
+    ref: str | None,
     new_stocked: Callable[[int], int],
 ) -> Outcome:
-    outcome = Outcome(operation, sku, quantity=amount, reason=reason)
+    outcome = Outcome(operation, sku, quantity=amount, reason=reason, ref=ref)
+    done = already_done(audit, outcome)
+    if done is not None:
+        return done
     with recorded(audit, outcome):
         locations = Locations.read(client)
         outcome.location_id = locations.resolve(location)
         outcome.location = locations.name(outcome.location_id)
         item = item_by_sku(client, sku)
+        pending = _pending(audit, ref)
+        if pending is not None:
+            _complete(client, outcome, item, pending)
+            return outcome
         before = outcome.before = numbers(item.level(outcome.location_id))
         stocked = new_stocked(before["stocked"])
         change = f"by {amount:+d}" if operation == "adjust" else f"to {amount}"
@@ -54,6 +72,27 @@ def _write(
             raise GuardError(f"{what}: stocked would be {stocked}, below 0")
         if stocked < before["reserved"]:
             raise GuardError(f"{what}: stocked would be {stocked}, below the {before['reserved']} reserved")
+        if ref is not None:
+            outcome.after = {"stocked": stocked}  # a pending record's `after` is its target
+            start_pending(audit, outcome, new_operation_id(), f"{what}: writing stocked {stocked}")
         write_stocked(client, item, outcome.location_id, stocked)
         outcome.after = numbers(item_by_id(client, item.id).level(outcome.location_id))
     return outcome
+
+
+def _pending(audit: AuditLog, ref: str | None) -> dict[str, Any] | None:
+    """The `pending` record of the run with key `ref` that stopped between its record and its end."""
+    records = audit.with_ref(ref) if ref is not None else []
+    return records[-1] if records and records[-1].get("result") == "pending" else None
+
+
+def _complete(client: MedusaClient, outcome: Outcome, item: StockItem, pending: dict[str, Any]) -> None:
+    """Finish a run stopped after its `pending` record: write its target unless the store has it."""
+    outcome.operation_id, outcome.result, outcome.before = pending["operation_id"], "pending", pending["before"]
+    before = pending["before"]["stocked"]
+    target = pending["after"]["stocked"]
+    what = f"{outcome.operation} {outcome.sku} at {outcome.location}"
+    current = numbers(item.level(outcome.location_id))["stocked"]
+    if still_to_do(current, before, target, what=what):
+        write_stocked(client, item, outcome.location_id, target)
+    outcome.after = numbers(item_by_id(client, item.id).level(outcome.location_id))

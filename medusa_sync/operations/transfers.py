@@ -13,6 +13,10 @@ each write the store already shows (`steps.still_to_do`); a different transfer o
 refused until then. If the levels moved meanwhile so that it cannot be told what was applied,
 the re-run stops with StoreChangedError (exit 5), records `failed`, and gives the numbers.
 
+With `ref` (--ref KEY) a re-run with the key whose run ended `ok` returns `already done`
+without a request or a write (a killed run that recorded `ok` is not moved twice); one that
+stopped at `pending` is completed as above. Without a key each run is a new transfer.
+
 Requests: GET locations · GET item by SKU · POST source level · POST (or create) destination
 level · GET item (re-read); a compensation adds one POST.
 """
@@ -27,7 +31,7 @@ from medusa_sync.client import MedusaUnavailableError
 from medusa_sync.errors import GuardError, MedusaSyncError, StoreChangedError, UsageError
 from medusa_sync.store import Locations, StockItem, item_by_id, item_by_sku, numbers, write_stocked
 
-from .outcome import Outcome, recorded, start_pending
+from .outcome import Outcome, already_done, recorded, start_pending
 from .reservations import check_positive
 from .steps import still_to_do
 
@@ -36,9 +40,20 @@ if TYPE_CHECKING:
 
 
 def transfer(
-    client: MedusaClient, audit: AuditLog, sku: str, source: str, destination: str, amount: int, *, reason: str
+    client: MedusaClient,
+    audit: AuditLog,
+    sku: str,
+    source: str,
+    destination: str,
+    amount: int,
+    *,
+    reason: str,
+    ref: str | None = None,
 ) -> Outcome:
-    outcome = Outcome("transfer", sku, quantity=amount, reason=reason)
+    outcome = Outcome("transfer", sku, quantity=amount, reason=reason, ref=ref)
+    done = already_done(audit, outcome)
+    if done is not None:
+        return done
     with recorded(audit, outcome):
         locations = Locations.read(client)
         route = Route(locations.resolve(source), locations.resolve(destination), amount)

@@ -21,6 +21,7 @@ from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.audit import AuditLog, utc_now
 from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
+from medusa_sync.client.requestor import Requestor
 from medusa_sync.errors import GuardError
 from medusa_sync.operations import reserve, sweep_stale
 
@@ -252,6 +253,44 @@ def test_transfer_moves_stock_and_creates_the_destination_level(shop, client, ca
     assert state(client, shop) == before
     results = [(r["operation"], r["result"]) for r in AuditLog(shop.audit_log).records()]
     assert results == [("transfer", "pending"), ("transfer", "ok"), ("transfer", "pending"), ("transfer", "ok"), ("transfer", "refused")]
+
+
+def test_a_transfer_re_run_with_its_ref_writes_nothing(shop, client, capsys, monkeypatch):
+    """The reported bug: a transfer killed after it recorded `ok`, run again, moved the units again."""
+    command = ("transfer", shop.sku("INV"), "--from", shop.north, "--to", shop.south, "-q", "2", "--reason", "rebalance")
+    code, [moved] = run(capsys, *command, "--ref", f"{shop.prefix}-T1")
+    assert code == 0 and moved["result"] == "ok"
+    after_first = state(client, shop)
+    assert level(client, shop, "INV", shop.north) == (1, 0) and level(client, shop, "INV", shop.south) == (3, 0)
+
+    stock_writes = []
+    send = Requestor.request
+
+    def counted(self, method, path, *args, **kwargs):
+        body = kwargs.get("json")
+        changes = any(body.get(name) for name in ("create", "update", "delete")) if path.endswith("/batch") else True
+        if method != "GET" and changes and ("/admin/inventory-items" in path or "/admin/reservations" in path):
+            stock_writes.append((method, path, body))
+        return send(self, method, path, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Requestor, "request", counted)
+        code, [again] = run(capsys, *command, "--ref", f"{shop.prefix}-T1")
+    assert stock_writes == []  # (the client's capability probe sends an empty level batch)
+    assert code == 0 and again["result"] == "already done"
+    assert state(client, shop) == after_first
+    results = [(r["result"], r["ref"]) for r in AuditLog(shop.audit_log).records()]
+    assert results == [("pending", f"{shop.prefix}-T1"), ("ok", f"{shop.prefix}-T1")]
+
+
+def test_a_reserve_re_run_with_its_ref_reserves_once(shop, client, capsys):
+    command = ("reserve", shop.sku("PANEL"), "-l", shop.north, "-q", "3", "--ref", f"{shop.prefix}-R1")
+    assert run(capsys, *command)[0] == 0
+    AuditLog(shop.audit_log).path.unlink()  # as if killed before its audit record: the store holds the key
+    code, [again] = run(capsys, *command)
+    assert code == 0 and again["message"].startswith("already done: reservation ")
+    assert level(client, shop, "PANEL", shop.north) == (10, 3)
+    assert len(state(client, shop)["reservations"]) == 1
 
 
 def test_adjust_and_set_below_reserved_are_refused(shop, client, capsys):

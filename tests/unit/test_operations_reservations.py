@@ -58,6 +58,7 @@ def test_reserve_checks_then_creates_then_re_reads(fake, client, audit):
             "destination": None,
             "destination_id": None,
             "order": None,
+            "ref": None,
         }
     ]
     assert outcome.reference == "resitem_new1"
@@ -242,3 +243,28 @@ def test_medusas_own_refusal_of_a_concurrent_over_reservation_is_a_refusal_with_
     assert [(r["result"], r["message"], r["before"], r["after"]) for r in audit.records()] == [
         ("refused", message, BEFORE, {"stocked": 10, "reserved": 6, "available": 4})
     ]
+
+
+def test_reserve_with_a_ref_keeps_it_in_the_reservation_and_a_re_run_reserves_nothing(fake, client, audit, monkeypatch):
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # dies after the create, before its `ok` record
+
+    with monkeypatch.context() as patch:
+        patch.setattr("medusa_sync.operations.reservations.item_by_id", killed)
+        with pytest.raises(KeyboardInterrupt):
+            reserve(client, audit, "PNL-1", "Odex CD", 4, ref="R-1")
+    [made] = fake.reservations.values()
+    assert made["metadata"] == {"medusa_sync_ref": "R-1"}
+    assert list(audit.records()) == []
+
+    fake.calls.clear()
+    outcome = reserve(client, audit, "PNL-1", "Odex CD", 4, ref="R-1")
+    assert fake.calls == [
+        locations_call(),
+        item_by_sku_call("PNL-1"),
+        reservations_call(inventory_item_id="iitem_pnl", location_id="sloc_a"),
+    ]
+    assert len(fake.reservations) == 1 and outcome.reference == made["id"]
+    fake.calls.clear()
+    assert reserve(client, audit, "PNL-1", "Odex CD", 4, ref="R-1").result == "already done"
+    assert fake.calls == []

@@ -154,3 +154,61 @@ def test_a_re_run_that_cannot_tell_what_was_applied_stops_with_the_numbers(fake,
     assert list(audit.records())[-1]["result"] == "failed"
     # the transfer is closed: a new one may start
     transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance")
+
+
+def test_a_transfer_re_run_with_its_ref_writes_nothing(fake, client, audit):
+    first = transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance", ref="T-1")
+    assert first.result == "ok"
+    fake.calls.clear()
+    again = transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance", ref="T-1")
+    assert fake.calls == []
+    assert again.result == "already done" and again.message.startswith("already done at ")
+    assert (fake.stock("iitem_inv", "sloc_a")["stocked"], fake.stock("iitem_inv", "sloc_b")["stocked"]) == (1, 4)
+    assert [(r["result"], r["ref"]) for r in audit.records()] == [("pending", "T-1"), ("ok", "T-1")]
+
+
+def test_without_a_ref_each_transfer_is_a_new_one(fake, client, audit):
+    transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 1, reason="rebalance")
+    transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 1, reason="rebalance")
+    assert (fake.stock("iitem_inv", "sloc_a")["stocked"], fake.stock("iitem_inv", "sloc_b")["stocked"]) == (1, 4)
+
+
+def test_a_ref_reused_for_another_operation_is_a_usage_error(fake, client, audit):
+    adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged", ref="K")
+    fake.calls.clear()
+    with pytest.raises(UsageError, match="--ref K was used for adjust -4 of PNL-1, not set 3 of PNL-1: give a new key"):
+        set_stock(client, audit, "PNL-1", "Odex CD", 3, reason="count", ref="K")
+    assert fake.calls == []
+
+
+def test_an_adjust_killed_after_its_write_is_completed_once_by_a_re_run_with_its_ref(fake, client, audit, monkeypatch):
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies between the write and its `ok` record
+
+    with monkeypatch.context() as patch:
+        patch.setattr("medusa_sync.operations.stock.item_by_id", killed)
+        with pytest.raises(KeyboardInterrupt):
+            adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged", ref="A-1")
+    assert fake.stock("iitem_pnl", "sloc_a")["stocked"] == 6
+    assert [(r["result"], r["after"]) for r in audit.records()] == [("pending", {"stocked": 6})]
+
+    fake.calls.clear()
+    outcome = adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged", ref="A-1")
+    assert fake.calls == [locations_call(), item_by_sku_call("PNL-1"), item_call("iitem_pnl")]
+    assert fake.stock("iitem_pnl", "sloc_a")["stocked"] == 6
+    assert (outcome.result, outcome.before["stocked"], outcome.after["stocked"]) == ("ok", 10, 6)
+
+    fake.calls.clear()
+    assert adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged", ref="A-1").result == "already done"
+    assert fake.calls == []
+
+
+def test_an_adjust_stopped_before_its_write_writes_it_on_the_re_run(fake, client, audit, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr("medusa_sync.operations.stock.write_stocked", lambda *args: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged", ref="A-2")
+    fake.calls.clear()
+    adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged", ref="A-2")
+    assert fake.writes() == [level_call("iitem_pnl", "sloc_a", 6)]
+    assert [r["result"] for r in audit.records()] == ["pending", "ok"]

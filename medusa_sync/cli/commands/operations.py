@@ -29,6 +29,10 @@ Quantity = Annotated[int, typer.Option("--quantity", "-q", help="Units, a whole 
 Reason = Annotated[str, typer.Option("--reason", help="Why; kept in the audit log.")]
 OptionalReason = Annotated[str | None, typer.Option("--reason", help="Why; kept in the audit log.")]
 ReservationId = Annotated[str | None, typer.Argument(help="Reservation id (resitem_…).")]
+Ref = Annotated[
+    str | None,
+    typer.Option("--ref", help="Idempotency key: a second run with the same key reports 'already done' and writes nothing."),
+]
 LineItem = Annotated[str | None, typer.Option("--line-item", help="Every reservation of this line item.")]
 
 
@@ -74,12 +78,13 @@ def reserve(
     quantity: Quantity,
     line_item: Annotated[str | None, typer.Option("--line-item", help="The order line item this is for.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Reservation description; kept in the audit log.")] = None,
+    ref: Ref = None,
     json: Json = False,
     wait: Wait = 0.0,
 ) -> None:
     """Reserve units at a location; refuses ≤ 0 and more than is available there (exit 4)."""
     with writer_client(ctx, "reserve", wait) as client:
-        outcome = operations.reserve(client, audit_log(ctx), sku, location, quantity, line_item_id=line_item, note=note)
+        outcome = operations.reserve(client, audit_log(ctx), sku, location, quantity, line_item_id=line_item, note=note, ref=ref)
     _show([outcome], json)
 
 
@@ -141,12 +146,13 @@ def adjust(
     location: Location,
     delta: Annotated[int, typer.Option("--delta", help="Units to add (+N) or remove (-N).")],
     reason: Reason,
+    ref: Ref = None,
     json: Json = False,
     wait: Wait = 0.0,
 ) -> None:
     """Change stocked by a delta; never below zero or below what is reserved (exit 4)."""
     with writer_client(ctx, "adjust", wait) as client:
-        outcome = operations.adjust(client, audit_log(ctx), sku, location, delta, reason=reason)
+        outcome = operations.adjust(client, audit_log(ctx), sku, location, delta, reason=reason, ref=ref)
     _show([outcome], json)
 
 
@@ -156,12 +162,13 @@ def set_(
     location: Location,
     quantity: Annotated[int, typer.Option("--quantity", "-q", help="The counted stocked quantity.")],
     reason: Reason,
+    ref: Ref = None,
     json: Json = False,
     wait: Wait = 0.0,
 ) -> None:
     """Set stocked to a counted quantity (cycle count); never below what is reserved (exit 4)."""
     with writer_client(ctx, "set", wait) as client:
-        outcome = operations.set_stock(client, audit_log(ctx), sku, location, quantity, reason=reason)
+        outcome = operations.set_stock(client, audit_log(ctx), sku, location, quantity, reason=reason, ref=ref)
     _show([outcome], json)
 
 
@@ -172,12 +179,13 @@ def transfer(
     destination: Annotated[str, typer.Option("--to", help="Destination location id or name.")],
     quantity: Quantity,
     reason: Reason,
+    ref: Ref = None,
     json: Json = False,
     wait: Wait = 0.0,
 ) -> None:
     """Move stocked units between locations; refuses more than is available at the source (exit 4)."""
     with writer_client(ctx, "transfer", wait) as client:
-        outcome = operations.transfer(client, audit_log(ctx), sku, source, destination, quantity, reason=reason)
+        outcome = operations.transfer(client, audit_log(ctx), sku, source, destination, quantity, reason=reason, ref=ref)
     _show([outcome], json)
 
 
