@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,8 +29,14 @@ from medusa_sync.cli.options import (
 )
 from medusa_sync.cli.state import state
 from medusa_sync.errors import ApplyError, ConfigError, UsageError
-from medusa_sync.outputs import dump_json, write_atomic
+from medusa_sync.config import Rules
+from medusa_sync.outputs import VALIDATION_FILE, dump_json, write_atomic
 from medusa_sync.plan import Plan, PlanOptions
+
+
+class NotifyOn(StrEnum):
+    FAILURE = "failure"
+    ALWAYS = "always"
 
 
 def _confirm(yes: bool):
@@ -43,12 +50,12 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _show(json: bool, compact: bool):
-    """Feed issues (stderr) and the plan, as soon as it is made: before any confirmation or
-    refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON."""
+def _show(json: bool, compact: bool, out: Path, rules: Rules):
+    """The feed issues summarised (stderr) and the plan, as soon as it is made: before any
+    confirmation or refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON."""
 
     def show(result: pipeline.ImportResult) -> None:
-        render.render_issues(result.catalog.issues)
+        render.render_issue_summary(result.catalog.issues, full_list=str(out / VALIDATION_FILE), ignore=rules.issues.ignore)
         for line in location_merge.warning(result.snapshot.duplicate_locations):
             render.err.print(line, style="bold red", markup=False)
         if not json:
@@ -57,7 +64,17 @@ def _show(json: bool, compact: bool):
     return show
 
 
-def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool) -> int:
+def _finish(
+    result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool, quiet: bool = False
+) -> int:
+    if quiet and not json:
+        render.out.print(render.quiet_line(result.plan, result.applied), markup=False)
+        if result.applied is not None:
+            for failure in result.applied.failures:
+                render.err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)
+            if result.applied.failures:
+                raise ApplyError(f"{len(result.applied.failures)} writes failed; the rest was applied")
+        return ExitCode.OK
     if plan_out is not None:
         write_atomic(plan_out, dump_json(result.plan.model_dump(mode="json")))
     if json:
@@ -119,7 +136,7 @@ def import_(
         out_dir=out,
         dry_run=dry_run,
         strict=strict,
-        show=_show(json, compact),
+        show=_show(json, compact, out, app.rules),
         confirm=confirm,
         progress=None if json else render.StepProgress(),
         wait=wait,
@@ -137,13 +154,24 @@ def plan(
     detailed_exitcode: DetailedExitcode = False,
     compact: Compact = False,
     json: Json = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Plan against an empty store when MEDUSA_URL is not set.")
+    ] = False,
     *,
     options: PlanOptions,
 ) -> int:
-    """Show what an import would change (like `terraform plan`); change nothing."""
+    """Show what an import would change (like `terraform plan`); change nothing.
+
+    Without MEDUSA_URL it refuses (exit 7) unless --offline: a CI job whose secret is missing
+    must not read as "everything would be created"."""
     app = state(ctx)
+    if not app.settings.medusa_url and not offline:
+        raise ConfigError(
+            "plan needs a Medusa server and MEDUSA_URL is not set",
+            hint="set MEDUSA_URL (and the credentials), or pass --offline to plan against an empty store",
+        )
     result = pipeline.run_import(
-        feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json, compact)
+        feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json, compact, out, app.rules)
     )
     return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
@@ -179,15 +207,32 @@ def sync(
     compact: Compact = False,
     json: Json = False,
     wait: Wait = 0.0,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print one line (the plan's summary and what was applied); errors still go to stderr.")
+    ] = False,
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", metavar="URL", help="POST a JSON alert (Slack-style `text`) here on failure or refusal; default MEDUSA_SYNC_NOTIFY_URL."),
+    ] = None,
+    notify_on: Annotated[NotifyOn, typer.Option("--notify-on", help="failure: on failure or refusal; always: every run.")] = NotifyOn.FAILURE,
     *,
     options: PlanOptions,
 ) -> int:
     """Non-interactive import for cron: one writer at a time (exit 6 if another holds the lease), logged as JSON lines."""
     app = state(ctx)
+    settings = app.settings.model_copy(update={"notify_url": notify}) if notify else app.settings
     result = pipeline.run_sync(
-        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact), progress=None if json else render.StepProgress(), wait=wait
+        feed_root,
+        settings,
+        app.rules,
+        options,
+        out_dir=out,
+        show=None if quiet else _show(json, compact, out, app.rules),
+        progress=None if json or quiet else render.StepProgress(),
+        wait=wait,
+        notify_on=notify_on.value,
     )
-    return _finish(result, json=json, plan_out=None, detailed_exitcode=False)
+    return _finish(result, json=json, plan_out=None, detailed_exitcode=False, quiet=quiet)
 
 
 def register(app: typer.Typer) -> None:
