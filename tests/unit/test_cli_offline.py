@@ -335,3 +335,16 @@ def test_the_plan_options_reach_the_plan(small_root: Path, tmp_path: Path, capsy
     args = [*command, str(small_root), "--out", out, "--missing", "zero", "--allow-below-reserved", "--force", "--json"]
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "zero", "allow_below_reserved": True, "force": True}
+
+
+def test_quiet_prints_one_line(tmp_path: Path, capsys) -> None:
+    assert _import(SAMPLE_ROOT, tmp_path / "out", "--quiet") == 0
+    out, err = capsys.readouterr()
+    assert out == "Plan: create 4 locations, 243 items, 245 levels, 4 kits.\n"
+    assert err == ""
+    assert json.loads((tmp_path / "out" / "validation_report.json").read_text())["issue_count"] == 55  # outputs still written
+
+
+def test_quiet_real_import_needs_yes(small_root: Path, tmp_path: Path, capsys) -> None:
+    assert main(["import", str(small_root), "--quiet", "--out", str(tmp_path / "out")]) == 64
+    assert "--quiet with a real import needs --yes" in capsys.readouterr().err

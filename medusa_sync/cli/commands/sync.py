@@ -34,6 +34,11 @@ from medusa_sync.outputs import VALIDATION_FILE, dump_json, write_atomic
 from medusa_sync.plan import Plan, PlanOptions
 
 
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print one line (the plan's summary and what was applied); errors still go to stderr.")
+]
+
+
 class NotifyOn(StrEnum):
     FAILURE = "failure"
     ALWAYS = "always"
@@ -50,15 +55,17 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _show(json: bool, compact: bool, out: Path, rules: Rules):
+def _show(json: bool, compact: bool, out: Path, rules: Rules, quiet: bool = False):
     """The feed issues summarised (stderr) and the plan, as soon as it is made: before any
-    confirmation or refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON."""
+    confirmation or refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON.
+    `--quiet` shows only duplicate stock locations (they need a person)."""
 
     def show(result: pipeline.ImportResult) -> None:
-        render.render_issue_summary(result.catalog.issues, full_list=str(out / VALIDATION_FILE), ignore=rules.issues.ignore)
+        if not quiet:
+            render.render_issue_summary(result.catalog.issues, full_list=str(out / VALIDATION_FILE), ignore=rules.issues.ignore)
         for line in location_merge.warning(result.snapshot.duplicate_locations):
             render.err.print(line, style="bold red", markup=False)
-        if not json:
+        if not json and not quiet:
             render.render_plan(result.plan, compact=compact)
 
     return show
@@ -67,14 +74,6 @@ def _show(json: bool, compact: bool, out: Path, rules: Rules):
 def _finish(
     result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool, quiet: bool = False
 ) -> int:
-    if quiet and not json:
-        render.out.print(render.quiet_line(result.plan, result.applied), markup=False)
-        if result.applied is not None:
-            for failure in result.applied.failures:
-                render.err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)
-            if result.applied.failures:
-                raise ApplyError(f"{len(result.applied.failures)} writes failed; the rest was applied")
-        return ExitCode.OK
     if plan_out is not None:
         write_atomic(plan_out, dump_json(result.plan.model_dump(mode="json")))
     if json:
@@ -89,17 +88,22 @@ def _finish(
                 "duplicate_locations": result.snapshot.duplicate_locations,  # duplicates hook
             }
         )
+    elif quiet:
+        render.out.print(render.quiet_line(result.plan, result.applied), markup=False)
     if result.applied is not None:
-        if not json:
+        if not json and not quiet:
             render.render_apply(result.applied)
+        elif quiet:
+            for failure in result.applied.failures:
+                render.err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)
         if result.applied.failures:
             raise ApplyError(
                 f"{len(result.applied.failures)} writes failed; the rest was applied",
                 hint="run the same command again: it re-reads the store and completes what is missing",
             )
-    if result.outputs:
+    if result.outputs and not quiet:
         render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
-    if result.requests is not None:
+    if result.requests is not None and not quiet:
         render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
     pending = result.plan.has_changes or bool(result.snapshot.duplicate_locations)  # a merge is pending too
     return ExitCode.CHANGES if detailed_exitcode and result.applied is None and pending else ExitCode.OK
@@ -118,6 +122,7 @@ def import_(
     compact: Compact = False,
     json: Json = False,
     wait: Wait = 0.0,
+    quiet: Quiet = False,
     *,
     options: PlanOptions,
 ) -> int:
@@ -128,6 +133,8 @@ def import_(
     confirm = None if dry_run or json else _confirm(yes)
     if json and not dry_run and not yes:
         raise UsageError("--json with a real import needs --yes (there is no prompt in JSON mode)")
+    if quiet and not dry_run and not yes:
+        raise UsageError("--quiet with a real import needs --yes (the plan is not shown to confirm)")
     result = pipeline.run_import(
         feed_root,
         app.settings,
@@ -136,12 +143,12 @@ def import_(
         out_dir=out,
         dry_run=dry_run,
         strict=strict,
-        show=_show(json, compact, out, app.rules),
+        show=_show(json, compact, out, app.rules, quiet),
         confirm=confirm,
-        progress=None if json else render.StepProgress(),
+        progress=None if json or quiet else render.StepProgress(),
         wait=wait,
     )
-    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
+    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode, quiet=quiet)
 
 
 @plan_options
@@ -207,9 +214,7 @@ def sync(
     compact: Compact = False,
     json: Json = False,
     wait: Wait = 0.0,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print one line (the plan's summary and what was applied); errors still go to stderr.")
-    ] = False,
+    quiet: Quiet = False,
     notify: Annotated[
         str | None,
         typer.Option("--notify", metavar="URL", help="POST a JSON alert (Slack-style `text`) here on failure or refusal; default MEDUSA_SYNC_NOTIFY_URL."),
@@ -227,7 +232,7 @@ def sync(
         app.rules,
         options,
         out_dir=out,
-        show=None if quiet else _show(json, compact, out, app.rules),
+        show=_show(json, compact, out, app.rules, quiet),
         progress=None if json or quiet else render.StepProgress(),
         wait=wait,
         notify_on=notify_on.value,
