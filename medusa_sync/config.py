@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     """JSON-lines log of `sync` runs."""
     lock_file: Path = Field(default_factory=lambda: _state_dir() / "sync.lock")
     """Held by `sync` so two runs never overlap."""
+    notify_url: str | None = None
+    """Webhook that `sync` POSTs its alert to (on failure or refusal; `--notify URL` wins)."""
     allow_http: bool = False
     """Allow an http:// URL to a host that is not loopback: the credentials then cross the network in clear."""
     ca_bundle: Path | None = None
@@ -235,6 +237,12 @@ class StockReportRules(_Rules):
     stale_after_days: int = Field(7, ge=0)
 
 
+class IssueRules(_Rules):
+    ignore: list[str] = []
+    """Issue codes known and accepted (e.g. "id_prefix_mismatch"): not shown on the console of a
+    run; they stay in validation_report.json and in --strict's count."""
+
+
 class Rules(_Rules):
     stock: StockRules = StockRules()
     locations: LocationRules = LocationRules()
@@ -244,6 +252,7 @@ class Rules(_Rules):
     guard: GuardRules = GuardRules()
     kits: KitRules = KitRules()
     report: StockReportRules = StockReportRules()
+    issues: IssueRules = IssueRules()
 
 
 def load_rules(path: Path | None) -> Rules:

@@ -5,6 +5,7 @@
     ├── FeedError                    a feed root that cannot be read at all
     ├── StrictValidationError        --strict and the feeds had issues
     ├── GuardError                   a safety guard refused (shrink guard, stock rules)
+    │   └── ShrinkGuardError         the shrink guard refused an apply (its reasons in `refusals`)
     ├── StoreChangedError            the store changed since the plan / under an operation
     ├── LockedError                  another sync holds the lock
     ├── NotFoundError                a SKU, location or reservation that does not exist
@@ -47,6 +48,14 @@ class StrictValidationError(MedusaSyncError):
 
 class GuardError(MedusaSyncError):
     """A safety rule refused the operation; nothing was changed."""
+
+
+class ShrinkGuardError(GuardError):
+    """The shrink guard refused an apply; nothing was changed. `refusals`: one reason each."""
+
+    def __init__(self, refusals: list[str], *, hint: str | None = None) -> None:
+        super().__init__("the shrink guard refuses this apply; nothing was changed:\n  " + "\n  ".join(refusals), hint=hint)
+        self.refusals = list(refusals)
 
 
 class StoreChangedError(MedusaSyncError):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from medusa_sync.audit import AuditLog, last_stock_changes
 from medusa_sync.client import MedusaClient, RequestCounts
 from medusa_sync.config import Rules, Settings, redact_url
-from medusa_sync.errors import ConfigError, GuardError, StoreChangedError, StrictValidationError
+from medusa_sync.errors import ConfigError, ShrinkGuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
 from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
@@ -29,6 +29,7 @@ from medusa_sync.timing import PhaseTimer
 
 if TYPE_CHECKING:
     from medusa_sync.apply import ApplyResult, Progress
+    from medusa_sync.runlog import RunLog
 
 log = logging.getLogger("medusa_sync")
 
@@ -154,10 +155,7 @@ def _check_guard(plan: Plan) -> None:
     """A real import refuses a suspicious feed even when nothing would be written: a nightly
     sync of a truncated feed must fail loudly, not pass quietly."""
     if plan.refusals and not plan.options.force:
-        raise GuardError(
-            "the shrink guard refuses this apply; nothing was changed:\n  " + "\n  ".join(plan.refusals),
-            hint="check the feeds; --force applies anyway",
-        )
+        raise ShrinkGuardError(plan.refusals, hint="check the feeds; --force applies anyway")
 
 
 def _apply(client: MedusaClient, plan: Plan, settings: Settings, known: StoreIds, progress: Progress | None) -> ApplyResult:
@@ -182,12 +180,46 @@ def run_sync(
     show: Callable[[ImportResult], None] | None = None,
     progress: Progress | None = None,
     wait: float = 0.0,
+    notify_on: str = "failure",
 ) -> ImportResult:
-    """`sync` (cron): a non-interactive import under the writer lease, recorded in the run log."""
+    """`sync` (cron): a non-interactive import under the writer lease, recorded in the run log.
+    With `settings.notify_url` the outcome is POSTed there when the run fails or is refused
+    (`notify_on="always"`: every run)."""
     from medusa_sync.runlog import RunLog
 
+    runlog = RunLog(settings.run_log)  # writes nothing yet: the run id and clock for the alert
+    try:
+        result = _logged_sync(runlog, feed_root, settings, rules, options, out_dir=out_dir, show=show, progress=progress, wait=wait)
+    except Exception as exc:
+        refused = isinstance(exc, ShrinkGuardError)
+        _notify_run(
+            settings,
+            runlog,
+            "refused" if refused else "failed",
+            counts=None,
+            refusals=exc.refusals if refused else [],
+            errors=[] if refused else [f"{type(exc).__name__}: {exc}"],
+        )
+        raise
+    errors = [f"{failure.kind} {failure.key}: {failure.message}" for failure in result.applied.failures] if result.applied else []
+    if errors or notify_on == "always":
+        _notify_run(settings, runlog, "failed" if errors else "ok", counts=result.plan.counts(), refusals=[], errors=errors)
+    return result
+
+
+def _logged_sync(
+    runlog: RunLog,
+    feed_root: Path,
+    settings: Settings,
+    rules: Rules,
+    options: PlanOptions,
+    *,
+    out_dir: Path,
+    show: Callable[[ImportResult], None] | None,
+    progress: Progress | None,
+    wait: float,
+) -> ImportResult:
     with writer_lease(settings, "sync", wait=wait):
-        runlog = RunLog(settings.run_log)
         runlog.event("start", feed_root=str(feed_root), store=redact_url(settings.medusa_url or ""), options=options.model_dump())
         try:
             result = run_import(
@@ -215,6 +247,17 @@ def run_sync(
             duration_s=runlog.elapsed,
         )
         return result
+
+
+def _notify_run(settings: Settings, runlog: RunLog, outcome: str, **fields: Any) -> None:
+    if not settings.notify_url:
+        return
+    from medusa_sync import notify
+
+    document = notify.run_document(
+        run_id=runlog.run_id, store=settings.medusa_url or "", result=outcome, duration_s=runlog.elapsed, **fields
+    )
+    notify.post(settings.notify_url, document)
 
 
 def request_counts(counts: RequestCounts | None) -> dict[str, Any] | None:

@@ -166,3 +166,13 @@ def feeds(tmp_path: Path) -> FeedRoot:
     root = tmp_path / "feeds"
     root.mkdir()
     return FeedRoot(root)
+
+
+@pytest.fixture
+def listener():
+    """A webhook on 127.0.0.1 that records what is POSTed to it (tests/webhook.py)."""
+    from webhook import Listener
+
+    hook = Listener()
+    yield hook
+    hook.close()

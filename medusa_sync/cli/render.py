@@ -76,6 +76,50 @@ def render_issues(issues: tuple[ValidationIssue, ...] | list[ValidationIssue]) -
         err.print(f"{issue.severity}: {where}{sku}: {issue.code}: {issue.reason} → {issue.action}", markup=False)
 
 
+ISSUE_EXAMPLES = 3
+
+
+def issue_summary_lines(
+    issues: tuple[ValidationIssue, ...] | list[ValidationIssue], *, full_list: str, ignore: tuple[str, ...] | list[str] = ()
+) -> list[str]:
+    """Feed issues for the console of a run: a head line (the total, what the rules file ignores,
+    where every issue is), then one line per code not ignored with its count and up to
+    ISSUE_EXAMPLES examples; errors first, then the most frequent."""
+    if not issues:
+        return []
+    by_code: dict[str, list[ValidationIssue]] = {}
+    for issue in issues:
+        by_code.setdefault(issue.code, []).append(issue)
+    ignored = [f"{code} ({len(group)})" for code, group in sorted(by_code.items()) if code in ignore]
+    head = f"{len(issues)} feed {'issue' if len(issues) == 1 else 'issues'}"
+    if ignored:
+        head += f", {sum(len(by_code[code]) for code in ignore if code in by_code)} ignored by the rules file: {', '.join(ignored)}"
+    lines = [f"{head}; every one in {full_list}"]
+    shown = [(code, group) for code, group in by_code.items() if code not in ignore]
+    severity = {code: "error" if any(i.severity == "error" for i in group) else "warning" for code, group in shown}
+    for code, group in sorted(shown, key=lambda entry: (severity[entry[0]] != "error", -len(entry[1]), entry[0])):
+        examples = group[:ISSUE_EXAMPLES]
+        more = f", and {len(group) - ISSUE_EXAMPLES} more" if len(group) > ISSUE_EXAMPLES else ""
+        if len({issue.reason for issue in examples}) == 1:  # one reason: said once
+            text = f"{examples[0].reason}: " + ", ".join(_issue_place(issue) for issue in examples)
+        else:
+            text = "; ".join(f"{_issue_place(issue)}: {issue.reason}" for issue in examples)
+        lines.append(f"  {severity[code]}: {code} ({len(group)}): {text}{more}")
+    return lines
+
+
+def _issue_place(issue: ValidationIssue) -> str:
+    where = issue.file + (f" record {issue.record}" if issue.record is not None else "")
+    return where + (f" [{issue.sku}]" if issue.sku else "")
+
+
+def render_issue_summary(
+    issues: tuple[ValidationIssue, ...] | list[ValidationIssue], *, full_list: str, ignore: tuple[str, ...] | list[str] = ()
+) -> None:
+    for line in issue_summary_lines(issues, full_list=full_list, ignore=ignore):
+        err.print(line, markup=False)
+
+
 _SYMBOLS = {"create": "+", "update": "~", "drift": "=", "missing": "-", "conflict": "!"}
 _STYLES = {"create": "green", "update": "yellow", "drift": "cyan", "missing": "red", "conflict": "magenta"}
 _KIND_TITLES = {"location": "Stock locations", "item": "Inventory items", "level": "Stock levels", "kit": "Kits"}
@@ -172,6 +216,11 @@ def render_plan(plan: Plan, *, compact: bool = False) -> None:
         err.print(f"refused: {reason}", markup=False)
 
 
+def quiet_line(plan: Plan, applied) -> str:
+    """`--quiet`: the whole run on one line."""
+    return plan_summary_line(plan) + (f" Applied: {_applied_text(applied)}." if applied is not None else "")
+
+
 class StepProgress:
     """Progress of an apply on stderr: a rich bar on a terminal, plain lines otherwise."""
 
@@ -209,8 +258,11 @@ def apply_summary(result) -> dict[str, Any]:
     }
 
 
+def _applied_text(result) -> str:
+    return ", ".join(f"{n} {key}" for key, n in sorted(result.applied.items()) if n) or "nothing"
+
+
 def render_apply(result) -> None:
-    applied = ", ".join(f"{n} {key}" for key, n in sorted(result.applied.items()) if n) or "nothing"
-    out.print(f"Applied: {applied}", markup=False)
+    out.print(f"Applied: {_applied_text(result)}", markup=False)
     for failure in result.failures:
         err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)

@@ -173,3 +173,22 @@ def render_csv(report: StockReport) -> str:
     writer.writerow(StockRow.__dataclass_fields__)
     writer.writerows(asdict(row).values() for row in report.rows)
     return buffer.getvalue()
+
+
+ALERT_STATUSES = ("low_stock", "out_of_stock")
+
+
+def level_statuses(report: StockReport) -> dict[str, str]:
+    """Each level's status keyed `SKU@location id`: the state `report stock --notify` keeps."""
+    return {f"{row.sku}@{row.location_id}": row.status for row in report.rows}
+
+
+def crossings(report: StockReport, previous: dict[str, str]) -> list[tuple[StockRow, str | None]]:
+    """The levels now low or out of stock that were not in that status at the last report
+    (`previous`, from `level_statuses`), each with its status then (None: not seen before)."""
+    crossed = []
+    for row in report.rows:
+        before = previous.get(f"{row.sku}@{row.location_id}")
+        if row.status in ALERT_STATUSES and before != row.status:
+            crossed.append((row, before))
+    return crossed

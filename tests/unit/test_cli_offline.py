@@ -197,7 +197,40 @@ def test_dry_run_on_the_sample_feeds_has_the_sample_counts(tmp_path: Path, capsy
     assert json.loads((out / "validation_report.json").read_text())["issue_count"] == 55
     err = capsys.readouterr().err
     assert "55 feed issues" in err
-    assert "warning: fotus/fotus-kits.json record 1 [fotus_kits_KP06]: centre_respelled:" in err  # every issue on stderr
+    # summarised: one line per code, errors first, the full list in the report
+    assert err.splitlines()[:6] == [
+        f"55 feed issues; every one in {out}/validation_report.json",
+        "  error: bad_price (1): not a price: 'Consulte': solfacil/solfacil-accessories.json record 9 [solfacil_accessories_10]",
+        "  warning: id_prefix_mismatch (48): id prefix says 'inverters' but the record is 'panels': "
+        "odex/odex-panels.json record 0 [odex_panels_ODEX-PAINEL-ODEX-575W], odex/odex-panels.json record 1 "
+        "[odex_panels_ODEX-PAINEL-ODEX-620W], odex/odex-panels.json record 2 [odex_panels_ODEX-PAINEL-ODEX-715W], and 45 more",
+        "  warning: shifted_columns (4): columns are shifted: 'price' holds the product name, 'description' the model: "
+        "solfacil/solfacil-panels.json record 0 [solfacil_panels_1], solfacil/solfacil-panels.json record 2 [solfacil_panels_3], "
+        "solfacil/solfacil-panels.json record 3 [solfacil_panels_4], and 1 more",
+        "  warning: centre_respelled (1): distribution centre 'CD SUDESTE| PRONTA ENTREGA' is irregularly spaced: "
+        "fotus/fotus-kits.json record 1 [fotus_kits_KP06]",
+        "  warning: price_mismatch (1): numeric price 384165.00 and text price 38416.50 disagree: "
+        "odex/odex-inverters.json record 17 [odex_inverters_ODEX-INV-SUNGROW-110000W]",
+    ]
+
+
+def test_ignored_issue_codes_leave_the_console_but_not_the_report_nor_strict(tmp_path: Path, capsys) -> None:
+    (tmp_path / "medusa-sync.toml").write_text('[issues]\nignore = ["id_prefix_mismatch", "shifted_columns"]\n')
+    out = tmp_path / "out"
+    assert _import(SAMPLE_ROOT, out) == 0
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "issue" in line or line.startswith("  ")] == [
+        f"55 feed issues, 52 ignored by the rules file: id_prefix_mismatch (48), shifted_columns (4); every one in {out}/validation_report.json",
+        "  error: bad_price (1): not a price: 'Consulte': solfacil/solfacil-accessories.json record 9 [solfacil_accessories_10]",
+        "  warning: centre_respelled (1): distribution centre 'CD SUDESTE| PRONTA ENTREGA' is irregularly spaced: "
+        "fotus/fotus-kits.json record 1 [fotus_kits_KP06]",
+        "  warning: price_mismatch (1): numeric price 384165.00 and text price 38416.50 disagree: "
+        "odex/odex-inverters.json record 17 [odex_inverters_ODEX-INV-SUNGROW-110000W]",
+        "55 feed issues; outputs written to " + str(out),
+    ]
+    assert json.loads((out / "validation_report.json").read_text())["issue_count"] == 55
+    assert _import(SAMPLE_ROOT, out, "--strict") == 3
+    assert "--strict: the feeds have 55 issues" in capsys.readouterr().err
 
 
 def test_dry_run_writes_to_outputs_by_default(small_root: Path, tmp_path: Path, capsys) -> None:
@@ -209,6 +242,19 @@ def test_import_without_dry_run_and_without_a_server_is_a_config_error(small_roo
     assert main(["import", str(small_root), "--out", str(tmp_path / "out")]) == 7
     assert "MEDUSA_URL" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_plan_without_a_server_is_a_config_error_unless_offline(small_root: Path, tmp_path: Path, capsys) -> None:
+    assert main(["plan", str(small_root), "--detailed-exitcode", "--out", str(tmp_path / "out")]) == 7
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "error: plan needs a Medusa server and MEDUSA_URL is not set\n"
+        "hint: set MEDUSA_URL (and the credentials), or pass --offline to plan against an empty store\n"
+    )
+    assert not (tmp_path / "out").exists()
+    assert main(["plan", str(small_root), "--offline", "--detailed-exitcode", "--out", str(tmp_path / "out")]) == 2
+    assert "Plan: create 3 locations, 4 items, 4 levels, 1 kit." in capsys.readouterr().out
 
 
 def test_detailed_exitcode_reports_pending_changes(small_root: Path, tmp_path: Path, capsys) -> None:
@@ -281,7 +327,7 @@ def test_json_config_and_verbose_work_in_either_place(small_root: Path, tmp_path
     assert logging.getLogger().level == logging.INFO
 
 
-@pytest.mark.parametrize("command", [["import", "--dry-run"], ["plan"]])
+@pytest.mark.parametrize("command", [["import", "--dry-run"], ["plan", "--offline"]])
 def test_the_plan_options_reach_the_plan(small_root: Path, tmp_path: Path, capsys, command: list[str]) -> None:
     out = str(tmp_path / "out")
     assert main([*command, str(small_root), "--out", out, "--json"]) == 0
@@ -289,3 +335,16 @@ def test_the_plan_options_reach_the_plan(small_root: Path, tmp_path: Path, capsy
     args = [*command, str(small_root), "--out", out, "--missing", "zero", "--allow-below-reserved", "--force", "--json"]
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["plan"]["options"] == {"missing": "zero", "allow_below_reserved": True, "force": True, "on_drift": "feed"}
+
+
+def test_quiet_prints_one_line(tmp_path: Path, capsys) -> None:
+    assert _import(SAMPLE_ROOT, tmp_path / "out", "--quiet") == 0
+    out, err = capsys.readouterr()
+    assert out == "Plan: create 4 locations, 243 items, 245 levels, 4 kits.\n"
+    assert err == ""
+    assert json.loads((tmp_path / "out" / "validation_report.json").read_text())["issue_count"] == 55  # outputs still written
+
+
+def test_quiet_real_import_needs_yes(small_root: Path, tmp_path: Path, capsys) -> None:
+    assert main(["import", str(small_root), "--quiet", "--out", str(tmp_path / "out")]) == 64
+    assert "--quiet with a real import needs --yes" in capsys.readouterr().err

@@ -6,6 +6,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
+import orjson
+
 import typer
 
 from medusa_sync.cli import operations_render as show
@@ -14,7 +16,10 @@ from medusa_sync.cli.options import DEFAULT_OUT_DIR, Json, OutDir
 from medusa_sync.cli.render import err, out, print_json
 from medusa_sync.cli.state import state
 from medusa_sync.durations import parse_duration
-from medusa_sync.outputs import RESERVATIONS_FILE, write_atomic
+from medusa_sync.notify import post, stock_document
+from medusa_sync.config import Settings, redact_url
+from medusa_sync.errors import ConfigError, UsageError
+from medusa_sync.outputs import RESERVATIONS_FILE, dump_json, write_atomic
 from medusa_sync.reports import reservations as reservations_report
 from medusa_sync.reports import stock as stock_report
 
@@ -64,10 +69,18 @@ def stock(
     status: Annotated[str | None, typer.Option("--status", help="Only in_stock, low_stock, out_of_stock or backordered.")] = None,
     output_format: Annotated[StockFormat, typer.Option("--format", help="table (terminal), md or csv.")] = StockFormat.TABLE,
     json: Json = False,
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", metavar="URL", help="POST the levels that crossed into low or out of stock since the last --notify report."),
+    ] = None,
 ) -> None:
     """Every level's stocked / reserved / available / incoming and status, with summary statistics."""
+    if notify and status:
+        raise UsageError("--notify compares every level with the last report: drop --status")
     with store_client(ctx) as client:
         report = stock_report.build_stock_report(client, state(ctx).rules, status=status)
+    if notify:
+        _notify_crossings(report, notify, state(ctx).settings)
     if json:
         print_json(report.as_json())
     elif output_format is StockFormat.CSV:
@@ -76,6 +89,27 @@ def stock(
         out.print(stock_report.render_markdown(report), markup=False, end="")
     else:
         show.print_stock_report(report)
+
+
+STOCK_STATE_FILE = "stock-status.json"
+
+
+def _notify_crossings(report: stock_report.StockReport, url: str, settings: Settings) -> None:
+    """POST the levels that crossed into low or out of stock since the last report; the statuses
+    are kept next to the run log, and replaced only once the alert is delivered (or not needed)."""
+    state_file = settings.run_log.parent / STOCK_STATE_FILE
+    try:
+        previous = orjson.loads(state_file.read_bytes())
+    except FileNotFoundError:
+        previous = {}
+    except orjson.JSONDecodeError:
+        raise ConfigError(f"{state_file} is not a stock state file: delete it to start afresh") from None
+    crossed = stock_report.crossings(report, previous)
+    if crossed and not post(url, stock_document(store=settings.medusa_url or "", crossed=crossed)):
+        return
+    state_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_atomic(state_file, dump_json(stock_report.level_statuses(report)))
+    err.print(f"{len(crossed)} levels crossed into low or out of stock" + (f"; alert sent to {redact_url(url)}" if crossed else ""), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,8 +29,19 @@ from medusa_sync.cli.options import (
 )
 from medusa_sync.cli.state import state
 from medusa_sync.errors import ApplyError, ConfigError, UsageError
-from medusa_sync.outputs import dump_json, write_atomic
+from medusa_sync.config import Rules
+from medusa_sync.outputs import VALIDATION_FILE, dump_json, write_atomic
 from medusa_sync.plan import Plan, PlanOptions
+
+
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print one line (the plan's summary and what was applied); errors still go to stderr.")
+]
+
+
+class NotifyOn(StrEnum):
+    FAILURE = "failure"
+    ALWAYS = "always"
 
 
 def _confirm(yes: bool):
@@ -43,21 +55,25 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _show(json: bool, compact: bool):
-    """Feed issues (stderr) and the plan, as soon as it is made: before any confirmation or
-    refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON."""
+def _show(json: bool, compact: bool, out: Path, rules: Rules, quiet: bool = False):
+    """The feed issues summarised (stderr) and the plan, as soon as it is made: before any
+    confirmation or refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON.
+    `--quiet` shows only duplicate stock locations (they need a person)."""
 
     def show(result: pipeline.ImportResult) -> None:
-        render.render_issues(result.catalog.issues)
+        if not quiet:
+            render.render_issue_summary(result.catalog.issues, full_list=str(out / VALIDATION_FILE), ignore=rules.issues.ignore)
         for line in location_merge.warning(result.snapshot.duplicate_locations):
             render.err.print(line, style="bold red", markup=False)
-        if not json:
+        if not json and not quiet:
             render.render_plan(result.plan, compact=compact)
 
     return show
 
 
-def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool) -> int:
+def _finish(
+    result: pipeline.ImportResult, *, json: bool, plan_out: Path | None, detailed_exitcode: bool, quiet: bool = False
+) -> int:
     if plan_out is not None:
         write_atomic(plan_out, dump_json(result.plan.model_dump(mode="json")))
     if json:
@@ -72,17 +88,22 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
                 "duplicate_locations": result.snapshot.duplicate_locations,  # duplicates hook
             }
         )
+    elif quiet:
+        render.out.print(render.quiet_line(result.plan, result.applied), markup=False)
     if result.applied is not None:
-        if not json:
+        if not json and not quiet:
             render.render_apply(result.applied)
+        elif quiet:
+            for failure in result.applied.failures:
+                render.err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)
         if result.applied.failures:
             raise ApplyError(
                 f"{len(result.applied.failures)} writes failed; the rest was applied",
                 hint="run the same command again: it re-reads the store and completes what is missing",
             )
-    if result.outputs:
+    if result.outputs and not quiet:
         render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
-    if result.requests is not None:
+    if result.requests is not None and not quiet:
         render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
     pending = result.plan.has_changes or bool(result.snapshot.duplicate_locations)  # a merge is pending too
     return ExitCode.CHANGES if detailed_exitcode and result.applied is None and pending else ExitCode.OK
@@ -101,6 +122,7 @@ def import_(
     compact: Compact = False,
     json: Json = False,
     wait: Wait = 0.0,
+    quiet: Quiet = False,
     *,
     options: PlanOptions,
 ) -> int:
@@ -111,6 +133,8 @@ def import_(
     confirm = None if dry_run or json else _confirm(yes)
     if json and not dry_run and not yes:
         raise UsageError("--json with a real import needs --yes (there is no prompt in JSON mode)")
+    if quiet and not dry_run and not yes:
+        raise UsageError("--quiet with a real import needs --yes (the plan is not shown to confirm)")
     result = pipeline.run_import(
         feed_root,
         app.settings,
@@ -119,12 +143,12 @@ def import_(
         out_dir=out,
         dry_run=dry_run,
         strict=strict,
-        show=_show(json, compact),
+        show=_show(json, compact, out, app.rules, quiet),
         confirm=confirm,
-        progress=None if json else render.StepProgress(),
+        progress=None if json or quiet else render.StepProgress(),
         wait=wait,
     )
-    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
+    return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode, quiet=quiet)
 
 
 @plan_options
@@ -137,13 +161,24 @@ def plan(
     detailed_exitcode: DetailedExitcode = False,
     compact: Compact = False,
     json: Json = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Plan against an empty store when MEDUSA_URL is not set.")
+    ] = False,
     *,
     options: PlanOptions,
 ) -> int:
-    """Show what an import would change (like `terraform plan`); change nothing."""
+    """Show what an import would change (like `terraform plan`); change nothing.
+
+    Without MEDUSA_URL it refuses (exit 7) unless --offline: a CI job whose secret is missing
+    must not read as "everything would be created"."""
     app = state(ctx)
+    if not app.settings.medusa_url and not offline:
+        raise ConfigError(
+            "plan needs a Medusa server and MEDUSA_URL is not set",
+            hint="set MEDUSA_URL (and the credentials), or pass --offline to plan against an empty store",
+        )
     result = pipeline.run_import(
-        feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json, compact)
+        feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json, compact, out, app.rules)
     )
     return _finish(result, json=json, plan_out=plan_out, detailed_exitcode=detailed_exitcode)
 
@@ -179,15 +214,30 @@ def sync(
     compact: Compact = False,
     json: Json = False,
     wait: Wait = 0.0,
+    quiet: Quiet = False,
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", metavar="URL", help="POST a JSON alert (Slack-style `text`) here on failure or refusal; default MEDUSA_SYNC_NOTIFY_URL."),
+    ] = None,
+    notify_on: Annotated[NotifyOn, typer.Option("--notify-on", help="failure: on failure or refusal; always: every run.")] = NotifyOn.FAILURE,
     *,
     options: PlanOptions,
 ) -> int:
     """Non-interactive import for cron: one writer at a time (exit 6 if another holds the lease), logged as JSON lines."""
     app = state(ctx)
+    settings = app.settings.model_copy(update={"notify_url": notify}) if notify else app.settings
     result = pipeline.run_sync(
-        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact), progress=None if json else render.StepProgress(), wait=wait
+        feed_root,
+        settings,
+        app.rules,
+        options,
+        out_dir=out,
+        show=_show(json, compact, out, app.rules, quiet),
+        progress=None if json or quiet else render.StepProgress(),
+        wait=wait,
+        notify_on=notify_on.value,
     )
-    return _finish(result, json=json, plan_out=None, detailed_exitcode=False)
+    return _finish(result, json=json, plan_out=None, detailed_exitcode=False, quiet=quiet)
 
 
 def register(app: typer.Typer) -> None:
