@@ -28,6 +28,7 @@ from medusa_sync.cli.options import (
 )
 from medusa_sync.cli.state import state
 from medusa_sync.errors import ApplyError, ConfigError, UsageError
+from medusa_sync.normalize.text import plural
 from medusa_sync.outputs import dump_json, write_atomic
 from medusa_sync.plan import Plan, PlanOptions
 
@@ -43,7 +44,7 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _show(json: bool, compact: bool):
+def _show(json: bool, compact: bool, applying: bool = False):
     """Feed issues (stderr) and the plan, as soon as it is made: before any confirmation or
     refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON."""
 
@@ -52,7 +53,7 @@ def _show(json: bool, compact: bool):
         for line in location_merge.warning(result.snapshot.duplicate_locations):
             render.err.print(line, style="bold red", markup=False)
         if not json:
-            render.render_plan(result.plan, compact=compact)
+            render.render_plan(result.plan, compact=compact, applying=applying)
 
     return show
 
@@ -77,13 +78,13 @@ def _finish(result: pipeline.ImportResult, *, json: bool, plan_out: Path | None,
             render.render_apply(result.applied)
         if result.applied.failures:
             raise ApplyError(
-                f"{len(result.applied.failures)} writes failed; the rest was applied",
+                f"{plural(len(result.applied.failures), 'write')} failed; the rest was applied",
                 hint="run the same command again: it re-reads the store and completes what is missing",
             )
     if result.outputs:
-        render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
+        render.err.print(f"{plural(len(result.catalog.issues), 'feed issue')}; outputs written to {result.outputs[0].parent}", markup=False)
     if result.requests is not None:
-        render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
+        render.err.print(f"{plural(result.requests.total, 'HTTP request')}, {plural(result.requests.writes, 'write')}", markup=False)
     pending = result.plan.has_changes or bool(result.snapshot.duplicate_locations)  # a merge is pending too
     return ExitCode.CHANGES if detailed_exitcode and result.applied is None and pending else ExitCode.OK
 
@@ -119,7 +120,7 @@ def import_(
         out_dir=out,
         dry_run=dry_run,
         strict=strict,
-        show=_show(json, compact),
+        show=_show(json, compact, applying=not dry_run),
         confirm=confirm,
         progress=None if json else render.StepProgress(),
         wait=wait,
@@ -167,7 +168,7 @@ def apply(
     else:
         render.render_apply(result)
     if result.failures:
-        raise ApplyError(f"{len(result.failures)} writes failed; the rest was applied", hint="make a new plan and apply it")
+        raise ApplyError(f"{plural(len(result.failures), 'write')} failed; the rest was applied", hint="make a new plan and apply it")
     return ExitCode.OK
 
 
@@ -185,7 +186,7 @@ def sync(
     """Non-interactive import for cron: one writer at a time (exit 6 if another holds the lease), logged as JSON lines."""
     app = state(ctx)
     result = pipeline.run_sync(
-        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact), progress=None if json else render.StepProgress(), wait=wait
+        feed_root, app.settings, app.rules, options, out_dir=out, show=_show(json, compact, applying=True), progress=None if json else render.StepProgress(), wait=wait
     )
     return _finish(result, json=json, plan_out=None, detailed_exitcode=False)
 
