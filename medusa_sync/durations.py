@@ -9,6 +9,8 @@ from medusa_sync.errors import UsageError
 
 _UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
 _DURATION = re.compile(r"^\s*(\d+)\s*([wdhm]?)\s*$")
+MAX_AGE = timedelta(days=100 * 366)
+"""Older than any reservation or audit record: a longer age is a typo (and past timedelta's range)."""
 
 
 def parse_duration(text: str) -> timedelta:
@@ -16,7 +18,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.lower())
     if not match:
         raise UsageError(f"{text!r} is not an age: write it like 7d, 12h, 30m or 2w")
-    return int(match.group(1)) * _UNITS[match.group(2) or "d"]
+    digits, unit = match.group(1).lstrip("0") or "0", _UNITS[match.group(2) or "d"]
+    if len(digits) > 9 or int(digits) * unit > MAX_AGE:
+        raise UsageError(f"{text.strip()!r} is too long an age: at most {MAX_AGE.days}d")
+    return int(digits) * unit
 
 
 def format_age(age: timedelta) -> str:

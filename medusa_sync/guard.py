@@ -10,6 +10,7 @@ from collections import Counter
 
 from medusa_sync.config import GuardRules
 from medusa_sync.models import Catalog
+from medusa_sync.normalize.text import plural
 from medusa_sync.store import StoreSnapshot
 
 
@@ -38,11 +39,11 @@ def shrink_guard(catalog: Catalog, snapshot: StoreSnapshot, rules: GuardRules) -
         if not file.complete and held_by_file[file.path]:
             reasons.append(
                 f"feed file {file.path} is empty, unreadable or truncated "
-                f"({file.records} records read; the store holds {held_by_file[file.path]} items from it)"
+                f"({plural(file.records, 'record')} read; the store holds {plural(held_by_file[file.path], 'item')} from it)"
             )
     for distributor, held in sorted(held_by_distributor.items()):
         if records_by_distributor[distributor] == 0:
-            reasons.append(f"distributor {distributor}: the feed has no records; the store holds {held} items from it")
+            reasons.append(f"distributor {distributor}: the feed has no records; the store holds {plural(held, 'item')} from it")
     for scope, held_counts, lost_counts in (
         ("distributor", held_by_distributor, lost_by_distributor),
         ("feed file", held_by_file, lost_by_file),
@@ -51,7 +52,7 @@ def shrink_guard(catalog: Catalog, snapshot: StoreSnapshot, rules: GuardRules) -
             held = held_counts[name]
             if lost > rules.shrink_min_items and lost > rules.shrink_ratio * held:
                 reasons.append(
-                    f"{scope} {name}: {lost} of its {held} items in the store are missing from the feed "
+                    f"{scope} {name}: {lost} of its {plural(held, 'item')} in the store are missing from the feed "
                     f"({lost / held:.0%} > {rules.shrink_ratio:.0%} and more than {rules.shrink_min_items})"
                 )
     return reasons

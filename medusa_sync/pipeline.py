@@ -22,6 +22,7 @@ from medusa_sync.errors import ConfigError, ShrinkGuardError, StoreChangedError,
 from medusa_sync.feeds import load_catalog
 from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
+from medusa_sync.normalize.text import plural
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
 from medusa_sync.store import StoreSnapshot, read_store, read_store_to_sell
@@ -47,7 +48,7 @@ def validate(
 
 def _check_strict(catalog: Catalog, strict: bool) -> None:
     if strict and catalog.issues:
-        raise StrictValidationError(f"--strict: the feeds have {len(catalog.issues)} issues; nothing was changed")
+        raise StrictValidationError(f"--strict: the feeds have {plural(len(catalog.issues), 'issue')}; nothing was changed")
 
 
 @dataclass

@@ -119,5 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result if isinstance(result, int) else ExitCode.OK
 
 
+def utf8_output() -> None:
+    """Write UTF-8 whatever the locale (LANG=C, a Windows code page): a "→" must not raise
+    UnicodeEncodeError. The rich consoles write to sys.stdout/stderr as they are at print time."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
 def run() -> None:
+    utf8_output()
     sys.exit(main())

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from medusa_sync.cli.render import out
 from medusa_sync.durations import format_age
+from medusa_sync.normalize.text import plural
 from medusa_sync.operations import Availability, Outcome, Sweep
 from medusa_sync.reports import stock as stock_report
 from medusa_sync.store import Reserved
@@ -123,7 +124,7 @@ def _reserved_json(reserved: Reserved, sweep: Sweep) -> dict[str, Any]:
 def print_sweep(sweep: Sweep) -> None:
     verb = "would release" if sweep.dry_run else "released"
     found = (
-        f"{len(sweep.stale)} manual reservations older than {sweep.older_than} (created before "
+        f"{plural(len(sweep.stale), 'manual reservation')} older than {sweep.older_than} (created before "
         f"{sweep.cutoff:%Y-%m-%d %H:%M} UTC) or orphaned"
     )
     out.print(f"{found}; {verb}:" if sweep.stale else found, markup=False)
@@ -169,7 +170,7 @@ def audit_line(record: Mapping[str, Any]) -> str:
 def print_audit(records: list[dict[str, Any]]) -> None:
     for record in records:
         out.print(audit_line(record), markup=False)
-    out.print(f"{len(records)} records", markup=False)
+    out.print(plural(len(records), "record"), markup=False)
 
 
 def _level(numbers: Any) -> Mapping[str, Any]:

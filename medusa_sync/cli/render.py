@@ -10,15 +10,33 @@ from collections import Counter
 from typing import Any
 
 import orjson
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from medusa_sync.models import Catalog, ValidationIssue
+from medusa_sync.normalize.text import plural, printable
 from medusa_sync.plan import ACTIONS, KINDS, Change, FieldChange, Plan
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class SafeConsole(Console):
+    """A console for text from feeds and the server: nothing is read as rich markup (a centre
+    named "[/]" or "[link=…]" is shown as written) and no control character reaches the
+    terminal. Every text segment, table cells included, passes through `render`; rich's own
+    styles and cursor controls are added after it, so colours and progress bars still work."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, highlight=False, soft_wrap=True, **kwargs)
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None):
+        for segment in super().render(renderable, options):
+            yield segment if segment.control else Segment(printable(segment.text), segment.style)
+
+
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 def print_json(value: Any) -> None:
@@ -65,8 +83,8 @@ def render_summary(catalog: Catalog) -> None:
         for kit_type, count in data["kit_types"].items():
             table.add_row(distributor, kit_type, "", str(count))
     out.print(table)
-    out.print(f"{len(catalog.levels)} stock levels at {len(catalog.locations)} locations: {', '.join(catalog.locations)}")
-    out.print(f"{len(catalog.issues)} issues in the feeds")
+    out.print(f"{plural(len(catalog.levels), 'stock level')} at {plural(len(catalog.locations), 'location')}: {', '.join(catalog.locations)}")
+    out.print(f"{plural(len(catalog.issues), 'issue')} in the feeds")
 
 
 def render_issues(issues: tuple[ValidationIssue, ...] | list[ValidationIssue]) -> None:
@@ -123,11 +141,6 @@ def render_issue_summary(
 _SYMBOLS = {"create": "+", "update": "~", "drift": "=", "missing": "-", "conflict": "!"}
 _STYLES = {"create": "green", "update": "yellow", "drift": "cyan", "missing": "red", "conflict": "magenta"}
 _KIND_TITLES = {"location": "Stock locations", "item": "Inventory items", "level": "Stock levels", "kit": "Kits"}
-_PLURALS = {"location": "locations", "item": "items", "level": "levels", "kit": "kits"}
-
-
-def _count(n: int, kind: str) -> str:
-    return f"{n} {kind if n == 1 else _PLURALS[kind]}"
 
 
 def _short(value: Any) -> str:
@@ -172,15 +185,25 @@ def plan_summary_line(plan: Plan) -> str:
     counts["level"]["drift"] = drifts  # levels only: a drift is a level someone else changed
     parts = []
     for action in ("create", "update", "drift", "missing", "conflict", "unchanged"):
-        detail = ", ".join(_count(counts[kind][action], kind) for kind in KINDS if counts[kind].get(action))
+        detail = ", ".join(plural(counts[kind][action], kind) for kind in KINDS if counts[kind].get(action))
         if detail:
             parts.append(f"{action} {detail}")
     return "Plan: " + ("; ".join(parts) if parts else "nothing to do") + "."
 
 
-def plan_text(plan: Plan, *, compact: bool = False) -> list[Text]:
+def _verdict(plan: Plan, applying: bool) -> str | None:
+    """The plan's last line: true whether the plan is only shown or is about to be applied
+    (then the apply's own "Applied: ..." line follows and no verdict is needed)."""
+    if plan.refusals and not plan.options.force:
+        return "Refused by the shrink guard: this plan cannot be applied (reasons on stderr)."
+    if not plan.has_changes:
+        return "No changes: the store matches the feeds."
+    return None if applying else "Changes are pending."
+
+
+def plan_text(plan: Plan, *, compact: bool = False, applying: bool = False) -> list[Text]:
     """The plan for people: the summary first and last, the changes grouped by kind and action
-    (full: each field on its own line; compact: one line per change)."""
+    (full: each field on its own line; compact: one line per change), then the verdict."""
     target = plan.store or "an empty store (no MEDUSA_URL: offline dry run)"
     summary = plan_summary_line(plan)
     lines = [Text(f"medusa-sync plan against {target}"), Text(summary, style="bold")]
@@ -199,16 +222,18 @@ def plan_text(plan: Plan, *, compact: bool = False) -> list[Text]:
     if plan.changes and not compact:
         lines.append(Text(""))
     lines.append(Text(summary, style="bold"))
-    lines.append(Text("No changes: the store matches the feeds." if not plan.has_changes else "Changes are pending."))
+    verdict = _verdict(plan, applying)
+    if verdict is not None:
+        lines.append(Text(verdict))
     return lines
 
 
-def render_plan(plan: Plan, *, compact: bool = False) -> None:
+def render_plan(plan: Plan, *, compact: bool = False, applying: bool = False) -> None:
     """Print the plan on stdout, coloured on a terminal (none with NO_COLOR or when stdout is
     not a terminal; FORCE_COLOR forces colour): the console is made now, so it sees the
     environment of this run. With NO_COLOR no escape at all is written (rich would keep bold)."""
-    console = Console(highlight=False, soft_wrap=True, color_system=None if os.environ.get("NO_COLOR") else "auto")
-    for line in plan_text(plan, compact=compact):
+    console = SafeConsole(color_system=None if os.environ.get("NO_COLOR") else "auto")
+    for line in plan_text(plan, compact=compact, applying=applying):
         console.print(line)
     for warning in plan.warnings:
         err.print(f"warning: {warning}", markup=False)

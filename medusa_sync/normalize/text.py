@@ -44,6 +44,21 @@ def shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
 
 
+# C0 and C1 control characters but the line feed: ESC starts terminal escape sequences
+# (`\x1b[2J` clears the screen, `\x1b]0;…` sets the title), CR and BS overwrite what is shown.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters, for a terminal, a .md or a .csv (JSON keeps the data)."""
+    return _CONTROL.sub("", text)
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """ "1 item", "2 items", "0 items"; `nouns` where adding "s" is wrong ("1 entry", "2 entries")."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
 def tidy(text: str) -> str:
     """Spaces collapsed and "|" set off by single spaces: "CD SUDESTE| X" → "CD SUDESTE | X"."""
     return " ".join(re.sub(r"\s*\|\s*", " | ", text).split())

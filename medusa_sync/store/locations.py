@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,18 +22,23 @@ class Locations:
         return cls({row["id"]: row.get("name") or row["id"] for row in client.stock_locations.list(fields="id,name")})
 
     def resolve(self, reference: str) -> str:
-        """The id `reference` stands for: an id, else an exact name, else a name ignoring case.
-        UsageError when a name fits several locations, NotFoundError when it fits none."""
+        """The id `reference` stands for: an id, else an exact name, else a name ignoring case,
+        accents and spacing ("fotus cd espirito santo"). UsageError when a name fits several
+        locations, NotFoundError (with the closest names) when it fits none."""
         if reference in self.names:
             return reference
-        for same in (lambda name: name == reference, lambda name: name.casefold() == reference.casefold()):
+        key = location_key(reference)
+        for same in (lambda name: name == reference, lambda name: location_key(name) == key):
             found = sorted(location_id for location_id, name in self.names.items() if same(name))
             if len(found) > 1:
                 raise UsageError(f"several stock locations are named {reference!r}: {', '.join(found)}; give the id")
             if found:
                 return found[0]
         known = ", ".join(sorted(self.names.values())) or "none"
-        raise NotFoundError(f"no stock location {reference!r} (known: {known})")
+        by_key = {location_key(name): name for name in sorted(self.names.values())}
+        close = [by_key[match] for match in difflib.get_close_matches(key, by_key, n=3, cutoff=0.6)]
+        hint = f"did you mean {' or '.join(repr(name) for name in close)}?" if close else None
+        raise NotFoundError(f"no stock location {reference!r} (known: {known})", hint=hint)
 
     def name(self, location_id: str) -> str:
         return self.names.get(location_id, location_id)

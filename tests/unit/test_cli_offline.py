@@ -54,7 +54,7 @@ def test_validate_prints_a_table_and_the_issues(small_root: Path, capsys) -> Non
         ("total", "", "4", "1"),
     ]
     assert "4 stock levels at 3 locations: Fotus CD ESPÍRITO SANTO, Odex CD, Solfacil CD" in out
-    assert "1 issues in the feeds" in out
+    assert "1 issue in the feeds" in out
     assert "error: odex/odex-inverters.json record 1: missing_id: record has no id → record skipped" in err
 
 
@@ -96,7 +96,7 @@ def test_validate_json_on_the_sample_feeds(capsys) -> None:
 
 def test_validate_strict_fails_on_any_issue(small_root: Path, capsys) -> None:
     assert main(["validate", str(small_root), "--strict"]) == 3
-    assert "error: --strict: the feeds have 1 issues" in capsys.readouterr().err
+    assert "error: --strict: the feeds have 1 issue;" in capsys.readouterr().err
 
 
 def test_validate_strict_passes_clean_feeds(feeds, odex_record, capsys) -> None:

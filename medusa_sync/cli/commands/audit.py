@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -13,16 +14,27 @@ from medusa_sync.cli.options import Json
 from medusa_sync.cli.render import print_json
 
 
+class Operation(StrEnum):
+    """The operations the audit log records; click rejects any other value, listing these (exit 64)."""
+
+    RESERVE = "reserve"
+    RELEASE = "release"
+    FULFILL = "fulfill"
+    ADJUST = "adjust"
+    SET = "set"
+    TRANSFER = "transfer"
+
+
 def audit(
     ctx: typer.Context,
     sku: Annotated[str | None, typer.Option("--sku", help="Only this SKU.")] = None,
-    operation: Annotated[str | None, typer.Option("--operation", help="Only reserve, release, fulfill, adjust, set or transfer.")] = None,
+    operation: Annotated[Operation | None, typer.Option("--operation", help="Only this kind of operation.")] = None,
     since: Annotated[str | None, typer.Option("--since", help="Only records since an ISO date/time or an age (7d, 12h).")] = None,
     json: Json = False,
 ) -> None:
     """List the audit log ($MEDUSA_SYNC_AUDIT_LOG), oldest first."""
     log = audit_log(ctx)
-    records = select(log.records(), sku=sku, operation=operation, since=parse_since(since) if since else None)
+    records = select(log.records(), sku=sku, operation=operation and operation.value, since=parse_since(since) if since else None)
     if json:
         print_json(records)
     else:

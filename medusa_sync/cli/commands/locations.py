@@ -12,6 +12,7 @@ from medusa_sync.cli.live import writer_client
 from medusa_sync.cli.options import Json, Wait
 from medusa_sync.cli.render import err, out, print_json
 from medusa_sync.errors import UsageError
+from medusa_sync.normalize.text import plural
 
 app = typer.Typer(help="Stock locations: merge duplicates.", no_args_is_help=True)
 
@@ -53,7 +54,7 @@ def _show(plan: location_merge.MergePlan) -> None:
     err.print(f"keep {plan.kept['id']} {plan.name!r} (the oldest)", markup=False)
     for dup in plan.duplicates:
         levels, reservations = plan.levels[dup["id"]], plan.reservations[dup["id"]]
-        err.print(f"merge {dup['id']}: {len(levels)} levels, {len(reservations)} reservations, then delete it", markup=False)
+        err.print(f"merge {dup['id']}: {plural(len(levels), 'level')}, {plural(len(reservations), 'reservation')}, then delete it", markup=False)
         for level in levels:
             err.print(
                 f"  {level.sku}: stocked +{level.stocked}, incoming +{level.incoming}, reserved {level.reserved} moved",

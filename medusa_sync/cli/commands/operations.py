@@ -25,7 +25,9 @@ from medusa_sync.store import channel_location_ids
 
 Sku = Annotated[str, typer.Argument(help="Inventory item SKU (for availability also a kit SKU).")]
 Location = Annotated[str, typer.Option("--location", "-l", help="Stock location id or name.")]
-Quantity = Annotated[int, typer.Option("--quantity", "-q", help="Units, a whole number > 0.")]
+# Far above any real stock, far below what Medusa's integers hold: a typo, not a quantity.
+MAX_QUANTITY = 10**9
+Quantity = Annotated[int, typer.Option("--quantity", "-q", max=MAX_QUANTITY, help="Units, a whole number > 0.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why; kept in the audit log.")]
 OptionalReason = Annotated[str | None, typer.Option("--reason", help="Why; kept in the audit log.")]
 ReservationId = Annotated[str | None, typer.Argument(help="Reservation id (resitem_…).")]
@@ -46,7 +48,7 @@ def _show(outcomes: list[operations.Outcome], json: bool) -> None:
 def availability(
     ctx: typer.Context,
     sku: Sku,
-    quantity: Annotated[int, typer.Option("--quantity", "-q", help="Units (or kits) to confirm.")] = 1,
+    quantity: Annotated[int, typer.Option("--quantity", "-q", min=0, max=MAX_QUANTITY, help="Units (or kits) to confirm.")] = 1,
     location: Annotated[list[str] | None, typer.Option("--location", "-l", help="Count only these locations (repeatable; default all).")] = None,
     sales_channel: Annotated[
         str | None,
@@ -92,7 +94,9 @@ def release(
     ctx: typer.Context,
     reservation_id: ReservationId = None,
     line_item: LineItem = None,
-    quantity: Annotated[int | None, typer.Option("--quantity", "-q", help="Release only this many units of one reservation.")] = None,
+    quantity: Annotated[
+        int | None, typer.Option("--quantity", "-q", max=MAX_QUANTITY, help="Release only this many units of one reservation.")
+    ] = None,
     stale_older_than: Annotated[str | None, typer.Option("--stale-older-than", help="Sweeper: release every reservation older than this (7d, 12h).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="With --stale-older-than: list, release nothing.")] = False,
     reason: OptionalReason = None,
@@ -113,8 +117,9 @@ def release(
         return
     if reservation_id or line_item or quantity is not None or force:
         raise UsageError("--stale-older-than releases whole reservations by age: give no id, --line-item, --quantity or --force")
+    older_than = parse_duration(stale_older_than)  # a bad age is refused before the store is contacted
     with store_client(ctx) if dry_run else writer_client(ctx, "release", wait) as client:
-        sweep = operations.sweep_stale(client, audit_log(ctx), parse_duration(stale_older_than), dry_run=dry_run)
+        sweep = operations.sweep_stale(client, audit_log(ctx), older_than, dry_run=dry_run)
     if json:
         print_json(show.sweep_json(sweep))
     else:
@@ -144,7 +149,9 @@ def adjust(
     ctx: typer.Context,
     sku: Sku,
     location: Location,
-    delta: Annotated[int, typer.Option("--delta", help="Units to add (+N) or remove (-N).")],
+    delta: Annotated[
+        int, typer.Option("--delta", min=-MAX_QUANTITY, max=MAX_QUANTITY, help="Units to add (+N) or remove (-N).")
+    ],
     reason: Reason,
     ref: Ref = None,
     json: Json = False,
@@ -160,7 +167,7 @@ def set_(
     ctx: typer.Context,
     sku: Sku,
     location: Location,
-    quantity: Annotated[int, typer.Option("--quantity", "-q", help="The counted stocked quantity.")],
+    quantity: Annotated[int, typer.Option("--quantity", "-q", min=0, max=MAX_QUANTITY, help="The counted stocked quantity.")],
     reason: Reason,
     ref: Ref = None,
     json: Json = False,

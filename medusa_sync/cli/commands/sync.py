@@ -30,6 +30,7 @@ from medusa_sync.cli.options import (
 from medusa_sync.cli.state import state
 from medusa_sync.errors import ApplyError, ConfigError, UsageError
 from medusa_sync.config import Rules
+from medusa_sync.normalize.text import plural
 from medusa_sync.outputs import VALIDATION_FILE, dump_json, write_atomic
 from medusa_sync.plan import Plan, PlanOptions
 
@@ -55,7 +56,7 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _show(json: bool, compact: bool, out: Path, rules: Rules, quiet: bool = False):
+def _show(json: bool, compact: bool, out: Path, rules: Rules, quiet: bool = False, applying: bool = False):
     """The feed issues summarised (stderr) and the plan, as soon as it is made: before any
     confirmation or refusal. In JSON mode the issues still go to stderr; the plan goes into the JSON.
     `--quiet` shows only duplicate stock locations (they need a person)."""
@@ -66,7 +67,7 @@ def _show(json: bool, compact: bool, out: Path, rules: Rules, quiet: bool = Fals
         for line in location_merge.warning(result.snapshot.duplicate_locations):
             render.err.print(line, style="bold red", markup=False)
         if not json and not quiet:
-            render.render_plan(result.plan, compact=compact)
+            render.render_plan(result.plan, compact=compact, applying=applying)
 
     return show
 
@@ -98,13 +99,13 @@ def _finish(
                 render.err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)
         if result.applied.failures:
             raise ApplyError(
-                f"{len(result.applied.failures)} writes failed; the rest was applied",
+                f"{plural(len(result.applied.failures), 'write')} failed; the rest was applied",
                 hint="run the same command again: it re-reads the store and completes what is missing",
             )
     if result.outputs and not quiet:
-        render.err.print(f"{len(result.catalog.issues)} feed issues; outputs written to {result.outputs[0].parent}", markup=False)
+        render.err.print(f"{plural(len(result.catalog.issues), 'feed issue')}; outputs written to {result.outputs[0].parent}", markup=False)
     if result.requests is not None and not quiet:
-        render.err.print(f"{result.requests.total} HTTP requests, {result.requests.writes} writes", markup=False)
+        render.err.print(f"{plural(result.requests.total, 'HTTP request')}, {plural(result.requests.writes, 'write')}", markup=False)
     pending = result.plan.has_changes or bool(result.snapshot.duplicate_locations)  # a merge is pending too
     return ExitCode.CHANGES if detailed_exitcode and result.applied is None and pending else ExitCode.OK
 
@@ -143,7 +144,7 @@ def import_(
         out_dir=out,
         dry_run=dry_run,
         strict=strict,
-        show=_show(json, compact, out, app.rules, quiet),
+        show=_show(json, compact, out, app.rules, quiet, applying=not dry_run),
         confirm=confirm,
         progress=None if json or quiet else render.StepProgress(),
         wait=wait,
@@ -202,7 +203,7 @@ def apply(
     else:
         render.render_apply(result)
     if result.failures:
-        raise ApplyError(f"{len(result.failures)} writes failed; the rest was applied", hint="make a new plan and apply it")
+        raise ApplyError(f"{plural(len(result.failures), 'write')} failed; the rest was applied", hint="make a new plan and apply it")
     return ExitCode.OK
 
 
@@ -232,7 +233,7 @@ def sync(
         app.rules,
         options,
         out_dir=out,
-        show=_show(json, compact, out, app.rules, quiet),
+        show=_show(json, compact, out, app.rules, quiet, applying=True),
         progress=None if json or quiet else render.StepProgress(),
         wait=wait,
         notify_on=notify_on.value,
