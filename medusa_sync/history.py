@@ -75,6 +75,7 @@ class Run:
     id: str
     started: str | None = None
     command: str | None = None
+    store: str | None = None  # its URL, without credentials
     result: str = "running"  # ok | refused | failed | running (no end: killed or still going)
     counts: dict[str, int] = field(default_factory=dict)  # applied, by "kind.action"
     feed_digests: dict[str, str] = field(default_factory=dict)
@@ -114,6 +115,7 @@ def read_runs(path: Path) -> list[Run]:
             run.started = event.get("time")
             run.command = event.get("command", "sync")  # run logs before run ids for every command: sync only
             run.undoes = event.get("undoes")
+            run.store = event.get("store")
             run.feed_digests = event.get("feed_digests") or {}
         elif kind == "plan":
             run.feed_digests = event.get("feed_digests") or {}

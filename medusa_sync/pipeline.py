@@ -266,6 +266,8 @@ def run_undo(
     if not settings.medusa_url:
         raise ConfigError("undo needs a Medusa server (MEDUSA_URL)")
     run = find_run(settings.run_log, run_id)
+    if run.store and run.store.rstrip("/") != redact_url(settings.medusa_url).rstrip("/"):
+        raise StoreChangedError(f"run {run_id} wrote to {run.store}, not to {redact_url(settings.medusa_url)}")
     kit_skus = {write["sku"] for write in run.writes if write["kind"] == "kit"}
     if dry_run:
         with MedusaClient.from_settings(settings) as client:

@@ -164,3 +164,16 @@ def test_the_undo_plan_applies_as_exactly_one_level_batch_request() -> None:
     assert [write_record(change, result.ids)["fields"] for change in result.written] == [
         [{"field": "stocked_quantity", "before": 7, "after": 100, "removed": False}]
     ]
+
+
+def test_undo_refuses_a_run_made_on_another_store(tmp_path) -> None:
+    from medusa_sync.config import Settings
+    from medusa_sync.errors import StoreChangedError
+    from medusa_sync.pipeline import run_undo
+
+    runlog = RunLog(tmp_path / "runs.jsonl")
+    runlog.event("start", command="sync", store="http://127.0.0.1:9")
+    runlog.event("end", applied={}, errors=[], writes=[])
+    settings = Settings(medusa_url="http://127.0.0.1:10", run_log=tmp_path / "runs.jsonl", lock_file=tmp_path / "lock")
+    with pytest.raises(StoreChangedError, match="wrote to http://127.0.0.1:9, not to http://127.0.0.1:10"):
+        run_undo(runlog.run_id, settings, dry_run=True)

@@ -52,7 +52,8 @@ def show(ctx: typer.Context, run_id: Annotated[str, typer.Argument(help="A run i
     if json:
         render.print_json({**run.summary(), "writes": run.writes})
         return
-    render.out.print(f"{run.id}  {run.command}  {run.result}  {len(run.writes)} writes", markup=False)
+    writes = f"{len(run.writes)} write{'' if len(run.writes) == 1 else 's'}"
+    render.out.print(f"{run.id}  {run.command}  {run.result}  {writes}", markup=False)
     for write in sorted(run.writes, key=lambda w: (w.get("sku") or w["key"], w["kind"], w["key"])):
         fields = ", ".join(_field(entry) for entry in write["fields"]) or "created"
         render.out.print(f"  {write['kind']} {write['action']} {write['key']}: {fields}", markup=False)
