@@ -59,6 +59,8 @@ class ApplyResult:
     ids: StoreIds
     applied: Counter[str] = field(default_factory=Counter)  # "item.create" → n
     failures: list[ApplyFailure] = field(default_factory=list)
+    written: list[Any] = field(default_factory=list)
+    """The changes the store acknowledged, each with its before → after (for the run log)."""
 
     def count(self, kind: str, action: str) -> int:
         return self.applied[f"{kind}.{action}"]
@@ -148,6 +150,7 @@ class _Apply:
                 try:
                     future.result()
                     self.result.applied[f"{change.kind}.{change.action}"] += 1
+                    self.result.written.append(change)
                 except MedusaSyncError as exc:
                     if not isinstance(exc, CircuitOpenError):  # that one was never sent
                         self.result.failures.append(ApplyFailure(change.kind, change.key, str(exc)))
@@ -228,9 +231,10 @@ class _Apply:
             self._run("create items", self.plan.writes("item", "create"), create)
             self._run("update items", self.plan.writes("item", "update"), update)
         finally:  # the levels created with their items, also when the step stops
-            created_with_items = sum(len(levels) for sku, levels in with_item.items() if sku in self.ids.items)
+            created_with_items = [level for sku, levels in with_item.items() if sku in self.ids.items for level in levels]
             if created_with_items:
-                self.result.applied["level.create"] += created_with_items
+                self.result.applied["level.create"] += len(created_with_items)
+                self.result.written += created_with_items
 
     def levels(self) -> None:
         """Level creates (for existing items) and updates, through the cross-item batch: each
@@ -266,6 +270,7 @@ class _Apply:
                     if batch.error is None:
                         self.result.applied[f"level.{action}"] += 1
                         self.written_levels.append(change)
+                        self.result.written.append(change)
                     elif not isinstance(batch.error, CircuitOpenError):  # that one was never sent
                         self.result.failures.append(ApplyFailure("level", change.key, str(batch.error)))
                     done += 1

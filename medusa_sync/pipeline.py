@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,12 +25,13 @@ from medusa_sync.models import Catalog
 from medusa_sync.normalize.text import plural
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
+from medusa_sync.runlog import RunLog
 from medusa_sync.store import StoreSnapshot, read_store, read_store_to_sell
 from medusa_sync.timing import PhaseTimer
 
 if TYPE_CHECKING:
     from medusa_sync.apply import ApplyResult, Progress
-    from medusa_sync.runlog import RunLog
+    from medusa_sync.history import UndoPlan
 
 log = logging.getLogger("medusa_sync")
 
@@ -100,8 +101,10 @@ def run_import(
     progress: Progress | None = None,
     wait: float = 0.0,
     timer: PhaseTimer | None = None,
+    command: str = "import",
+    runlog: RunLog | None = None,
 ) -> ImportResult:
-    """`import` and `plan`: plan, `show` the feed issues and the plan, and unless dry_run apply
+    """`import`, `plan` and `sync`: plan, `show` the feed issues and the plan, and unless dry_run apply
     (after `confirm`), then write outputs.
 
     With no MEDUSA_URL a dry run plans against an empty store; a real import needs a server.
@@ -109,13 +112,28 @@ def run_import(
     timer = timer or PhaseTimer()
     offline = not settings.medusa_url
     if offline and not dry_run:
-        raise ConfigError("import needs a Medusa server (MEDUSA_URL); use --dry-run to plan against an empty store")
-    timer = timer or PhaseTimer()
-    with contextlib.nullcontext() if dry_run else writer_lease(settings, "import", wait=wait):
+        dry = "; use --dry-run to plan against an empty store" if command == "import" else ""
+        raise ConfigError(f"{command} needs a Medusa server (MEDUSA_URL){dry}")
+    with contextlib.ExitStack() as stack:
+        recorded = None
+        if not dry_run:
+            stack.enter_context(writer_lease(settings, command, wait=wait))
+            recorded = stack.enter_context(
+                recorded_run(settings, command, runlog, feed_root=str(feed_root), options=options.model_dump())
+            )
         client = None if offline else MedusaClient.from_settings(settings)
         try:
             audit = None if client is None else AuditLog(settings.audit_log)
             result = plan_import(feed_root, rules, options, client=client, timer=timer, audit=audit)
+            if recorded is not None:
+                recorded.event(
+                    "plan",
+                    counts=result.plan.counts(),
+                    refusals=result.plan.refusals,
+                    issues=len(result.catalog.issues),
+                    duplicate_locations=result.snapshot.duplicate_locations,
+                    feed_digests=result.plan.feed_digests,
+                )
             if show is not None:
                 show(result)
             _check_strict(result.catalog, strict)
@@ -133,6 +151,8 @@ def run_import(
                 result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
             if client is not None:
                 result.requests = client.stats.snapshot()
+            if recorded is not None:
+                finish_run(recorded, result.applied, result.requests)
             return result
         finally:
             if client is not None:
@@ -141,7 +161,11 @@ def run_import(
 
 def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = None, wait: float = 0.0) -> ApplyResult:
     """`apply FILE`: refuse if the store moved since the plan was made, else apply exactly it."""
-    with writer_lease(settings, "apply", wait=wait), MedusaClient.from_settings(settings) as client:
+    with (
+        writer_lease(settings, "apply", wait=wait),
+        recorded_run(settings, "apply", feed_digests=plan.feed_digests) as runlog,
+        MedusaClient.from_settings(settings) as client,
+    ):
         if plan.store and plan.store.rstrip("/") != client.base_url:
             raise StoreChangedError(f"the plan was made for {redact_url(plan.store)}, not {redact_url(client.base_url)}")
         kit_skus = {change.sku for change in plan.changes if change.kind == "kit"}
@@ -149,7 +173,9 @@ def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = 
         if current.fingerprint() != plan.fingerprint:
             raise StoreChangedError("the store changed since the plan was made: make a new plan")
         _check_guard(plan)
-        return _apply(client, plan, settings, StoreIds.from_snapshot(current), progress)
+        applied = _apply(client, plan, settings, StoreIds.from_snapshot(current), progress)
+        finish_run(runlog, applied, client.stats.snapshot())
+        return applied
 
 
 def _check_guard(plan: Plan) -> None:
@@ -186,11 +212,12 @@ def run_sync(
     """`sync` (cron): a non-interactive import under the writer lease, recorded in the run log.
     With `settings.notify_url` the outcome is POSTed there when the run fails or is refused
     (`notify_on="always"`: every run)."""
-    from medusa_sync.runlog import RunLog
-
     runlog = RunLog(settings.run_log)  # writes nothing yet: the run id and clock for the alert
     try:
-        result = _logged_sync(runlog, feed_root, settings, rules, options, out_dir=out_dir, show=show, progress=progress, wait=wait)
+        result = run_import(
+            feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, show=show, progress=progress,
+            wait=wait, command="sync", runlog=runlog,
+        )
     except Exception as exc:
         refused = isinstance(exc, ShrinkGuardError)
         _notify_run(
@@ -208,45 +235,88 @@ def run_sync(
     return result
 
 
-def _logged_sync(
-    runlog: RunLog,
-    feed_root: Path,
-    settings: Settings,
-    rules: Rules,
-    options: PlanOptions,
-    *,
-    out_dir: Path,
-    show: Callable[[ImportResult], None] | None,
-    progress: Progress | None,
-    wait: float,
-) -> ImportResult:
-    with writer_lease(settings, "sync", wait=wait):
-        runlog.event("start", feed_root=str(feed_root), store=redact_url(settings.medusa_url or ""), options=options.model_dump())
-        try:
-            result = run_import(
-                feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, show=show, progress=progress
-            )
-        except Exception as exc:
-            from medusa_sync.apply import ApplyStopped
 
-            accounting = exc.accounting() if isinstance(exc, ApplyStopped) else {}
-            runlog.event("error", error=type(exc).__name__, message=str(exc), **accounting, duration_s=runlog.elapsed)
-            raise
-        runlog.event(
-            "plan",
-            counts=result.plan.counts(),
-            refusals=result.plan.refusals,
-            issues=len(result.catalog.issues),
-            duplicate_locations=result.snapshot.duplicate_locations,
-        )
-        applied = result.applied
-        runlog.event(
-            "end",
-            applied=dict(applied.applied) if applied else {},
-            errors=[vars(failure) for failure in applied.failures] if applied else [],
-            requests=request_counts(result.requests),
-            duration_s=runlog.elapsed,
-        )
+@contextlib.contextmanager
+def recorded_run(settings: Settings, command: str, runlog: RunLog | None = None, **start: Any) -> Iterator[RunLog]:
+    """Record a write-run in the run log (`runlog`, else a new one): `start`, then `error` (with
+    what was written before it stopped) if the block raises; the block itself logs `plan` and
+    calls `finish_run`."""
+    runlog = runlog or RunLog(settings.run_log)
+    runlog.event("start", command=command, store=redact_url(settings.medusa_url or ""), **start)
+    try:
+        yield runlog
+    except Exception as exc:
+        from medusa_sync.apply import ApplyStopped
+
+        accounting = exc.accounting() if isinstance(exc, ApplyStopped) else {}
+        writes = _writes(exc.result) if isinstance(exc, ApplyStopped) else []
+        runlog.event("error", error=type(exc).__name__, message=str(exc), **accounting, writes=writes, duration_s=runlog.elapsed)
+        raise
+
+
+def finish_run(runlog: RunLog, applied: ApplyResult | None, requests: RequestCounts | None) -> None:
+    runlog.event(
+        "end",
+        applied=dict(applied.applied) if applied else {},
+        errors=[vars(failure) for failure in applied.failures] if applied else [],
+        writes=_writes(applied) if applied else [],
+        requests=request_counts(requests),
+        duration_s=runlog.elapsed,
+    )
+
+
+def _writes(applied: ApplyResult) -> list[dict[str, Any]]:
+    from medusa_sync.history import write_record
+
+    return [write_record(change, applied.ids) for change in applied.written]
+
+
+@dataclass
+class UndoResult:
+    undo: UndoPlan
+    applied: ApplyResult | None = None  # None: a dry run, or nothing to write back
+
+
+def run_undo(
+    run_id: str,
+    settings: Settings,
+    *,
+    dry_run: bool,
+    show: Callable[[UndoPlan], None] | None = None,
+    confirm: Callable[[Plan], bool] | None = None,
+    progress: Progress | None = None,
+    wait: float = 0.0,
+) -> UndoResult:
+    """`undo RUN_ID`: write back the before-values of what that run wrote, where the store still
+    holds its after-values (medusa_sync.history); recorded as a run itself, so it can be undone."""
+    from medusa_sync.history import find_run, plan_undo
+
+    if not settings.medusa_url:
+        raise ConfigError("undo needs a Medusa server (MEDUSA_URL)")
+    run = find_run(settings.run_log, run_id)
+    if run.store and run.store.rstrip("/") != redact_url(settings.medusa_url).rstrip("/"):
+        raise StoreChangedError(f"run {run_id} wrote to {run.store}, not to {redact_url(settings.medusa_url)}")
+    kit_skus = {write["sku"] for write in run.writes if write["kind"] == "kit"}
+    if dry_run:
+        with MedusaClient.from_settings(settings) as client:
+            result = UndoResult(plan_undo(run, read_store(client, kit_skus)))
+        if show is not None:
+            show(result.undo)
+        return result
+    with (
+        writer_lease(settings, "undo", wait=wait),
+        recorded_run(settings, "undo", undoes=run_id) as runlog,
+        MedusaClient.from_settings(settings) as client,
+    ):
+        snapshot = read_store(client, kit_skus)
+        result = UndoResult(plan_undo(run, snapshot))
+        if show is not None:
+            show(result.undo)
+        runlog.event("plan", counts=result.undo.plan.counts(), conflicts=result.undo.conflicts, kept=result.undo.kept)
+        if result.undo.plan.has_changes and (confirm is None or confirm(result.undo.plan)):
+            check_held()
+            result.applied = _apply(client, result.undo.plan, settings, StoreIds.from_snapshot(snapshot), progress)
+        finish_run(runlog, result.applied, client.stats.snapshot())
         return result
 
 

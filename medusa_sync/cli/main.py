@@ -51,12 +51,13 @@ def _root(
 
 
 def _register() -> None:
-    from medusa_sync.cli.commands import feeds, locations, operations, sync
+    from medusa_sync.cli.commands import feeds, locations, operations, runs, sync
 
     feeds.register(app)
     sync.register(app)
     locations.register(app)
     operations.register(app)
+    runs.register(app)
 
 
 _register()
