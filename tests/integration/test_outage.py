@@ -23,7 +23,6 @@ pytestmark = pytest.mark.integration
 
 ITEMS = 2000
 KILL_AFTER_ITEMS = 300
-MEDUSA_PID_FILE = REPO_ROOT / "medusa-server" / ".run" / "medusa.pid"
 
 
 def created_items(client) -> int:
@@ -50,7 +49,7 @@ def test_a_server_killed_mid_sync_stops_the_run_within_60_s_with_exact_accountin
             while created_items(client) < KILL_AFTER_ITEMS and time.monotonic() < deadline and process.poll() is None:
                 time.sleep(0.5)
             assert process.poll() is None, "the sync ended before the server could be killed"
-            os.kill(int(MEDUSA_PID_FILE.read_text()), signal.SIGKILL)
+            os.kill(int((store.run_dir / "medusa.pid").read_text()), signal.SIGKILL)
             killed = time.monotonic()
             code = process.wait(timeout=180)
             took = time.monotonic() - killed
