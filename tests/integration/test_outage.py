@@ -29,7 +29,7 @@ def created_items(client) -> int:
     return sum(1 for _ in client.inventory_items.iter(fields="id"))
 
 
-def test_a_server_killed_mid_sync_stops_the_run_within_60_s_with_exact_accounting(store, client, tmp_path):
+def test_a_server_killed_mid_sync_stops_the_run_within_60_s_with_exact_accounting(store, client, raw_admin, tmp_path):
     feeds = tmp_path / "feeds"
     subprocess.run(
         [sys.executable, str(REPO_ROOT / "bench" / "generate.py"), str(feeds), "--items", str(ITEMS)],
@@ -72,9 +72,9 @@ def test_a_server_killed_mid_sync_stops_the_run_within_60_s_with_exact_accountin
     assert len(failed) <= 8  # at most the writes in flight (MEDUSA_SYNC_CONCURRENCY)
 
     # What the store holds is exactly what was applied, plus those in-flight writes that landed.
-    in_store = store_counts(client)["items"]
+    in_store = store_counts(client, raw_admin)["items"]
     assert applied["item.create"] <= in_store <= applied["item.create"] + len(failed_items)
 
     assert main(["sync", str(feeds), "--out", str(tmp_path / "out")]) == 0
-    assert store_counts(client)["items"] == ITEMS
+    assert store_counts(client, raw_admin)["items"] == ITEMS
     assert main(["plan", str(feeds), "--detailed-exitcode", "--out", str(tmp_path / "plan")]) == 0

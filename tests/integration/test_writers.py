@@ -60,7 +60,7 @@ def lease_records(client: MedusaClient) -> list[dict]:
 
 
 @pytest.mark.parametrize("trial", range(3))
-def test_two_syncs_on_two_hosts_one_writes_the_other_exits_6_naming_it(store, client, tmp_path, trial) -> None:
+def test_two_syncs_on_two_hosts_one_writes_the_other_exits_6_naming_it(store, client, raw_admin, tmp_path, trial) -> None:
     started = time.monotonic()
     first = start(store, tmp_path, "host-a", "sync", str(SAMPLES))
     second = start(store, tmp_path, "host-b", "sync", str(SAMPLES))
@@ -70,12 +70,12 @@ def test_two_syncs_on_two_hosts_one_writes_the_other_exits_6_naming_it(store, cl
     loser = err_a if code_a == 6 else err_b
     assert "another medusa-sync writer holds the store: `sync` on host " in loser
     assert "since " in loser and "lease expires " in loser
-    assert store_counts(client) == FULL
+    assert store_counts(client, raw_admin) == FULL
     assert lease_records(client) == []  # released at the end
     print(f"\ntrial {trial}: two syncs at once, exits {code_a}/{code_b}, {elapsed:.1f} s")
 
 
-def test_a_waiting_sync_runs_after_the_holder_and_finds_nothing_to_do(store, client, tmp_path) -> None:
+def test_a_waiting_sync_runs_after_the_holder_and_finds_nothing_to_do(store, client, raw_admin, tmp_path) -> None:
     started = time.monotonic()
     first = start(store, tmp_path, "host-a", "sync", str(SAMPLES))
     time.sleep(1.0)
@@ -89,21 +89,21 @@ def test_a_waiting_sync_runs_after_the_holder_and_finds_nothing_to_do(store, cli
         if json.loads(line)["event"] == "end"
     ]
     assert sorted(sum(end["applied"].values()) for end in ends) == [0, 4 + 243 + 245 + 4]
-    assert store_counts(client) == FULL
+    assert store_counts(client, raw_admin) == FULL
     print(f"\n--wait: both exit 0, one applied everything, {time.monotonic() - started:.1f} s")
 
 
-def test_sync_and_import_at_once_never_duplicate_locations(store, client, tmp_path) -> None:
+def test_sync_and_import_at_once_never_duplicate_locations(store, client, raw_admin, tmp_path) -> None:
     started = time.monotonic()
     sync = start(store, tmp_path, "cron", "sync", str(SAMPLES), "--wait", "240")
     engineer = start(store, tmp_path, "engineer", "import", str(SAMPLES), "--yes", "--json", "--wait", "240")
     (code_s, err_s), (code_i, err_i) = finish(sync), finish(engineer)
     assert (code_s, code_i) == (0, 0), (err_s[-2000:], err_i[-2000:])
-    assert store_counts(client) == FULL
+    assert store_counts(client, raw_admin) == FULL
     print(f"\nsync + import --yes: 4 locations, {time.monotonic() - started:.1f} s")
 
 
-def test_a_location_create_answered_after_the_timeout_is_not_re_sent(store, client, tmp_path) -> None:
+def test_a_location_create_answered_after_the_timeout_is_not_re_sent(store, client, raw_admin, tmp_path) -> None:
     started = time.monotonic()
     with SlowProxy(store.url, hold={("POST", "/admin/stock-locations"): 5.0}) as proxy:
         process = start(store, tmp_path, "slow", "import", str(SAMPLES), "--yes", url=proxy.url, timeout="3")
@@ -113,7 +113,7 @@ def test_a_location_create_answered_after_the_timeout_is_not_re_sent(store, clie
     assert len(proxy.held) == 4  # one create per location, none re-sent
     names = sorted(row["name"] for row in client.stock_locations.list(fields="id,name"))
     assert names == sorted(set(names)) and len(names) == 4
-    assert store_counts(client) == FULL
+    assert store_counts(client, raw_admin) == FULL
     print(f"\nslow server: {len(proxy.held)} location creates held 5 s, 4 locations, {time.monotonic() - started:.1f} s")
 
 
