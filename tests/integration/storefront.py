@@ -181,6 +181,15 @@ def open_for_shipping(
     return options
 
 
+def variant_by_sku(admin: Api, sku: str, fields: str) -> dict[str, Any]:
+    """The one variant with this exact SKU. Searched with `q=` and matched exactly: the `sku`
+    filter of /admin/product-variants exists only from Medusa 2.14 (`q` also finds `KIT-10`
+    for `KIT-1`)."""
+    rows = admin.call("GET", "/admin/product-variants", params={"q": sku, "fields": f"{fields},sku", "limit": 100})
+    (variant,) = [row for row in rows["variants"] if row["sku"] == sku]
+    return variant
+
+
 def make_sellable(admin: Api, merchant: Merchant, product_id: str) -> None:
     """What the kits feature will automate: publish a product in the merchant's sales channel
     with the default shipping profile."""

@@ -23,6 +23,7 @@ from .storefront import (
     place_order,
     read_order,
     reservations_by_line_item,
+    variant_by_sku,
 )
 
 pytestmark = pytest.mark.integration
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.integration
 REAL_FEEDS = Path(__file__).resolve().parents[3] / "shared" / "feeds-2025-10"
 KIT_SKU = "fotus_kits_KP02"
 SPLIT_KIT_SKU = "fotus_kits_KP03"  # its inverter is stocked at both Fotus DCs, its panels at one
+KIT_FIELDS = "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"
 
 
 @pytest.fixture
@@ -51,11 +53,7 @@ def kit_shop(empty_store, storefront_admin: Api, merchant: Merchant, monkeypatch
 
     locations = storefront_admin.call("GET", "/admin/stock-locations", params={"fields": "id", "limit": 100})
     options = open_for_shipping(storefront_admin, merchant, [loc["id"] for loc in locations["stock_locations"]])
-    (variant,) = storefront_admin.call(
-        "GET",
-        "/admin/product-variants",
-        params={"sku": KIT_SKU, "fields": "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"},
-    )["variants"]
+    variant = variant_by_sku(storefront_admin, KIT_SKU, KIT_FIELDS)
     make_sellable(storefront_admin, merchant, variant["product_id"])
     return {
         "variant_id": variant["id"],
@@ -66,19 +64,16 @@ def kit_shop(empty_store, storefront_admin: Api, merchant: Merchant, monkeypatch
 
 def sellable_kit(admin: Api, merchant: Merchant, sku: str) -> tuple[str, dict[str, int]]:
     """Make another imported kit sellable; return its variant id and components."""
-    (variant,) = admin.call(
-        "GET",
-        "/admin/product-variants",
-        params={"sku": sku, "fields": "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"},
-    )["variants"]
+    variant = variant_by_sku(admin, sku, KIT_FIELDS)
     make_sellable(admin, merchant, variant["product_id"])
     return variant["id"], {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]}
 
 
 def kit_quantity(admin: Api, variant_id: str) -> int:
-    (variant,) = admin.call("GET", "/admin/product-variants", params={"id": variant_id, "fields": "id,inventory_quantity"})[
-        "variants"
-    ]
+    """Medusa's own figure for the kit (before 2.2x only a row that also holds `manage_inventory` gets it)."""
+    (variant,) = admin.call(
+        "GET", "/admin/product-variants", params={"id": variant_id, "fields": "id,manage_inventory,inventory_quantity"}
+    )["variants"]
     return variant["inventory_quantity"]
 
 
