@@ -38,7 +38,7 @@ def test_undo_a_sync_restores_three_levels_and_leaves_an_operators_change(
     assert code == 0
     assert [(run["command"], run["result"], run["counts"]) for run in runs] == [
         ("import", "ok", {"location.create": 4, "item.create": 243, "level.create": 245, "kit.create": 4}),
-        ("sync", "ok", {"level.update": 3}),
+        ("sync", "ok", {"level.update": 3, "base.record": 3}),  # and each item's sync base (docs/operations.md)
     ]
     sync_run = runs[1]["run"]
     assert sorted(runs[1]["feed_digests"]) == sorted(str(path.relative_to(feeds)) for path in feeds.rglob("*.json"))
