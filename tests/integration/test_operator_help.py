@@ -70,12 +70,12 @@ def test_a_stock_operation_with_a_typo_suggests_and_writes_nothing(imported, cap
     assert code == 9
     assert err.splitlines() == [
         "error: no inventory item with SKU 'odex_inverters_ODEX-INV-SAJ-300W'",
-        f"hint: did you mean '{SAJ}' or 'odex_inverters_ODEX-INV-SAJ-5000W' or 'odex_inverters_ODEX-INV-SAJ-6000W'?",
-    ]
+        f"hint: did you mean '{SAJ}' or 'odex_inverters_ODEX-INV-SAJ-4200W' or 'odex_inverters_ODEX-INV-SAJ-5000W'?",
+    ]  # the prefix …-SAJ finds the 10 SAJ; after the closest, the equally close in SKU order
     assert run(capsys, "availability", SAJ, "--json")[1] == before
     last = json.loads((imported / "audit.jsonl").read_text().splitlines()[-1])
     assert (last["operation"], last["sku"], last["result"], last["message"]) == (
-        "adjust", "odex_inverters_ODEX-INV-SAJ-300W", "failed", "no inventory item with SKU 'odex_inverters_ODEX-INV-SAJ-300W'"
+        "adjust", "odex_inverters_ODEX-INV-SAJ-300W", "refused", "no inventory item with SKU 'odex_inverters_ODEX-INV-SAJ-300W'"
     )
 
 
