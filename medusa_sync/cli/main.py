@@ -19,13 +19,18 @@ from medusa_sync import __version__
 from medusa_sync.cli import render
 from medusa_sync.cli.state import AppState
 from medusa_sync.cli.exit_codes import ExitCode, exit_code_of, usage_exit_code
+from medusa_sync.cli.options import examples
 from medusa_sync.errors import MedusaSyncError
 
 app = typer.Typer(
     name="medusa-sync",
     help="Keep a Medusa v2 store's inventory true to the Odex, Solfacil and Fotus catalog feeds.",
+    epilog=examples(
+        "medusa-sync import --dry-run",
+        "medusa-sync availability odex_inverters_ODEX-INV-SAJ-3000W",
+        "medusa-sync COMMAND --help",
+    ),
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
@@ -113,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         render.err.print("interrupted")
         return exit_code_of(exc)
+    except SystemExit as exc:  # --show-completion and --install-completion exit once done
+        return ExitCode.OK if exc.code is None else exc.code if isinstance(exc.code, int) else ExitCode.ERROR
     except Exception as exc:  # the boundary: an unexpected error is a bug, reported in one line
         logging.getLogger("medusa_sync").debug("unexpected error", exc_info=True)
         render.err.print(f"unexpected error: {type(exc).__name__}: {exc} (run with -vv for the traceback)", markup=False)

@@ -86,3 +86,9 @@ Wait = Annotated[
     float,
     typer.Option("--wait", min=0, help="Seconds to wait for another writer's lease (default 0: exit 6 at once, naming it)."),
 ]
+
+
+def examples(*commands: str) -> str:
+    """A command's help epilog: its examples, each a paragraph of its own so that every typer
+    version shows it on its own line. No square brackets: the help is rich markup."""
+    return "\n\n".join(["Examples:", *commands])

@@ -11,7 +11,8 @@ order: its number, states and the SKU ordered; manual; orphaned), so "why is it 
 
 Requests: GET locations · GET item by SKU; for a kit also GET variant by SKU · GET components by
 id; then GET reservations per item (a kit: per component) · GET orders (trimmed, only when a
-reservation has an order line item).
+reservation has an order line item). An unknown SKU adds the searches of its "did you mean"
+(store.suggest): at most 2 × 4 one-page searches.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from medusa_sync.store import (
     Reserved,
     StockContext,
     StockItem,
+    did_you_mean,
     find_item,
     items_by_ids,
     kit_by_sku,
     kit_components,
     order_lines,
     read_reservations,
+    similar_skus,
     stock_at,
 )
 
@@ -84,7 +87,9 @@ def check_availability(
         )
     kit = kit_by_sku(client, sku)
     if kit is None:
-        raise NotFoundError(f"no inventory item or kit with SKU {sku!r}")
+        raise NotFoundError(
+            f"no inventory item or kit with SKU {sku!r}", hint=did_you_mean(similar_skus(client, sku, kits=True))
+        )
     items = items_by_ids(client, kit.components)
     components = kit_components(kit, items, chosen, known)
     return Availability(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import re
 
 from medusa_sync.audit import AuditLog
-from medusa_sync.client.errors import NotAllowedError
+from medusa_sync.client.errors import NotAllowedError, ResourceNotFoundError
 from medusa_sync.errors import GuardError, MedusaSyncError, NotFoundError, UsageError
 from medusa_sync.store import ORDER, Locations, Reserved, StockContext, item_by_id, item_by_sku, numbers, read_reservations
 
@@ -116,7 +116,12 @@ def reservations_for(client: MedusaClient, reservation_id: str | None, line_item
     if (reservation_id is None) == (line_item_id is None):
         raise UsageError("give either a reservation id or --line-item")
     if reservation_id is not None:
-        return [client.reservations.retrieve(reservation_id)]
+        try:
+            return [client.reservations.retrieve(reservation_id)]
+        except ResourceNotFoundError:
+            raise NotFoundError(
+                f"no reservation {reservation_id!r} (it may have been released or fulfilled: see `medusa-sync audit`)"
+            ) from None
     rows = read_reservations(client, line_item_id=line_item_id)
     if not rows:
         raise NotFoundError(f"no reservations for line item {line_item_id!r}")

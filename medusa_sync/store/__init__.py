@@ -4,6 +4,7 @@ sync and the stock operations and reports.
     rows          the ownership mark (`managed_by`) and levels as Medusa returns them
     snapshot      the whole store as the sync plans against it (StoreSnapshot, read_store)
     locations     stock locations, and an id or a name resolved to an id
+    suggest       "did you mean": the closest location names, the closest SKUs in the store
     items         items with their levels by SKU or id (StockItem), and the one stock write
     kits          variants linked to several items (StockKit), and what their stock makes
     reservations  reservations with the names people need
@@ -30,6 +31,7 @@ from .snapshot import (
     read_store,
     read_store_to_sell,
 )
+from .suggest import closest, did_you_mean, similar_skus
 
 __all__ = [
     "FULFILL_MARKER",
@@ -58,6 +60,8 @@ __all__ = [
     "buildable",
     "channel_location_ids",
     "classify",
+    "closest",
+    "did_you_mean",
     "find_item",
     "item_by_id",
     "item_by_sku",
@@ -75,6 +79,7 @@ __all__ = [
     "read_selling",
     "read_store",
     "read_store_to_sell",
+    "similar_skus",
     "stock_at",
     "write_stocked",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from medusa_sync.errors import NotFoundError
 
 from .rows import LEVEL_FIELDS, ActualLevel, levels_of
+from .suggest import did_you_mean, similar_skus
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -61,9 +62,10 @@ def find_item(client: MedusaClient, sku: str) -> StockItem | None:
 
 
 def item_by_sku(client: MedusaClient, sku: str) -> StockItem:
+    """The item with this SKU; NotFoundError, with the closest SKUs as a hint, when there is none."""
     item = find_item(client, sku)
     if item is None:
-        raise NotFoundError(f"no inventory item with SKU {sku!r}")
+        raise NotFoundError(f"no inventory item with SKU {sku!r}", hint=did_you_mean(similar_skus(client, sku)))
     return item
 
 

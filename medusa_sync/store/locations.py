@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.client.resources.stock_locations import keyed, location_key
 from medusa_sync.errors import NotFoundError, UsageError
+
+from .suggest import closest, did_you_mean
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -35,9 +36,7 @@ class Locations:
             if found:
                 return found[0]
         known = ", ".join(sorted(self.names.values())) or "none"
-        by_key = {location_key(name): name for name in sorted(self.names.values())}
-        close = [by_key[match] for match in difflib.get_close_matches(key, by_key, n=3, cutoff=0.6)]
-        hint = f"did you mean {' or '.join(repr(name) for name in close)}?" if close else None
+        hint = did_you_mean(closest(reference, self.names.values()))
         raise NotFoundError(f"no stock location {reference!r} (known: {known})", hint=hint)
 
     def name(self, location_id: str) -> str:

@@ -159,8 +159,14 @@ class FakeMedusa:
         ]
 
     @staticmethod
-    def _page(key: str, rows: list[dict[str, Any]]) -> httpx.Response:
-        return httpx.Response(200, json={key: rows, "count": len(rows), "offset": 0, "limit": 1000})
+    def _page(key: str, rows: list[dict[str, Any]], query: dict[str, str] | None = None) -> httpx.Response:
+        offset, limit = int((query or {}).get("offset", 0)), int((query or {}).get("limit", 1000))
+        return httpx.Response(200, json={key: rows[offset : offset + limit], "count": len(rows), "offset": offset, "limit": limit})
+
+    @staticmethod
+    def _searched(query: dict[str, str], *texts: str) -> bool:
+        """Medusa's `q`: a case-insensitive substring of a searchable field (SKU, title)."""
+        return "q" not in query or any(query["q"].casefold() in text.casefold() for text in texts)
 
     @staticmethod
     def _not_found(message: str) -> httpx.Response:
@@ -191,8 +197,9 @@ class FakeMedusa:
             self._item_row(item_id, query.get("fields", ""))
             for item_id, item in sorted(self.items.items())
             if (ids is None or item_id in ids) and (skus is None or item["sku"] in skus)
+            and self._searched(query, item["sku"], item["title"])
         ]
-        return self._page("inventory_items", rows)
+        return self._page("inventory_items", rows, query)
 
     def _get_item(self, query, body, item_id):
         if item_id not in self.items:
@@ -265,8 +272,9 @@ class FakeMedusa:
             }
             for variant_id, kit in sorted(self.variants.items())
             if (ids is None or variant_id in ids) and (skus is None or kit["sku"] in skus)
+            and self._searched(query, kit["sku"], kit["title"])
         ]
-        return self._page("variants", rows)
+        return self._page("variants", rows, query)
 
 
 def _instant(text: str) -> datetime:

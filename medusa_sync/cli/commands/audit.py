@@ -10,7 +10,7 @@ import typer
 from medusa_sync.audit import parse_since, select
 from medusa_sync.cli import operations_render as show
 from medusa_sync.cli.live import audit_log
-from medusa_sync.cli.options import Json
+from medusa_sync.cli.options import Json, examples
 from medusa_sync.cli.render import print_json
 
 
@@ -42,4 +42,10 @@ def audit(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit)
+    app.command(
+        "audit",
+        epilog=examples(
+            "medusa-sync audit --sku odex_inverters_ODEX-INV-SAJ-3000W --since 7d",
+            "medusa-sync audit --operation fulfill --json",
+        ),
+    )(audit)

@@ -6,7 +6,7 @@ import typer
 
 from medusa_sync import pipeline
 from medusa_sync.cli import render
-from medusa_sync.cli.options import DEFAULT_FEED_ROOT, FeedRoot, Json, Strict
+from medusa_sync.cli.options import DEFAULT_FEED_ROOT, FeedRoot, Json, Strict, examples
 from medusa_sync.cli.state import state
 from medusa_sync.models import Catalog
 
@@ -27,4 +27,9 @@ def validate(ctx: typer.Context, feed_root: FeedRoot = DEFAULT_FEED_ROOT, json: 
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(validate)
+    app.command(
+        epilog=examples(
+            "medusa-sync validate",
+            "medusa-sync validate ../shared/feeds-2025-10 --strict --json",
+        )
+    )(validate)

@@ -9,15 +9,17 @@ import typer
 
 from medusa_sync.operations import location_merge
 from medusa_sync.cli.live import writer_client
-from medusa_sync.cli.options import Json, Wait
+from medusa_sync.cli.options import Json, Wait, examples
 from medusa_sync.cli.render import err, out, print_json
 from medusa_sync.errors import UsageError
 from medusa_sync.normalize.text import plural
 
-app = typer.Typer(help="Stock locations: merge duplicates.", no_args_is_help=True)
+app = typer.Typer(
+    help="Stock locations: merge duplicates.", epilog=examples('medusa-sync locations merge "Odex CD"'), no_args_is_help=True
+)
 
 
-@app.command()
+@app.command(epilog=examples('medusa-sync locations merge "Odex CD"', 'medusa-sync locations merge "fotus cd espirito santo" --yes'))
 def merge(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The location name (case, accents and spacing ignored).")],

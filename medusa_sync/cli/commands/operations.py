@@ -17,7 +17,7 @@ from medusa_sync.cli import operations_render as show
 from medusa_sync.cli.commands import audit, reports
 from medusa_sync.cli.exit_codes import ExitCode
 from medusa_sync.cli.live import audit_log, store_client, writer_client
-from medusa_sync.cli.options import Json, Wait
+from medusa_sync.cli.options import Json, Wait, examples
 from medusa_sync.cli.render import print_json
 from medusa_sync.durations import parse_duration
 from medusa_sync.errors import UsageError
@@ -197,12 +197,41 @@ def transfer(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(availability)
-    app.command()(reserve)
-    app.command()(release)
-    app.command()(fulfill)
-    app.command()(adjust)
-    app.command("set")(set_)
-    app.command()(transfer)
+    app.command(
+        epilog=examples(
+            "medusa-sync availability odex_inverters_ODEX-INV-SAJ-3000W -q 5",
+            'medusa-sync availability fotus_kits_KP04 --sales-channel "Loja BR"',
+        )
+    )(availability)
+    app.command(
+        epilog=examples(
+            'medusa-sync reserve solfacil_panels_4 -l "Solfacil CD" -q 2 --ref quote-118',
+            'medusa-sync reserve solfacil_panels_4 -l "Solfacil CD" -q 2 --line-item ordli_1',
+        )
+    )(reserve)
+    app.command(
+        epilog=examples(
+            "medusa-sync release resitem_01JDX8Q7N3",
+            "medusa-sync release resitem_01JDX8Q7N3 --quantity 1",
+            "medusa-sync release --line-item ordli_01JDX8",
+            "medusa-sync release --stale-older-than 7d --dry-run",
+        )
+    )(release)
+    app.command(
+        epilog=examples(
+            "medusa-sync fulfill --order 1042",
+            'medusa-sync fulfill resitem_01JDX8Q7N3 --reason "picked up"',
+        )
+    )(fulfill)
+    app.command(
+        epilog=examples(
+            'medusa-sync adjust solfacil_panels_4 -l "Solfacil CD" --delta -2 --reason broken',
+            'medusa-sync adjust solfacil_panels_4 -l "Solfacil CD" --delta 10 --reason return',
+        )
+    )(adjust)
+    app.command("set", epilog=examples('medusa-sync set solfacil_panels_4 -l "Solfacil CD" -q 42 --reason count'))(set_)
+    app.command(
+        epilog=examples('medusa-sync transfer solfacil_panels_4 --from "Solfacil CD" --to "Odex CD" -q 5 --reason move')
+    )(transfer)
     reports.register(app)
     audit.register(app)

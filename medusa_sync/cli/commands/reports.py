@@ -12,7 +12,7 @@ import typer
 
 from medusa_sync.cli import operations_render as show
 from medusa_sync.cli.live import store_client
-from medusa_sync.cli.options import DEFAULT_OUT_DIR, Json, OutDir
+from medusa_sync.cli.options import DEFAULT_OUT_DIR, Json, OutDir, examples
 from medusa_sync.cli.render import err, out, print_json
 from medusa_sync.cli.state import state
 from medusa_sync.durations import parse_duration
@@ -113,7 +113,21 @@ def _notify_crossings(report: stock_report.StockReport, url: str, settings: Sett
 
 
 def register(app: typer.Typer) -> None:
-    report = typer.Typer(help="Reports on the live store.", no_args_is_help=True)
-    report.command()(reservations)
-    report.command()(stock)
+    report = typer.Typer(
+        help="Reports on the live store.",
+        epilog=examples("medusa-sync report reservations", "medusa-sync report stock --status low_stock"),
+        no_args_is_help=True,
+    )
+    report.command(
+        epilog=examples(
+            "medusa-sync report reservations --out reports",
+            'medusa-sync report reservations --location "Odex CD" --min-age 3d --format csv',
+        )
+    )(reservations)
+    report.command(
+        epilog=examples(
+            "medusa-sync report stock --status low_stock --format md",
+            "medusa-sync report stock --notify https://hooks.example/purchasing",
+        )
+    )(stock)
     app.add_typer(report, name="report")

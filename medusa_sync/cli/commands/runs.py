@@ -10,12 +10,16 @@ from medusa_sync import pipeline
 from medusa_sync.cli import render
 from medusa_sync.cli.commands.sync import _confirm
 from medusa_sync.cli.exit_codes import ExitCode
-from medusa_sync.cli.options import Json, Wait
+from medusa_sync.cli.options import Json, Wait, examples
 from medusa_sync.cli.state import state
 from medusa_sync.errors import ApplyError, UsageError
 from medusa_sync.history import UndoPlan, find_run, read_runs
 
-runs_app = typer.Typer(help="The run history (the run log): what each write-run changed.", invoke_without_command=True)
+runs_app = typer.Typer(
+    help="The run history (the run log): what each write-run changed.",
+    epilog=examples("medusa-sync runs --last 5", "medusa-sync runs show 20261125T020000Z-4242"),
+    invoke_without_command=True,
+)
 
 
 @runs_app.callback()
@@ -24,9 +28,7 @@ def runs(
     last: Annotated[int, typer.Option("--last", min=1, help="Only the last N runs.")] = 20,
     json: Json = False,
 ) -> None:
-    """List the write-runs, newest last: when, command, result, counts, feed digests.
-
-    Example: medusa-sync runs --last 5"""
+    """List the write-runs, newest last: when, command, result, counts, feed digests."""
     if ctx.invoked_subcommand is not None:
         return
     summaries = [run.summary() for run in read_runs(state(ctx).settings.run_log)[-last:]]
@@ -43,11 +45,9 @@ def runs(
             render.out.print(f"    {path}  {digest[:12]}", markup=False)
 
 
-@runs_app.command("show")
+@runs_app.command("show", epilog=examples("medusa-sync runs show 20261125T020000Z-4242 --json"))
 def show(ctx: typer.Context, run_id: Annotated[str, typer.Argument(help="A run id from `medusa-sync runs`.")], json: Json = False) -> None:
-    """List what a run changed, SKU by SKU, each field before → after.
-
-    Example: medusa-sync runs show 20261125T020000Z-4242"""
+    """List what a run changed, SKU by SKU, each field before → after."""
     run = find_run(state(ctx).settings.run_log, run_id)
     if json:
         render.print_json({**run.summary(), "writes": run.writes})
@@ -87,9 +87,7 @@ def undo(
 ) -> int:
     """Write back the before-values of what a run wrote, where the store still holds its
     after-values; anything changed since is listed as a conflict and left alone. Recorded as a
-    run itself (undo the undo to redo). Creates are not deleted: created levels go back to 0.
-
-    Example: medusa-sync undo 20261125T020000Z-4242 --dry-run"""
+    run itself (undo the undo to redo). Creates are not deleted: created levels go back to 0."""
     if json and not dry_run and not yes:
         raise UsageError("--json with a real undo needs --yes (there is no prompt in JSON mode)")
     result = pipeline.run_undo(
@@ -119,4 +117,9 @@ def undo(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(runs_app, name="runs")
-    app.command()(undo)
+    app.command(
+        epilog=examples(
+            "medusa-sync undo 20261125T020000Z-4242 --dry-run",
+            "medusa-sync undo 20261125T020000Z-4242 --yes",
+        )
+    )(undo)

@@ -25,6 +25,7 @@ from medusa_sync.cli.options import (
     PlanOut,
     Strict,
     Wait,
+    examples,
     plan_options,
 )
 from medusa_sync.cli.state import state
@@ -242,7 +243,23 @@ def sync(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_)
-    app.command()(plan)
-    app.command()(apply)
-    app.command()(sync)
+    app.command(
+        "import",
+        epilog=examples(
+            "medusa-sync import --dry-run",
+            "medusa-sync import /srv/feeds --yes --missing zero",
+        ),
+    )(import_)
+    app.command(
+        epilog=examples(
+            "medusa-sync plan /srv/feeds --detailed-exitcode --plan-out plan.json",
+            "medusa-sync plan --offline --compact",
+        )
+    )(plan)
+    app.command(epilog=examples("medusa-sync apply plan.json"))(apply)
+    app.command(
+        epilog=examples(
+            "medusa-sync sync /srv/feeds --quiet --notify https://hooks.example/medusa",
+            "medusa-sync sync /srv/feeds --json --on-drift keep",
+        )
+    )(sync)

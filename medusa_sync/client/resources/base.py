@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,11 @@ class Resource:
 
     def _paginate(self, path: str, key: str, params: dict[str, Any]) -> Iterator[Record]:
         return paginate(self._requestor, path, key, params, page_size=self._page_size)
+
+    def _search(self, path: str, key: str, text: str, fields: Fields, limit: int) -> list[Record]:
+        """At most `limit` rows whose searchable fields contain `text` (Medusa's `q`, a
+        case-insensitive substring match): one request, never the whole list."""
+        return [*islice(paginate(self._requestor, path, key, list_query(fields, order="id", q=text), page_size=limit), limit)]
 
     def _by_values(
         self, path: str, key: str, name: str, values: Iterable[str], params: dict[str, Any]

@@ -47,6 +47,10 @@ class InventoryItems(Resource):
         rows = self._by_values(PATH, "inventory_items", "sku", skus, list_query(fields, order="id"))
         return [self._read(row, fields) for row in rows]
 
+    def search(self, text: str, *, fields: Fields = None, limit: int = 100) -> Records:
+        """At most `limit` items whose SKU, title or description contains `text`, any case; one request."""
+        return [self._read(row, fields) for row in self._search(PATH, "inventory_items", text, fields, limit)]
+
     def list_by_ids(self, item_ids: Iterable[str], *, fields: Fields = None) -> Records:
         """Items whose id is in `item_ids`, chunked like `list_by_skus`; unknown or deleted ids are absent."""
         rows = self._by_values(PATH, "inventory_items", "id", item_ids, list_query(fields, order="id"))

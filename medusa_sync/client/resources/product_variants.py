@@ -46,6 +46,11 @@ class ProductVariants(Resource):
                 return rows
         return self._searched_by_skus(skus, fields)
 
+    def search(self, text: str, *, fields: Fields = None, limit: int = 100) -> Records:
+        """At most `limit` variants whose SKU or title contains `text`, any case; one request
+        (`q` is there on every supported release, unlike the `sku` filter)."""
+        return self._search(PATH, "variants", text, fields, limit)
+
     def list_by_ids(self, variant_ids: Iterable[str], *, fields: Fields = None) -> Records:
         """Variants whose id is in `variant_ids`, e.g. `fields="id,sku,inventory_items.inventory_item_id"`."""
         return self._by_values(PATH, "variants", "id", variant_ids, list_query(fields, order="id"))
