@@ -265,12 +265,13 @@ def _malformed_field(record: Mapping[str, Any], what: str) -> MalformedAnswerErr
 
 
 def _answer(value: Any, method: str, path: str) -> Any:
-    """`value` with every JSON object in it an Answer."""
+    """`value` with every JSON object in it an Answer (scalars are not descended into: this
+    runs over every record read)."""
     if isinstance(value, list):
-        return [_answer(item, method, path) for item in value]
-    if not isinstance(value, dict):
-        return value
-    answer = Answer((name, _answer(item, method, path)) for name, item in value.items())
+        return [_answer(item, method, path) if isinstance(item, (dict, list)) else item for item in value]
+    answer = Answer(
+        {name: _answer(item, method, path) if isinstance(item, (dict, list)) else item for name, item in value.items()}
+    )
     answer.method, answer.path = method, path
     return answer
 
