@@ -23,6 +23,7 @@ from medusa_sync.feeds import load_catalog
 from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
 from medusa_sync.normalize.text import plural
+from medusa_sync.output_paths import check_out_dir
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
 from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
 from medusa_sync.runlog import RunLog
@@ -105,7 +106,7 @@ def run_import(
     runlog: RunLog | None = None,
 ) -> ImportResult:
     """`import`, `plan` and `sync`: plan, `show` the feed issues and the plan, and unless dry_run apply
-    (after `confirm`), then write outputs.
+    (after `confirm`), then write outputs. `out_dir` is checked writable first.
 
     With no MEDUSA_URL a dry run plans against an empty store; a real import needs a server.
     `timer` receives the wall time of each phase (the apply's own steps go to `progress`)."""
@@ -114,6 +115,7 @@ def run_import(
     if offline and not dry_run:
         dry = "; use --dry-run to plan against an empty store" if command == "import" else ""
         raise ConfigError(f"{command} needs a Medusa server (MEDUSA_URL){dry}")
+    check_out_dir(out_dir)  # before the lease (a record in the store) and anything applied
     with contextlib.ExitStack() as stack:
         recorded = None
         if not dry_run:

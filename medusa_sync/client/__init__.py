@@ -25,6 +25,7 @@ from .errors import (
     UnauthorizedError,
 )
 from .medusa_client import MedusaClient
+from .requestor import list_field, number_field
 from .retry import RetryPolicy
 from .transport import RequestCounts, RequestStats
 
@@ -52,4 +53,6 @@ __all__ = [
     "ServerError",
     "UnauthorizedError",
     "UnsupportedServerError",
+    "list_field",
+    "number_field",
 ]

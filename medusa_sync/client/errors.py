@@ -13,6 +13,7 @@
         ├── PayloadTooLargeError     413
         ├── ServerError              5xx
         ├── MalformedAnswerError     a success whose JSON is not of the expected shape
+        │   └── MissingFieldError    a record in it lacks a key that is read
         └── MedusaUnavailableError   Medusa cannot be used right now
             ├── UnauthorizedError            401, or a login that cannot succeed
             ├── RateLimitedError             429 after the retries
@@ -134,6 +135,11 @@ class MalformedAnswerError(MedusaAPIError):
         super().__init__(
             message, method=method, path=path, status=status, hint="check that the URL points at a Medusa v2 server"
         )
+
+
+class MissingFieldError(MalformedAnswerError, KeyError):
+    """A record of a success answer lacks a key medusa-sync reads (also a KeyError, so code that
+    treats a missing key as "unreadable" still can)."""
 
 
 class MedusaUnavailableError(MedusaAPIError):

@@ -9,8 +9,10 @@ certainly was not applied (connection refused, pool timeout, 429) are re-sent as
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
@@ -22,6 +24,7 @@ from .errors import (
     MalformedAnswerError,
     MedusaAPIError,
     MedusaUnavailableError,
+    MissingFieldError,
     UnauthorizedError,
     error_from_response,
 )
@@ -213,8 +216,69 @@ def _exhausted(
     return error
 
 
+class Answer(dict[str, Any]):
+    """An object of a success answer. Reading a key it lacks raises MissingFieldError naming the
+    request ("GET /admin/inventory-items: a record of the answer has no 'location_id'"), not a bare
+    KeyError from deep in the code that reads it."""
+
+    __slots__ = ("method", "path")
+
+    def __missing__(self, key: str) -> Any:
+        raise MissingFieldError(f"a record of the answer has no {key!r}", method=self.method, path=self.path)
+
+
+def list_field(record: Mapping[str, Any], key: str) -> list[Any]:
+    """`record[key]` of an answer's record as a list (absent or null: []); MalformedAnswerError
+    naming the request for anything else."""
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _malformed_field(record, f"{key!r} is {_kind(value)}, not a list")
+    return value
+
+
+def number_field(record: Mapping[str, Any], key: str, default: Any = None) -> Decimal | None:
+    """`record[key]` of an answer's record (a JSON number or a numeric string, as Medusa's big
+    numbers are) as a finite Decimal; None when absent or null and no `default`."""
+    value = record.get(key)
+    if value is None:
+        value = default
+    if value is None:
+        return None
+    number = None
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        with contextlib.suppress(InvalidOperation, ValueError):
+            number = Decimal(str(value))
+    if number is None or not number.is_finite():
+        shown = repr(value[:40]) if isinstance(value, str) else _kind(value)
+        raise _malformed_field(record, f"{key!r} is {shown}, not a number")
+    return number
+
+
+def _malformed_field(record: Mapping[str, Any], what: str) -> MalformedAnswerError:
+    return MalformedAnswerError(
+        f"a record of the answer is malformed: {what}",
+        method=getattr(record, "method", "?"),
+        path=getattr(record, "path", "?"),
+    )
+
+
+def _answer(value: Any, method: str, path: str) -> Any:
+    """`value` with every JSON object in it an Answer (scalars are not descended into: this
+    runs over every record read)."""
+    if isinstance(value, list):
+        return [_answer(item, method, path) if isinstance(item, (dict, list)) else item for item in value]
+    answer = Answer(
+        {name: _answer(item, method, path) if isinstance(item, (dict, list)) else item for name, item in value.items()}
+    )
+    answer.method, answer.path = method, path
+    return answer
+
+
 def _decode(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
-    """The answer's JSON object: every Admin API route answers one (`{}` for an empty body)."""
+    """The answer's JSON object (its objects Answers): every Admin API route answers one (`{}`
+    for an empty body)."""
     if not response.content:
         return {}
     try:
@@ -233,7 +297,10 @@ def _decode(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
             path=path,
             status=response.status_code,
         )
-    return answer
+    try:
+        return _answer(answer, method, path)
+    except RecursionError:
+        raise MalformedAnswerError("the answer is nested too deeply", method=method, path=path, status=response.status_code) from None
 
 
 def _pick(answer: dict[str, Any], key: str | None, method: str, path: str) -> Any:
@@ -271,7 +338,7 @@ def records(answer: dict[str, Any], key: str, method: str, path: str) -> list[di
                 f"the answer's {key!r} holds {_kind(row)}, not a record",
                 method=method,
                 path=path,
-                )
+            )
     return rows
 
 
@@ -281,4 +348,4 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
     names = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number"}
-    return names.get(type(value), type(value).__name__)
+    return next((name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__)

@@ -46,11 +46,18 @@ def shown(value: object, limit: int = 60) -> str:
 
 # C0 and C1 control characters but the line feed: ESC starts terminal escape sequences
 # (`\x1b[2J` clears the screen, `\x1b]0;…` sets the title), CR and BS overwrite what is shown.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# A whole CSI sequence (ESC [ or its C1 form) and a terminated OSC sequence (ESC ] … BEL or ESC \)
+# go with their ESC, so no "[2J" is left behind; any other control character goes alone.
+_CONTROL = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|[\x00-\x09\x0b-\x1f\x7f-\x9f]"
+)
 
 
 def printable(text: str) -> str:
-    """`text` without control characters, for a terminal, a .md or a .csv (JSON keeps the data)."""
+    """`text` without control characters and escape sequences, for a terminal, a .md or a .csv
+    (JSON keeps the data)."""
     return _CONTROL.sub("", text)
 
 

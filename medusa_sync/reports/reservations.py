@@ -13,8 +13,6 @@ always give the same Markdown.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,7 +36,8 @@ from medusa_sync.store import (
     read_reservations,
 )
 
-from .markdown import table
+from . import spreadsheet
+from .markdown import inline, table
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -169,22 +168,21 @@ CSV_COLUMNS = (
 
 
 def render_csv(report: ReservationsReport) -> str:
-    """One row per reservation, in the report's order."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in report.reservations:
-        order = r.order
-        writer.writerow(
+    """One row per reservation, in the report's order (cells made inert: reports.spreadsheet)."""
+    return spreadsheet.render(
+        CSV_COLUMNS,
+        (
             [
                 r.id, r.location, r.sku, r.title, r.quantity, r.kind,
-                order.number if order else "", order.status if order else "", order.fulfillment_status if order else "",
-                order.sku if order else "", r.line_item_id or "", r.description or "",
+                r.order.number if r.order else "", r.order.status if r.order else "",
+                r.order.fulfillment_status if r.order else "", r.order.sku if r.order else "",
+                r.line_item_id or "", r.description or "",
                 r.created_at.isoformat() if r.created_at else "", format_age(r.age(report.generated_at)),
                 "yes" if report.is_stale(r) else "no",
             ]
-        )
-    return buffer.getvalue()
+            for r in report.reservations
+        ),
+    )
 
 
 def build_reservations_report(
@@ -311,7 +309,7 @@ def render_markdown(report: ReservationsReport) -> str:
 def _preamble(report: ReservationsReport) -> str:
     text = f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC from the live store."
     if report.filters:
-        text += " Filters: " + ", ".join(f"{name} {value}" for name, value in report.filters.items()) + "."
+        text += " Filters: " + ", ".join(f"{name} {inline(value)}" for name, value in report.filters.items()) + "."
     return text
 
 
@@ -321,7 +319,7 @@ _LEVEL_NUMBERS = ("Stocked", "Reserved", "Available", "Incoming")
 def _location_section(report: ReservationsReport, location_id: str) -> list[str]:
     levels = [level for level in report.levels if level.location_id == location_id]
     reservations = [reserved for reserved in report.reservations if reserved.location_id == location_id]
-    lines = [f"## {levels[0].location}", ""]
+    lines = [f"## {inline(levels[0].location)}", ""]
     lines += table(
         ["SKU", "Title", *_LEVEL_NUMBERS, "Allocation"],
         [[row.sku, row.title, row.stocked, row.reserved, row.available, row.incoming, row.allocation] for row in levels],

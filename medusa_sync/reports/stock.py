@@ -14,8 +14,6 @@ Requests: GET locations · GET every item with its levels (page by page).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -26,6 +24,7 @@ from medusa_sync.config import Rules, StockReportRules
 from medusa_sync.errors import UsageError
 from medusa_sync.store import Locations, StockItem, all_items
 
+from . import spreadsheet
 from .markdown import table
 
 if TYPE_CHECKING:
@@ -168,11 +167,8 @@ def render_markdown(report: StockReport) -> str:
 
 
 def render_csv(report: StockReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(StockRow.__dataclass_fields__)
-    writer.writerows(asdict(row).values() for row in report.rows)
-    return buffer.getvalue()
+    """One row per level (cells made inert: reports.spreadsheet)."""
+    return spreadsheet.render(list(StockRow.__dataclass_fields__), (asdict(row).values() for row in report.rows))
 
 
 ALERT_STATUSES = ("low_stock", "out_of_stock")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.errors import NotFoundError
+from medusa_sync.client import list_field
 
 from .rows import LEVEL_FIELDS, ActualLevel, levels_of
 from .suggest import did_you_mean, similar_skus
@@ -52,7 +53,7 @@ def item_from_row(row: Mapping[str, Any]) -> StockItem:
         title=row.get("title") or "",
         metadata=row.get("metadata") or {},
         levels=levels_of(row),
-        variant_ids=tuple(sorted(variant["id"] for variant in row.get("variants") or [])),
+        variant_ids=tuple(sorted(variant["id"] for variant in list_field(row, "variants"))),
     )
 
 

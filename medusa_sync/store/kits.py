@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from medusa_sync.client import list_field, number_field
+
 from .items import StockItem
 from .locations import Locations
 
@@ -54,8 +56,8 @@ class StockKit:
 def kit_from_row(row: Mapping[str, Any]) -> StockKit:
     """Links with a required quantity ≤ 0 (Medusa accepts them) take nothing, so they are left out."""
     required = {
-        link["inventory_item_id"]: Decimal(str(link.get("required_quantity", 1)))
-        for link in row.get("inventory_items") or []
+        link["inventory_item_id"]: number_field(link, "required_quantity", default=1)
+        for link in list_field(row, "inventory_items")
         if link.get("inventory_item_id")
     }
     return StockKit(

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from medusa_sync.client import list_field
+
 from .rows import quantity
 
 if TYPE_CHECKING:
@@ -60,10 +62,10 @@ def _lines(order: dict[str, Any]) -> list[OrderLine]:
             fulfillment_status=str(order.get("fulfillment_status")),
             line_item_id=item["id"],
             sku=item.get("variant_sku"),
-            quantity=quantity((item.get("detail") or {}).get("quantity")),
-            fulfilled=quantity((item.get("detail") or {}).get("fulfilled_quantity")),
+            quantity=quantity(item.get("detail") or {}, "quantity"),
+            fulfilled=quantity(item.get("detail") or {}, "fulfilled_quantity"),
         )
-        for item in order.get("items") or []
+        for item in list_field(order, "items")
     ]
 
 

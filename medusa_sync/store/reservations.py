@@ -95,7 +95,7 @@ class StockContext:
             title=item.title if item else "(deleted item)",
             location_id=row["location_id"],
             location=self.locations.name(row["location_id"]),
-            quantity=quantity(row.get("quantity")),
+            quantity=quantity(row, "quantity"),
             line_item_id=row.get("line_item_id"),
             description=row.get("description"),
             created_at=_moment(row.get("created_at")),

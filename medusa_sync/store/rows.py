@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
+
+from medusa_sync.client import list_field, number_field
 
 MANAGED_BY = "medusa-sync"
 
@@ -33,20 +35,22 @@ class ActualLevel:
         return self.stocked - self.reserved
 
 
-def quantity(value: Any) -> int:
-    """A quantity as Medusa returns it (number, numeric string or null) as an int."""
-    return int(Decimal(str(value))) if value is not None else 0
+def quantity(record: Mapping[str, Any], key: str) -> int:
+    """A quantity as Medusa returns it (number, numeric string or null: 0) as an int; anything
+    else is a MalformedAnswerError naming the request."""
+    number = number_field(record, key)
+    return int(number) if number is not None else 0
 
 
-def levels_of(row: dict[str, Any]) -> dict[str, ActualLevel]:
+def levels_of(row: Mapping[str, Any]) -> dict[str, ActualLevel]:
     """An inventory-item row's `location_levels`, by location id."""
     return {
         level["location_id"]: ActualLevel(
             id=level.get("id") or "",
             location_id=level["location_id"],
-            stocked=quantity(level.get("stocked_quantity")),
-            reserved=quantity(level.get("reserved_quantity")),
-            incoming=quantity(level.get("incoming_quantity")),
+            stocked=quantity(level, "stocked_quantity"),
+            reserved=quantity(level, "reserved_quantity"),
+            incoming=quantity(level, "incoming_quantity"),
         )
-        for level in row.get("location_levels") or []
+        for level in list_field(row, "location_levels")
     }

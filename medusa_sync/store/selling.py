@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from medusa_sync.client import list_field
+
 from medusa_sync.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ def read_selling(client: MedusaClient) -> StoreSelling:
         default_sales_channel_id=store.get("default_sales_channel_id"),
         default_shipping_profile_id=default_profile,
         sales_channels={row["name"]: row["id"] for row in client.sales.sales_channels()},
-        currencies=frozenset(c["currency_code"] for c in store.get("supported_currencies") or []),
+        currencies=frozenset(c["currency_code"] for c in list_field(store, "supported_currencies")),
         region_currencies=frozenset(r["currency_code"] for r in client.sales.regions(fields="id,currency_code")),
         shipping_profiles={p["name"]: p["id"] for p in profiles},
     )

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from medusa_sync.client import list_field, number_field
+
 from .locations import duplicate_locations
 from .selling import StoreSelling, read_selling
 from .rows import LEVEL_FIELDS, ActualLevel, levels_of, owned, quantity
@@ -149,7 +151,7 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
             levels=levels_of(row),
         )
     for product in client.products.iter(fields=_PRODUCT_QUERY_FIELDS):
-        for variant in product.get("variants") or []:
+        for variant in list_field(product, "variants"):
             sku = variant.get("sku")
             if not sku or not (owned(product.get("metadata")) or sku in kit_skus):
                 continue
@@ -160,13 +162,13 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
                 title=product.get("title") or "",
                 status=product.get("status") or "",
                 prices={
-                    price["currency_code"]: Decimal(str(price["amount"])).quantize(Decimal("0.01"))
-                    for price in variant.get("prices") or []
+                    price["currency_code"]: number_field(price, "amount").quantize(Decimal("0.01"))
+                    for price in list_field(variant, "prices")
                     if price.get("amount") is not None
                 },
                 links={
-                    link["inventory_item_id"]: quantity(link.get("required_quantity"))
-                    for link in variant.get("inventory_items") or []
+                    link["inventory_item_id"]: quantity(link, "required_quantity")
+                    for link in list_field(variant, "inventory_items")
                 },
                 metadata=product.get("metadata") or {},
                 sales_channels=_channel_ids(product),
@@ -176,7 +178,7 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
 
 
 def _channel_ids(row: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(sorted(channel["id"] for channel in row.get("sales_channels") or []))
+    return tuple(sorted(channel["id"] for channel in list_field(row, "sales_channels")))
 
 
 def read_store_to_sell(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:

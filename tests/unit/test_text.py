@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from medusa_sync.models import UnitOfMeasure
-from medusa_sync.normalize.text import MAX_POWER_W, fold, model_code, power_w, slug, tidy, unit_of_measure
+from medusa_sync.normalize.text import MAX_POWER_W, fold, model_code, power_w, printable, slug, tidy, unit_of_measure
 
 
 @pytest.mark.parametrize(
@@ -165,3 +165,19 @@ def test_tidy(text: str, tidied: str) -> None:
 )
 def test_slug(text: str, slugged: str) -> None:
     assert slug(text) == slugged
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("CD \x1b[2JSUL", "CD SUL"),  # a whole CSI sequence goes, not only its ESC
+        ("\x1b[1;31mRED\x1b[0m", "RED"),
+        ("A\x1b]0;title\x07B\x1b]8;;file:///etc/passwd\x1b\\C", "ABC"),  # OSC ended by BEL or ST
+        ("\x9b2J\x9d0;t\x9cX", "X"),  # the C1 forms
+        ("x\x1b]0;unterminated", "x]0;unterminated"),  # an unterminated OSC: only the ESC goes
+        ("a\rb\x08c\td\x7fe", "abcde"),
+        ("two\nlines", "two\nlines"),
+    ],
+)
+def test_printable_strips_control_characters_and_escape_sequences(text: str, shown: str) -> None:
+    assert printable(text) == shown

@@ -19,6 +19,7 @@ from medusa_sync.durations import parse_duration
 from medusa_sync.notify import post, stock_document
 from medusa_sync.config import Settings, redact_url
 from medusa_sync.errors import ConfigError, UsageError
+from medusa_sync.output_paths import check_out_dir
 from medusa_sync.outputs import RESERVATIONS_FILE, dump_json, write_atomic
 from medusa_sync.reports import reservations as reservations_report
 from medusa_sync.reports import stock as stock_report
@@ -42,6 +43,7 @@ def reservations(
     """Write inventory_reservations_report.md to --out and print it (--format csv: CSV rows; --json: the data)."""
     app = state(ctx)
     min_age_days = parse_duration(min_age) / timedelta(days=1) if min_age else None
+    check_out_dir(out_dir)
     with store_client(ctx) as client:
         report = reservations_report.build_reservations_report(
             client, app.rules, location=location, sku_prefix=sku_prefix, distributor=distributor, min_age_days=min_age_days

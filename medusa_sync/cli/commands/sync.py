@@ -32,6 +32,7 @@ from medusa_sync.cli.state import state
 from medusa_sync.errors import ApplyError, ConfigError, UsageError
 from medusa_sync.config import Rules
 from medusa_sync.normalize.text import plural
+from medusa_sync.output_paths import check_out_file
 from medusa_sync.outputs import VALIDATION_FILE, dump_json, write_atomic
 from medusa_sync.plan import Plan, PlanOptions
 
@@ -137,6 +138,8 @@ def import_(
         raise UsageError("--json with a real import needs --yes (there is no prompt in JSON mode)")
     if quiet and not dry_run and not yes:
         raise UsageError("--quiet with a real import needs --yes (the plan is not shown to confirm)")
+    if plan_out is not None:
+        check_out_file(plan_out, "--plan-out")
     result = pipeline.run_import(
         feed_root,
         app.settings,
@@ -179,6 +182,8 @@ def plan(
             "plan needs a Medusa server and MEDUSA_URL is not set",
             hint="set MEDUSA_URL (and the credentials), or pass --offline to plan against an empty store",
         )
+    if plan_out is not None:
+        check_out_file(plan_out, "--plan-out")
     result = pipeline.run_import(
         feed_root, app.settings, app.rules, options, out_dir=out, dry_run=True, strict=strict, show=_show(json, compact, out, app.rules)
     )
