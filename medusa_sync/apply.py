@@ -2,18 +2,30 @@
 request), item updates, the level writes in batches, the bases of the levels written (one item
 metadata update per item, after its levels were written), then kits.
 
+Levels never below reserved, also when a reservation lands while the sync runs (unless the plan
+allows it, `--allow-below-reserved`): right before each level-batch chunk is sent, the levels it
+LOWERS are read again (reserved and stocked: one list request for up to ~170 items) and each
+target clamped again to what is reserved now; after the chunk, they are read once more and any
+left below reserved (a reservation landed between that read and the write) is set to reserved
+in one batch request. Both are reported (`ApplyResult.guarded`, the output and the run log), and
+the base recorded for such a level is the value written. A chunk that lowers nothing costs no
+extra request.
+
 Every write is atomic on the server, and a plan is always made from a fresh read of the store,
 so an apply killed at any point converges when re-run: what was written is seen and skipped.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from medusa_sync.client.chunking import split_batch
 from medusa_sync.client.errors import CircuitOpenError
 from medusa_sync.errors import ApplyError, MedusaSyncError
 from medusa_sync.plan import (
@@ -33,6 +45,10 @@ from medusa_sync.plan import (
     StoreIds,
     base_key,
 )
+from medusa_sync.plan.model import FieldChange
+from medusa_sync.store import levels_now
+
+log = logging.getLogger("medusa_sync.apply")
 
 _C = TypeVar("_C", LocationCreate, LocationUpdate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
 
@@ -54,11 +70,32 @@ class ApplyFailure:
     message: str
 
 
+@dataclass(frozen=True)
+class ReservedGuard:
+    """A level the level step kept at reserved: `clamped` before its write (the re-read found more
+    reserved than the plan's read), `repaired` after it (a reservation landed between the re-read
+    and the write: stocked set to reserved), or `unrepaired` (that repair failed)."""
+
+    action: str
+    key: str
+    target: int  # the stocked the plan (or the write) set
+    reserved: int
+    error: str | None = None
+
+    def __str__(self) -> str:
+        if self.action == "clamped":
+            return f"{self.key}: clamped to reserved {self.reserved} (the plan says {self.target}; reserved re-read before writing)"
+        fix = f"set to {self.reserved}" if self.action == "repaired" else f"setting it to {self.reserved} failed: {self.error}"
+        return f"{self.key}: stocked {self.target} < reserved {self.reserved} after the write; {fix}"
+
+
 @dataclass
 class ApplyResult:
     ids: StoreIds
     applied: Counter[str] = field(default_factory=Counter)  # "item.create" → n
     failures: list[ApplyFailure] = field(default_factory=list)
+    guarded: list[ReservedGuard] = field(default_factory=list)
+    """Levels kept at reserved by the level step (see the module docstring)."""
     written: list[Any] = field(default_factory=list)
     """The changes the store acknowledged, each with its before → after (for the run log)."""
 
@@ -91,7 +128,26 @@ class ApplyStopped(ApplyError):
             "applied": dict(sorted(self.result.applied.items())),
             "failed": [vars(failure) for failure in self.result.failures],
             "not_applied": dict(sorted(self.not_applied.items())),
+            "reserved_guards": [vars(guard) for guard in self.result.guarded],
         }
+
+
+def _lowers(change: LevelCreate | LevelUpdate) -> bool:
+    return any(
+        f.field == "stocked_quantity" and isinstance(f.before, int) and isinstance(f.after, int) and f.after < f.before
+        for f in change.fields
+    )
+
+
+def _stocked_set(change: LevelUpdate, stocked: int) -> LevelUpdate:
+    """`change` as written with `stocked` instead (its field change and base follow)."""
+    fields = [
+        f.model_copy(update={"after": stocked}) if f.field == "stocked_quantity" else f for f in change.fields
+    ]
+    if not any(f.field == "stocked_quantity" for f in fields):
+        fields.append(FieldChange(field="stocked_quantity", before=None, after=stocked))
+    base = change.base.model_copy(update={"stocked": stocked}) if change.base is not None else None
+    return change.model_copy(update={"stocked": stocked, "fields": fields, "base": base})
 
 
 def _tally(counts: Counter[str]) -> str:
@@ -263,22 +319,114 @@ class _Apply:
         advance = self.progress.step("stock levels", total)
         done = 0
         stop: MedusaSyncError | None = None
-        for batch in self.client.inventory_items.each_level_batch(**sections):
-            for action, entries in batch.body.items():
-                for entry in entries:
-                    change = pending[(action, entry["inventory_item_id"], entry["location_id"])]
-                    if batch.error is None:
-                        self.result.applied[f"level.{action}"] += 1
-                        self.written_levels.append(change)
-                        self.result.written.append(change)
-                    elif not isinstance(batch.error, CircuitOpenError):  # that one was never sent
-                        self.result.failures.append(ApplyFailure("level", change.key, str(batch.error)))
-                    done += 1
-            if batch.error is not None and batch.error.terminal and stop is None:
-                stop = batch.error
-            advance(done)
+        for chunk in split_batch(sections):
+            lowered = self._lowered(chunk, pending)
+            try:
+                read_at = self._clamp(lowered, pending) if lowered else None
+            except MedusaSyncError as exc:  # not sent: the chunk's levels fail with the re-read
+                for action, entries in chunk.items():
+                    for entry in entries:
+                        if not isinstance(exc, CircuitOpenError):
+                            change = pending[(action, entry["inventory_item_id"], entry["location_id"])]
+                            self.result.failures.append(ApplyFailure("level", change.key, f"re-reading reserved before the write: {exc}"))
+                        done += 1
+                advance(done)
+                if exc.terminal:
+                    stop = exc
+                    break
+                continue
+            written = True
+            for batch in self.client.inventory_items.each_level_batch(**chunk):
+                for action, entries in batch.body.items():
+                    for entry in entries:
+                        change = pending[(action, entry["inventory_item_id"], entry["location_id"])]
+                        if batch.error is None:
+                            self.result.applied[f"level.{action}"] += 1
+                            self.written_levels.append(change)
+                            self.result.written.append(change)
+                        elif not isinstance(batch.error, CircuitOpenError):  # that one was never sent
+                            self.result.failures.append(ApplyFailure("level", change.key, str(batch.error)))
+                        done += 1
+                if batch.error is not None:
+                    written = False
+                    if batch.error.terminal and stop is None:
+                        stop = batch.error
+                advance(done)
+            if read_at is not None:
+                log.info("level batch: %d lowered levels written %.3f s after their re-read", len(lowered), time.monotonic() - read_at)
+            if lowered and written:
+                self._repair(lowered, pending)
+            if stop is not None:
+                break
         if stop is not None:
             raise stop
+
+    # -- levels never below reserved ---------------------------------------------------------
+
+    def _lowered(self, chunk: dict[str, list[dict[str, Any]]], pending: dict) -> list[dict[str, Any]]:
+        """The update entries of `chunk` that lower stocked (none when the plan allows below reserved)."""
+        if self.plan.options.allow_below_reserved:
+            return []
+        return [
+            entry
+            for entry in chunk.get("update", [])
+            if _lowers(pending[("update", entry["inventory_item_id"], entry["location_id"])])
+        ]
+
+    def _clamp(self, lowered: list[dict[str, Any]], pending: dict) -> float:
+        """Re-read the lowered levels right before the chunk is sent; raise each target to what
+        is reserved now. Returns when the re-read was answered."""
+        now = levels_now(self.client, (entry["inventory_item_id"] for entry in lowered))
+        read_at = time.monotonic()
+        for entry in lowered:
+            level = now.get((entry["inventory_item_id"], entry["location_id"]))
+            if level is not None and entry["stocked_quantity"] < level.reserved:
+                key = ("update", entry["inventory_item_id"], entry["location_id"])
+                change = pending[key]
+                self.result.guarded.append(ReservedGuard("clamped", change.key, entry["stocked_quantity"], level.reserved))
+                log.warning("%s", self.result.guarded[-1])
+                entry["stocked_quantity"] = level.reserved
+                pending[key] = _stocked_set(change, level.reserved)
+        return read_at
+
+    def _repair(self, lowered: list[dict[str, Any]], pending: dict) -> None:
+        """After the chunk: a lowered level now below reserved is set to reserved (one batch)."""
+        try:
+            now = levels_now(self.client, (entry["inventory_item_id"] for entry in lowered))
+        except MedusaSyncError as exc:
+            log.error("the %d lowered levels just written could not be checked against reserved: %s", len(lowered), exc)
+            if exc.terminal:
+                raise
+            return
+        repairs = []
+        for entry in lowered:
+            level = now.get((entry["inventory_item_id"], entry["location_id"]))
+            if level is not None and level.stocked < level.reserved:
+                repairs.append((entry, level))
+        if not repairs:
+            return
+        update = [
+            {"inventory_item_id": entry["inventory_item_id"], "location_id": entry["location_id"], "stocked_quantity": level.reserved}
+            for entry, level in repairs
+        ]
+        try:
+            self.client.inventory_items.batch_levels(update=update)
+        except MedusaSyncError as exc:
+            for entry, level in repairs:
+                change = pending[("update", entry["inventory_item_id"], entry["location_id"])]
+                self.result.guarded.append(ReservedGuard("unrepaired", change.key, level.stocked, level.reserved, str(exc)))
+                log.error("%s", self.result.guarded[-1])
+            if exc.terminal:
+                raise
+            return
+        for entry, level in repairs:
+            key = ("update", entry["inventory_item_id"], entry["location_id"])
+            change = pending[key]
+            self.result.guarded.append(ReservedGuard("repaired", change.key, level.stocked, level.reserved))
+            log.warning("%s", self.result.guarded[-1])
+            repaired = pending[key] = _stocked_set(change, level.reserved)
+            for written in (self.written_levels, self.result.written):
+                written[:] = [repaired if other is change else other for other in written]
 
     def bases(self) -> None:
         """Record the base of every level written from the feed (and of each drift kept over a

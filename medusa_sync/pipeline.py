@@ -261,6 +261,7 @@ def finish_run(runlog: RunLog, applied: ApplyResult | None, requests: RequestCou
         "end",
         applied=dict(applied.applied) if applied else {},
         errors=[vars(failure) for failure in applied.failures] if applied else [],
+        reserved_guards=[vars(guard) for guard in applied.guarded] if applied else [],
         writes=_writes(applied) if applied else [],
         requests=request_counts(requests),
         duration_s=runlog.elapsed,

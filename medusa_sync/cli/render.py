@@ -280,6 +280,7 @@ def apply_summary(result) -> dict[str, Any]:
     return {
         "applied": dict(sorted(result.applied.items())),
         "failures": [{"kind": f.kind, "key": f.key, "message": f.message} for f in result.failures],
+        "reserved_guards": [vars(guard) for guard in result.guarded],
     }
 
 
@@ -289,5 +290,12 @@ def _applied_text(result) -> str:
 
 def render_apply(result) -> None:
     out.print(f"Applied: {_applied_text(result)}", markup=False)
+    render_guards(result)
     for failure in result.failures:
         err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)
+
+
+def render_guards(result) -> None:
+    """Levels the apply kept at reserved against a reservation that landed while it ran."""
+    for guard in result.guarded:
+        err.print(f"warning: {printable(str(guard))}", markup=False)

@@ -22,8 +22,15 @@ A re-run of the same command reads the marker and completes what is missing:
   - "lowered": goes straight to 4;
   - the reservation is gone: it was fulfilled (NotFoundError, exit 9; see `medusa-sync audit`).
 
+No write from a stale read: right before step 2 the item is read again. When this run just
+marked the reservation and the level moved since (a sync wrote 50 where 100 was read), the
+target is computed again from that read (50 − 7 = 43, not 93), the stock check made again, and the
+marker and `pending` record rewritten with those numbers (one more POST, only then) before the
+write. The read after step 4 must show the stocked written; otherwise the outcome's note says so.
+
 Requests per reservation: GET reservation (or the line item's) · GET locations · GET item ·
-POST mark · POST level · POST mark · DELETE · GET item (re-read). A re-run skips what is done.
+POST mark · GET item (re-read) · (POST mark again, when the level moved) · POST level · POST mark
+· DELETE · GET item (verify). A re-run skips what is done.
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ from medusa_sync.store import (
 from .order_fulfilment import fulfil_order_lines
 from .outcome import Outcome, recorded, start_pending
 from .reservations import reservation_outcome, reservations_for
-from .steps import still_to_do
+from .steps import fresh_level, still_to_do, unexpected
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -131,16 +138,23 @@ def _fulfill_one(
     outcome = reservation_outcome("fulfill", reserved, context, amount=reserved.quantity, reason=reason)
     with recorded(audit, outcome):
         marker = reserved.fulfilling
+        started = marker is None
         if marker is None:
             marker = _start(client, audit, reserved, outcome, level.stocked if level else None)
         else:
             outcome.operation_id, outcome.result = marker.get("operation_id"), "pending"
             outcome.quantity = int(marker["quantity"])
         if marker["step"] == "lowering":
+            item, now = fresh_level(client, item.id, reserved.location_id)
+            if started and now["stocked"] != marker["stocked_before"]:
+                marker = _restart(client, audit, reserved, outcome, now["stocked"])
             _lower(client, reserved, item, marker)
             _mark(client, reserved, {**marker, "step": "lowered"})
         client.reservations.delete(reserved.id)
         outcome.after = numbers(item_by_id(client, item.id).level(reserved.location_id))
+        outcome.message = unexpected(
+            f"fulfill {reserved.sku} at {reserved.location} (reservation {reserved.id})", int(marker["stocked_after"]), outcome.after
+        )
     return outcome
 
 
@@ -150,17 +164,39 @@ def _start(
     what = f"fulfill {reserved.quantity} of {reserved.sku} at {reserved.location} (reservation {reserved.id})"
     if reserved.quantity <= 0:
         raise GuardError(f"{what}: a reservation of {reserved.quantity} ships nothing; release it instead")
+    _check_stocked(what, reserved, stocked)
+    return _marked(client, audit, reserved, outcome, new_operation_id(), stocked or 0)
+
+
+def _restart(client: MedusaClient, audit: AuditLog, reserved: Reserved, outcome: Outcome, stocked: int) -> dict[str, Any]:
+    """The level moved between the first read and the re-read: mark again from the re-read."""
+    what = f"fulfill {reserved.quantity} of {reserved.sku} at {reserved.location} (reservation {reserved.id}, re-read)"
+    try:
+        _check_stocked(what, reserved, stocked)
+    except GuardError:
+        outcome.result = "refused"  # nothing was lowered: take the marker off (Medusa drops a key set to "")
+        client.reservations.update(reserved.id, metadata={**reserved.metadata, FULFILL_MARKER: ""})
+        raise
+    return _marked(client, audit, reserved, outcome, outcome.operation_id or new_operation_id(), stocked)
+
+
+def _check_stocked(what: str, reserved: Reserved, stocked: int | None) -> None:
     if stocked is None or stocked < reserved.quantity:
         raise GuardError(f"{what}: only {stocked or 0} stocked there, cannot ship {reserved.quantity}")
+
+
+def _marked(
+    client: MedusaClient, audit: AuditLog, reserved: Reserved, outcome: Outcome, operation_id: str, stocked: int
+) -> dict[str, Any]:
     marker = {
-        "operation_id": new_operation_id(),
+        "operation_id": operation_id,
         "quantity": reserved.quantity,
         "stocked_before": stocked,
         "stocked_after": stocked - reserved.quantity,
         "step": "lowering",
     }
     _mark(client, reserved, marker)
-    start_pending(audit, outcome, marker["operation_id"], f"lowering stocked {stocked} → {marker['stocked_after']}")
+    start_pending(audit, outcome, operation_id, f"lowering stocked {stocked} → {marker['stocked_after']}")
     return marker
 
 

@@ -1,8 +1,14 @@
 """`adjust` (by a delta) and `set` (a cycle count): write one level's stocked quantity, never
 below zero and never below what is reserved there.
 
-Requests: GET locations · GET item by SKU · POST level (absolute; creates the level when the item
-is not stocked there yet) · GET item (re-read).
+Requests: GET locations · GET item by SKU · GET item (re-read) · POST level (absolute; creates the
+level when the item is not stocked there yet) · GET item (verify): 5.
+
+No write from a stale read: the target is computed again from the re-read made right before the
+write (after the `pending` record), so an adjust by -2 of a level someone set from 100 to 50
+meanwhile writes 48, not 98; the guards (not below 0, not below reserved) are checked again on
+those numbers. The read after the write must show the stocked written; if it does not (another
+writer landed in between), the outcome's note says so.
 
 With `ref` (--ref KEY) the operation is idempotent: a `pending` record with the level before and
 the target is written first; a re-run with the key returns `already done` when it ended `ok`
@@ -20,7 +26,7 @@ from medusa_sync.errors import GuardError
 from medusa_sync.store import Locations, StockItem, item_by_id, item_by_sku, numbers, write_stocked
 
 from .outcome import Outcome, already_done, recorded, start_pending
-from .steps import still_to_do
+from .steps import fresh_level, still_to_do, unexpected
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -63,21 +69,43 @@ def _write(
             _complete(client, outcome, item, pending)
             return outcome
         before = outcome.before = numbers(item.level(outcome.location_id))
-        stocked = new_stocked(before["stocked"])
-        change = f"by {amount:+d}" if operation == "adjust" else f"to {amount}"
-        what = f"{operation} {sku} at {outcome.location} {change}: stocked {before['stocked']}, reserved {before['reserved']}"
+        change = f"{operation} {sku} at {outcome.location} " + (f"by {amount:+d}" if operation == "adjust" else f"to {amount}")
         if operation == "adjust" and amount == 0:
-            raise GuardError(f"{what}: a delta of 0 changes nothing")
-        if stocked < 0:
-            raise GuardError(f"{what}: stocked would be {stocked}, below 0")
-        if stocked < before["reserved"]:
-            raise GuardError(f"{what}: stocked would be {stocked}, below the {before['reserved']} reserved")
+            raise GuardError(f"{_what(change, before)}: a delta of 0 changes nothing")
+        stocked = _checked(change, before, new_stocked)
         if ref is not None:
             outcome.after = {"stocked": stocked}  # a pending record's `after` is its target
-            start_pending(audit, outcome, new_operation_id(), f"{what}: writing stocked {stocked}")
+            start_pending(audit, outcome, new_operation_id(), f"{_what(change, before)}: writing stocked {stocked}")
+        item, now = fresh_level(client, item.id, outcome.location_id)
+        if now != before:  # another writer landed since the first read: recompute from what is there
+            try:
+                stocked = _checked(f"{change} (re-read)", now, new_stocked)
+            except GuardError:
+                outcome.result = "refused"  # nothing was written: no pending run to complete
+                raise
+            outcome.before = now
+            if ref is not None:  # the pending record names the numbers the write is made from
+                outcome.after = {"stocked": stocked}
+                start_pending(audit, outcome, outcome.operation_id or "", f"{_what(change, now)} (re-read): writing stocked {stocked}")
         write_stocked(client, item, outcome.location_id, stocked)
         outcome.after = numbers(item_by_id(client, item.id).level(outcome.location_id))
+        outcome.message = unexpected(f"{operation} {sku} at {outcome.location}", stocked, outcome.after)
     return outcome
+
+
+def _what(change: str, level: dict[str, int]) -> str:
+    return f"{change}: stocked {level['stocked']}, reserved {level['reserved']}"
+
+
+def _checked(change: str, level: dict[str, int], new_stocked: Callable[[int], int]) -> int:
+    """The stocked quantity to write on `level`; GuardError below 0 or below what is reserved."""
+    stocked = new_stocked(level["stocked"])
+    what = _what(change, level)
+    if stocked < 0:
+        raise GuardError(f"{what}: stocked would be {stocked}, below 0")
+    if stocked < level["reserved"]:
+        raise GuardError(f"{what}: stocked would be {stocked}, below the {level['reserved']} reserved")
+    return stocked
 
 
 def _pending(audit: AuditLog, ref: str | None) -> dict[str, Any] | None:

@@ -17,8 +17,14 @@ With `ref` (--ref KEY) a re-run with the key whose run ended `ok` returns `alrea
 without a request or a write (a killed run that recorded `ok` is not moved twice); one that
 stopped at `pending` is completed as above. Without a key each run is a new transfer.
 
-Requests: GET locations · GET item by SKU · POST source level · POST (or create) destination
-level · GET item (re-read); a compensation adds one POST.
+No write from a stale read: after the `pending` record the item is read again, and both targets
+are computed from that read (source − amount, destination + amount), the available check made
+again on it; when it differs from the first read, the `pending` record is written again with the
+numbers the writes are made from (so a re-run can tell what was applied). The read after the
+writes must show exactly those targets; otherwise the outcome's note says what another writer did.
+
+Requests: GET locations · GET item by SKU · GET item (re-read) · POST source level · POST (or
+create) destination level · GET item (verify): 6; a compensation adds one POST.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from medusa_sync.store import Locations, StockItem, item_by_id, item_by_sku, num
 
 from .outcome import Outcome, already_done, recorded, start_pending
 from .reservations import check_positive
-from .steps import still_to_do
+from .steps import fresh_level, still_to_do, unexpected
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -65,10 +71,42 @@ def transfer(
         item = item_by_sku(client, sku)
         outcome.before = route.levels(item)
         check_positive(amount, what)
-        before = _resume_or_start(audit, outcome, route, what)
+        before, resumed = _resume_or_start(audit, outcome, route, what)
+        item, _ = fresh_level(client, item.id, route.source_id)
+        if not resumed and route.levels(item) != before:
+            before = _restart(audit, outcome, route, item, what)
         _move(client, outcome, route, item, before, what)
         outcome.after = route.levels(item_by_id(client, item.id))
+        outcome.message = _verify(outcome, route, before, what)
     return outcome
+
+
+def _restart(audit: AuditLog, outcome: Outcome, route: Route, item: StockItem, what: str) -> dict[str, dict[str, int]]:
+    """The level moved between the first read and the re-read: check again and record the
+    `pending` start anew with the re-read numbers, which the writes are computed from."""
+    levels = route.levels(item)
+    source = levels["source"]
+    if route.amount > source["available"]:
+        outcome.result = "refused"  # nothing was written: no pending run to complete
+        raise GuardError(
+            f"{what}: only {source['available']} available at {outcome.location} now "
+            f"(stocked {source['stocked']}, reserved {source['reserved']}; re-read before writing)"
+        )
+    outcome.before = levels
+    start_pending(audit, outcome, outcome.operation_id or "", f"{what} (re-read)")
+    return levels
+
+
+def _verify(outcome: Outcome, route: Route, before: dict[str, dict[str, int]], what: str) -> str | None:
+    after = outcome.after or {}
+    notes = [
+        unexpected(f"{what}, {side}", target, after[side])
+        for side, target in (
+            ("source", before["source"]["stocked"] - route.amount),
+            ("destination", before["destination"]["stocked"] + route.amount),
+        )
+    ]
+    return "; ".join(note for note in notes if note) or None
 
 
 @dataclass(frozen=True)
@@ -81,9 +119,12 @@ class Route:
         return {"source": numbers(item.level(self.source_id)), "destination": numbers(item.level(self.destination_id))}
 
 
-def _resume_or_start(audit: AuditLog, outcome: Outcome, route: Route, what: str) -> dict[str, dict[str, int]]:
+def _resume_or_start(
+    audit: AuditLog, outcome: Outcome, route: Route, what: str
+) -> tuple[dict[str, dict[str, int]], bool]:
     """Take over this transfer's unfinished record, or check the source and record the start;
-    returns the levels before the transfer (an unfinished one's: from its record)."""
+    returns the levels before the transfer (an unfinished one's: from its record) and whether
+    it resumes one."""
     unfinished = audit.unfinished("transfer", outcome.sku)
     if unfinished:
         previous = unfinished[-1]
@@ -97,7 +138,7 @@ def _resume_or_start(audit: AuditLog, outcome: Outcome, route: Route, what: str)
                 f"{previous['location']} to {previous['destination']} stopped mid-way; run it again to complete it first"
             )
         outcome.operation_id, outcome.result, outcome.before = previous["operation_id"], "pending", previous["before"]
-        return previous["before"]
+        return previous["before"], True
     levels = outcome.before or {}
     source = levels["source"]
     if route.amount > source["available"]:
@@ -106,7 +147,7 @@ def _resume_or_start(audit: AuditLog, outcome: Outcome, route: Route, what: str)
             f"(stocked {source['stocked']}, reserved {source['reserved']})"
         )
     start_pending(audit, outcome, new_operation_id(), what)
-    return levels
+    return levels, False
 
 
 def _move(

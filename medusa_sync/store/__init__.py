@@ -14,7 +14,7 @@ Every read is a list call with trimmed `fields`, chunked by the client, so the n
 requests grows with pages and id chunks, never with the number of rows.
 """
 
-from .items import StockItem, all_items, find_item, item_by_id, item_by_sku, items_by_ids, numbers, write_stocked
+from .items import StockItem, all_items, find_item, item_by_id, item_by_sku, items_by_ids, levels_now, numbers, write_stocked
 from .kits import Component, LocationStock, StockKit, buildable, kit_by_sku, kit_components, kits_by_variant_ids, stock_at
 from .locations import Locations
 from .orders import MANUAL, ORDER, ORPHANED, OrderLine, classify, order_by_number, order_lines
@@ -69,6 +69,7 @@ __all__ = [
     "kit_by_sku",
     "kit_components",
     "kits_by_variant_ids",
+    "levels_now",
     "levels_of",
     "numbers",
     "order_by_number",

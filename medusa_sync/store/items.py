@@ -83,6 +83,17 @@ def items_by_ids(client: MedusaClient, item_ids: Iterable[str], *, with_variants
     return {row["id"]: item_from_row(row) for row in client.inventory_items.list_by_ids(ids, fields=fields)}
 
 
+LEVEL_QUANTITY_FIELDS = ("id", "location_levels.location_id", "location_levels.stocked_quantity", "location_levels.reserved_quantity")
+"""What a re-read of levels right before (or after) a write needs: stocked and reserved."""
+
+
+def levels_now(client: MedusaClient, item_ids: Iterable[str]) -> dict[tuple[str, str], ActualLevel]:
+    """The levels of these items as the store holds them now, by (item id, location id): one
+    list request per ~170 ids (the client's URL budget), on every supported release."""
+    rows = client.inventory_items.list_by_ids(sorted(set(item_ids)), fields=LEVEL_QUANTITY_FIELDS)
+    return {(row["id"], location_id): level for row in rows for location_id, level in levels_of(row).items()}
+
+
 def all_items(client: MedusaClient) -> list[StockItem]:
     return [item_from_row(row) for row in client.inventory_items.iter(fields=STOCK_ITEM_FIELDS)]
 

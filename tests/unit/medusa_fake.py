@@ -69,6 +69,7 @@ class FakeMedusa:
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {sku, title, links: {item: qty}}
     calls: list[tuple] = field(default_factory=list)
     failures: list[list[Any]] = field(default_factory=list)  # [method, path, requests to let through, message]
+    interleaved: list[list[Any]] = field(default_factory=list)  # [method, path, requests to let through, action]
     clock: str = "2026-01-10T12:00:00.000Z"
     _next_id: int = 0
 
@@ -112,6 +113,11 @@ class FakeMedusa:
         """Answer the matching request after the next `skip` ones with 400 invalid_data."""
         self.failures.append([method, path, skip, message])
 
+    def interleave(self, method: str, path: str, action, *, skip: int = 0) -> None:
+        """Run `action()` (another writer landing) just before the matching request after the
+        next `skip` ones is answered."""
+        self.interleaved.append([method, path, skip, action])
+
     def stock(self, item_id: str, location_id: str) -> dict[str, int]:
         level = self.items[item_id]["levels"][location_id]
         return {"stocked": level["stocked_quantity"], "reserved": level["reserved_quantity"]}
@@ -130,6 +136,14 @@ class FakeMedusa:
         body = json.loads(request.content) if request.content else None
         query = dict(request.url.params.multi_items())
         self.calls.append((request.method, request.url.path, query, body))
+        for hook in self.interleaved:
+            if [request.method, request.url.path] == hook[:2]:
+                if hook[2]:
+                    hook[2] -= 1
+                    break
+                self.interleaved.remove(hook)
+                hook[3]()
+                break
         for failure in self.failures:
             if [request.method, request.url.path] == failure[:2]:
                 if failure[2]:

@@ -50,6 +50,9 @@ class FakeMedusa:
         self.fail_sku = fail_sku
         self.counter = 0
         self.locations: list[dict] = []
+        self.levels: dict[str, list[dict]] = {}  # item id → its location_levels, as the re-reads see them
+        self.after_batch = None  # another writer landing right after a level batch was applied
+        self.reads: list[tuple[str | None, str | None]] = []  # the re-reads' id[] and fields
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -66,6 +69,11 @@ class FakeMedusa:
             location = {"id": self.next_id("sloc"), "name": body["name"], "metadata": body["metadata"]}
             self.locations.append({**location, "created_at": f"2026-01-10T12:00:{self.counter:02d}Z"})
             return httpx.Response(200, json={"stock_location": location})
+        if path == "/admin/inventory-items" and request.method == "GET":
+            self.reads.append((request.url.params.get("id[]"), request.url.params.get("fields")))
+            ids = request.url.params.get("id[]", "").split(",")
+            rows = [{"id": item_id, "location_levels": self.levels[item_id]} for item_id in ids if item_id in self.levels]
+            return httpx.Response(200, json={"inventory_items": rows, "count": len(rows), "offset": 0, "limit": 1000})
         if path == "/admin/inventory-items" and request.method == "POST":
             if body["sku"] == self.fail_sku:
                 return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
@@ -76,6 +84,12 @@ class FakeMedusa:
                 200, json={"product": {"id": self.next_id("prod"), "variants": [{"id": self.next_id("variant"), "sku": sku}]}}
             )
         if path == "/admin/inventory-items/location-levels/batch":
+            for entry in body.get("update", []):
+                for level in self.levels.get(entry["inventory_item_id"], []):
+                    if level["location_id"] == entry["location_id"] and "stocked_quantity" in entry:
+                        level["stocked_quantity"] = entry["stocked_quantity"]
+            if self.after_batch is not None:
+                self.after_batch()
             return httpx.Response(200, json={"created": [], "updated": body.get("update", []), "deleted": []})
         if path.startswith("/admin/products/prod_") and request.method == "POST":
             return httpx.Response(200, json={"product": {"id": path.rsplit("/", 1)[1]}})
@@ -271,6 +285,7 @@ def test_a_server_that_dies_mid_apply_stops_every_step_with_exact_accounting(cat
         "applied": {"item.create": 2, "level.create": 2, "location.create": 2},
         "failed": [{"kind": "item", "key": failure.key, "message": failure.message}],
         "not_applied": {"item.create": 1, "kit.create": 1, "level.create": 2},
+        "reserved_guards": [],
     }
 
 
@@ -291,14 +306,18 @@ def test_level_batch_chunks_applied_before_the_server_died_are_credited(catalog)
     plan = make_plan(catalog_odex, snapshot, RULES, PlanOptions())
     assert [(c.kind, c.action) for c in plan.changes] == [("level", "update"), ("level", "update")]
 
-    fake = DyingMedusa(alive=1)
+    fake = DyingMedusa(alive=2)  # the re-read of the lowered level's reserved, and the first chunk
     with client_for(fake) as client:
         client.inventory_items.each_level_batch = functools.partial(client.inventory_items.each_level_batch, max_entries=1)
         with pytest.raises(ApplyStopped) as raised:
             apply_plan(client, plan, StoreIds.from_snapshot(snapshot), concurrency=1)
     stopped = raised.value
     assert stopped.step == "stock levels"
-    assert len(fake.requests) == 2
+    assert [(method, path) for method, path, _ in fake.requests] == [
+        ("GET", "/admin/inventory-items"),
+        ("POST", "/admin/inventory-items/location-levels/batch"),
+        ("POST", "/admin/inventory-items/location-levels/batch"),
+    ]
     assert dict(stopped.result.applied) == {"level.update": 1}  # the first chunk
     assert [(f.kind, f.key) for f in stopped.result.failures] == [("level", plan.changes[1].key)]
     assert dict(stopped.not_applied) == {}
@@ -337,3 +356,125 @@ def test_sellable_kits_and_locations_are_wired_to_channels_without_removing_any(
         ("POST", "/admin/sales-channels/sc_2/products", {"add": ["prod_1"]}),
     ]
     assert dict(result.applied) == {"location.create": 1, "location.update": 1, "kit.update": 1}
+
+
+# ---- levels never below reserved: the re-read, the clamp and the repair around each chunk ----
+
+BATCH = ("POST", "/admin/inventory-items/location-levels/batch")
+REREAD = ("GET", "/admin/inventory-items")
+
+
+def level_plan(*changes: tuple[str, int, int], allow_below_reserved: bool = False) -> Plan:
+    """Updates of item `iitem_<sku>` at sloc_1: (sku, stocked before, stocked after)."""
+    from medusa_sync.plan import LevelBase
+    from medusa_sync.plan.model import FieldChange
+
+    return Plan(
+        store="http://medusa.test",
+        fingerprint="f",
+        options=PlanOptions(allow_below_reserved=allow_below_reserved),
+        feed_digests={},
+        changes=[
+            LevelUpdate(
+                sku=sku, location="Odex CD", location_id="sloc_1", item_id=f"iitem_{sku}", stocked=after, incoming=0,
+                base=LevelBase(stocked=after, incoming=0),
+                fields=[FieldChange(field="stocked_quantity", before=before, after=after)],
+            )
+            for sku, before, after in changes
+        ],
+    )
+
+
+def stock(fake: FakeMedusa, sku: str, stocked: int, reserved: int) -> None:
+    fake.levels[f"iitem_{sku}"] = [{"location_id": "sloc_1", "stocked_quantity": stocked, "reserved_quantity": reserved}]
+
+
+def batches(fake: FakeMedusa) -> list[list[tuple[str, int]]]:
+    return [
+        [(entry["inventory_item_id"], entry["stocked_quantity"]) for entry in body["update"]]
+        for method, path, body in fake.requests
+        if (method, path) == BATCH
+    ]
+
+
+def test_a_chunk_that_lowers_nothing_sends_no_re_read(catalog) -> None:
+    fake = FakeMedusa()
+    stock(fake, "A", 3, 0)
+    with client_for(fake) as client:
+        result = apply_plan(client, level_plan(("A", 3, 10)), StoreIds(), concurrency=1)
+    assert [(m, p) for m, p, _ in fake.requests] == [BATCH, ("POST", "/admin/inventory-items/iitem_A")]
+    assert (dict(result.applied), result.guarded) == ({"level.update": 1, "base.record": 1}, [])
+
+
+def test_allow_below_reserved_sends_no_re_read(catalog) -> None:
+    fake = FakeMedusa()
+    stock(fake, "A", 100, 40)
+    with client_for(fake) as client:
+        result = apply_plan(client, level_plan(("A", 100, 5), allow_below_reserved=True), StoreIds(), concurrency=1)
+    assert [(m, p) for m, p, _ in fake.requests][:1] == [BATCH]
+    assert batches(fake) == [[("iitem_A", 5)]]
+    assert result.guarded == []
+
+
+def test_a_reservation_found_by_the_re_read_clamps_the_target(catalog) -> None:
+    """Planned 100 → 5 with nothing reserved; the re-read right before the chunk finds 40."""
+    fake = FakeMedusa()
+    stock(fake, "A", 100, 40)  # the reservation landed after the plan's read
+    stock(fake, "B", 100, 0)
+    with client_for(fake) as client:
+        result = apply_plan(client, level_plan(("A", 100, 5), ("B", 100, 7), ("C", 1, 9)), StoreIds(), concurrency=1)
+    requests = [(m, p) for m, p, _ in fake.requests]
+    assert requests[:3] == [REREAD, BATCH, REREAD]  # re-read, chunk, verify: no repair needed
+    fields = "id,location_levels.location_id,location_levels.stocked_quantity,location_levels.reserved_quantity"
+    assert fake.reads == [("iitem_A,iitem_B", fields)] * 2  # only the lowered items, before and after
+    assert batches(fake) == [[("iitem_A", 40), ("iitem_B", 7), ("iitem_C", 9)]]
+    assert [str(guard) for guard in result.guarded] == [
+        "A @ Odex CD: clamped to reserved 40 (the plan says 5; reserved re-read before writing)"
+    ]
+    assert dict(result.applied) == {"level.update": 3, "base.record": 3}
+    [written_a] = [change for change in result.written if getattr(change, "sku", None) == "A"]
+    assert (written_a.stocked, written_a.base.stocked, written_a.fields[0].after) == (40, 40, 40)
+    base_writes = {path: body for method, path, body in fake.requests if path == "/admin/inventory-items/iitem_A"}
+    assert base_writes == {"/admin/inventory-items/iitem_A": {"metadata": {"sync_base:sloc_1": [40, 0]}}}
+
+
+def test_a_reservation_landing_after_the_re_read_is_repaired_after_the_write(catalog) -> None:
+    fake = FakeMedusa()
+    stock(fake, "A", 100, 0)
+
+    def reservation_lands() -> None:
+        fake.levels["iitem_A"][0]["reserved_quantity"] = 40
+        fake.after_batch = None
+
+    fake.after_batch = reservation_lands
+    with client_for(fake) as client:
+        result = apply_plan(client, level_plan(("A", 100, 5)), StoreIds(), concurrency=1)
+    assert [(m, p) for m, p, _ in fake.requests] == [REREAD, BATCH, REREAD, BATCH, ("POST", "/admin/inventory-items/iitem_A")]
+    assert batches(fake) == [[("iitem_A", 5)], [("iitem_A", 40)]]
+    assert fake.levels["iitem_A"][0]["stocked_quantity"] == 40
+    assert [str(guard) for guard in result.guarded] == ["A @ Odex CD: stocked 5 < reserved 40 after the write; set to 40"]
+    assert [vars(guard) for guard in result.guarded] == [
+        {"action": "repaired", "key": "A @ Odex CD", "target": 5, "reserved": 40, "error": None}
+    ]
+    assert dict(result.applied) == {"level.update": 1, "base.record": 1}  # the repair is no planned write
+    assert result.failures == []
+    [written] = result.written
+    assert (written.stocked, written.fields[0].before, written.fields[0].after) == (40, 100, 40)
+    assert fake.requests[-1][2] == {"metadata": {"sync_base:sloc_1": [40, 0]}}
+
+
+def test_a_failed_re_read_fails_its_chunk_and_nothing_else(catalog) -> None:
+    class Broken(FakeMedusa):
+        def __call__(self, request):
+            if request.method == "GET" and request.url.path == "/admin/inventory-items":
+                self.requests.append((request.method, request.url.path, None))
+                return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
+            return super().__call__(request)
+
+    broken = Broken()
+    with client_for(broken) as client:
+        result = apply_plan(client, level_plan(("A", 100, 5)), StoreIds(), concurrency=1)
+    assert [(m, p) for m, p, _ in broken.requests] == [REREAD]
+    assert dict(result.applied) == {}
+    assert [(f.kind, f.key) for f in result.failures] == [("level", "A @ Odex CD")]
+    assert result.failures[0].message.startswith("re-reading reserved before the write: ")

@@ -34,6 +34,7 @@ def test_fulfill_marks_lowers_marks_deletes_in_that_order(fake, client, audit, r
         locations_call(),
         item_call("iitem_pnl"),
         reservation_call("POST", "resitem_1", {"metadata": {"order": "42", MARKER: {**intent, "step": "lowering"}}}),
+        item_call("iitem_pnl"),  # re-read right before the write
         level_call("iitem_pnl", "sloc_a", 6),
         reservation_call("POST", "resitem_1", {"metadata": {"order": "42", MARKER: {**intent, "step": "lowered"}}}),
         reservation_call("DELETE", "resitem_1"),
@@ -126,3 +127,41 @@ def test_fulfill_a_line_item_reads_each_item_fresh(fake, client, audit):
 def test_a_fulfilled_reservation_is_gone(fake, client, audit):
     with pytest.raises(NotFoundError):
         fulfill(client, audit, reservation_id="resitem_1")
+
+
+# ---- no write from a stale read -------------------------------------------------------------
+
+
+def test_fulfill_lowers_from_the_re_read_and_marks_again(fake, client, audit, reserved, monkeypatch):
+    """A sync sets 10 → 8 between the first read and the re-read: 8 − 4 is written, not 10 − 4."""
+    monkeypatch.setattr("medusa_sync.operations.fulfilment.new_operation_id", lambda: "op_1")
+    fake.interleave("GET", "/admin/inventory-items/iitem_pnl", lambda: fake.level("iitem_pnl", "sloc_a", stocked=8, reserved=4), skip=1)
+    [outcome] = fulfill(client, audit, reservation_id=reserved, reason="shipped")
+    first = {"operation_id": "op_1", "quantity": 4, "stocked_before": 10, "stocked_after": 6, "step": "lowering"}
+    again = {**first, "stocked_before": 8, "stocked_after": 4}
+    assert fake.calls[3:] == [
+        reservation_call("POST", "resitem_1", {"metadata": {"order": "42", MARKER: first}}),
+        item_call("iitem_pnl"),  # 8
+        reservation_call("POST", "resitem_1", {"metadata": {"order": "42", MARKER: again}}),
+        level_call("iitem_pnl", "sloc_a", 4),
+        reservation_call("POST", "resitem_1", {"metadata": {"order": "42", MARKER: {**again, "step": "lowered"}}}),
+        reservation_call("DELETE", "resitem_1"),
+        item_call("iitem_pnl"),
+    ]
+    assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 4, "reserved": 0}
+    assert [(r["result"], r["message"]) for r in audit.records()] == [
+        ("pending", "lowering stocked 10 → 6"),
+        ("pending", "lowering stocked 8 → 4"),
+        ("ok", None),
+    ]
+    assert outcome.message is None
+
+
+def test_fulfill_refused_on_the_re_read_takes_its_marker_off(fake, client, audit, reserved):
+    fake.interleave("GET", "/admin/inventory-items/iitem_pnl", lambda: fake.level("iitem_pnl", "sloc_a", stocked=3, reserved=4), skip=1)
+    with pytest.raises(GuardError, match=r"re-read\): only 3 stocked there, cannot ship 4"):
+        fulfill(client, audit, reservation_id=reserved)
+    assert [w for w in fake.writes() if w[0] != "POST" or "location-levels" in w[1]] == []
+    assert fake.writes()[-1] == reservation_call("POST", "resitem_1", {"metadata": {"order": "42", MARKER: ""}})
+    assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 3, "reserved": 4}
+    assert [r["result"] for r in audit.records()] == ["pending", "refused"]

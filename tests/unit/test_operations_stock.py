@@ -16,6 +16,7 @@ def test_adjust_writes_the_absolute_result_and_re_reads(fake, client, audit):
     assert fake.calls == [
         locations_call(),
         item_by_sku_call("PNL-1"),
+        item_call("iitem_pnl"),  # re-read right before the write
         level_call("iitem_pnl", "sloc_a", 6),
         item_call("iitem_pnl"),
     ]
@@ -57,6 +58,7 @@ def test_transfer_lowers_the_source_then_raises_the_destination(fake, client, au
     assert fake.calls == [
         locations_call(),
         item_by_sku_call("INV-1"),
+        item_call("iitem_inv"),  # re-read right before the writes
         level_call("iitem_inv", "sloc_a", 1),
         level_call("iitem_inv", "sloc_b", 4),
         item_call("iitem_inv"),
@@ -212,3 +214,88 @@ def test_an_adjust_stopped_before_its_write_writes_it_on_the_re_run(fake, client
     adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged", ref="A-2")
     assert fake.writes() == [level_call("iitem_pnl", "sloc_a", 6)]
     assert [r["result"] for r in audit.records()] == ["pending", "ok"]
+
+
+# ---- no write from a stale read -------------------------------------------------------------
+
+
+def _sync_writes(fake, item_id: str, location_id: str, stocked: int):
+    """Another writer (a sync) sets the level between the operation's first read and its re-read."""
+    return lambda: fake.level(item_id, location_id, stocked=stocked, reserved=fake.stock(item_id, location_id)["reserved"])
+
+
+def test_adjust_recomputes_from_the_re_read(fake, client, audit):
+    fake.interleave("GET", "/admin/inventory-items/iitem_pnl", _sync_writes(fake, "iitem_pnl", "sloc_a", 5))
+    outcome = adjust(client, audit, "PNL-1", "Odex CD", -2, reason="damaged")
+    assert fake.calls == [
+        locations_call(),
+        item_by_sku_call("PNL-1"),  # 10
+        item_call("iitem_pnl"),  # 5: another writer landed
+        level_call("iitem_pnl", "sloc_a", 3),  # 5 − 2, not 10 − 2
+        item_call("iitem_pnl"),
+    ]
+    assert fake.stock("iitem_pnl", "sloc_a") == {"stocked": 3, "reserved": 0}
+    assert (outcome.before, outcome.after, outcome.message) == (
+        {"stocked": 5, "reserved": 0, "available": 5},
+        {"stocked": 3, "reserved": 0, "available": 3},
+        None,
+    )
+
+
+def test_adjust_re_checks_reserved_on_the_re_read_and_writes_nothing(fake, client, audit):
+    fake.interleave("GET", "/admin/inventory-items/iitem_pnl", lambda: fake.reservation("resitem_9", "iitem_pnl", "sloc_a", 9))
+    with pytest.raises(GuardError, match=r"\(re-read\): stocked 10, reserved 9: stocked would be 8, below the 9 reserved"):
+        adjust(client, audit, "PNL-1", "Odex CD", -2, reason="damaged", ref="K1")
+    assert fake.writes() == []
+    assert [r["result"] for r in audit.records()] == ["pending", "refused"]
+
+
+def test_adjust_with_ref_re_records_pending_with_the_re_read_numbers(fake, client, audit):
+    fake.interleave("GET", "/admin/inventory-items/iitem_pnl", _sync_writes(fake, "iitem_pnl", "sloc_a", 5))
+    adjust(client, audit, "PNL-1", "Odex CD", -2, reason="damaged", ref="K2")
+    records = list(audit.records())
+    assert [(r["result"], r["before"]["stocked"], r["after"]["stocked"]) for r in records] == [
+        ("pending", 10, 8),
+        ("pending", 5, 3),
+        ("ok", 5, 3),
+    ]
+    assert len({r["operation_id"] for r in records}) == 1
+
+
+def test_set_re_checks_reserved_on_the_re_read(fake, client, audit):
+    fake.interleave("GET", "/admin/inventory-items/iitem_pnl", lambda: fake.reservation("resitem_9", "iitem_pnl", "sloc_a", 6))
+    with pytest.raises(GuardError, match="stocked would be 4, below the 6 reserved"):
+        set_stock(client, audit, "PNL-1", "Odex CD", 4, reason="count")
+    assert fake.writes() == []
+
+
+def test_a_write_overtaken_before_the_verify_is_reported(fake, client, audit):
+    fake.interleave("GET", "/admin/inventory-items/iitem_pnl", _sync_writes(fake, "iitem_pnl", "sloc_a", 50), skip=1)
+    outcome = adjust(client, audit, "PNL-1", "Odex CD", -4, reason="damaged")
+    assert outcome.result == "ok"
+    assert outcome.after["stocked"] == 50
+    assert outcome.message == (
+        "adjust PNL-1 at Odex CD: stocked is 50 right after writing 6; another writer changed it meanwhile, check the level"
+    )
+    assert list(audit.records())[-1]["message"] == outcome.message
+
+
+def test_transfer_recomputes_both_targets_from_the_re_read(fake, client, audit, monkeypatch):
+    monkeypatch.setattr("medusa_sync.operations.transfers.new_operation_id", lambda: "op_t")
+    fake.interleave("GET", "/admin/inventory-items/iitem_inv", _sync_writes(fake, "iitem_inv", "sloc_b", 20))
+    outcome = transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance")
+    assert fake.writes() == [level_call("iitem_inv", "sloc_a", 1), level_call("iitem_inv", "sloc_b", 22)]
+    assert outcome.message is None
+    assert [(r["result"], r["before"]["destination"]["stocked"]) for r in audit.records()] == [
+        ("pending", 2),
+        ("pending", 20),
+        ("ok", 20),
+    ]
+
+
+def test_transfer_re_checks_available_on_the_re_read(fake, client, audit):
+    fake.interleave("GET", "/admin/inventory-items/iitem_inv", _sync_writes(fake, "iitem_inv", "sloc_a", 1))
+    with pytest.raises(GuardError, match=r"only 1 available at Odex CD now \(stocked 1, reserved 0; re-read before writing\)"):
+        transfer(client, audit, "INV-1", "Odex CD", "Solfacil CD", 2, reason="rebalance")
+    assert fake.writes() == []
+    assert [r["result"] for r in audit.records()] == ["pending", "refused"]

@@ -97,6 +97,7 @@ def _finish(
         if not json and not quiet:
             render.render_apply(result.applied)
         elif quiet:
+            render.render_guards(result.applied)
             for failure in result.applied.failures:
                 render.err.print(f"failed: {failure.kind} {failure.key}: {failure.message}", markup=False)
         if result.applied.failures:
