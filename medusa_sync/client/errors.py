@@ -13,6 +13,7 @@
         ├── PayloadTooLargeError     413
         ├── ServerError              5xx
         ├── MalformedAnswerError     a success whose JSON is not of the expected shape
+        ├── ListMovedError           a list kept changing while its pages were read
         └── MedusaUnavailableError   Medusa cannot be used right now
             ├── UnauthorizedError            401, or a login that cannot succeed
             ├── RateLimitedError             429 after the retries
@@ -134,6 +135,11 @@ class MalformedAnswerError(MedusaAPIError):
         super().__init__(
             message, method=method, path=path, status=status, hint="check that the URL points at a Medusa v2 server"
         )
+
+
+class ListMovedError(MedusaAPIError):
+    """Rows were added or removed while a list was read page by page, on every attempt: the
+    rows read cannot be trusted to be the list (offset pages shift under inserts and deletes)."""
 
 
 class MedusaUnavailableError(MedusaAPIError):
