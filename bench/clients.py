@@ -91,15 +91,21 @@ class Direct:
         work()
         return Pass(count, time.perf_counter() - started, self.requests - before, time.process_time() - cpu)
 
-    def list_items(self) -> list[dict[str, Any]]:
-        """Every item with its levels, the fields medusa-sync reads, pages of 1000 in id order."""
-        rows: list[dict[str, Any]] = []
-        while True:
-            params = {"fields": ITEM_QUERY_FIELDS, "order": "id", "limit": PAGE, "offset": len(rows)}
-            page = self.call("GET", "/admin/inventory-items", params=params)
-            rows.extend(page["inventory_items"])
-            if not page["inventory_items"] or len(rows) >= page["count"]:
-                return rows
+    def list_items(self, concurrency: int = 1) -> list[dict[str, Any]]:
+        """Every item with its levels, the fields medusa-sync reads, pages of 1000 in id order:
+        the first page gives the count, the others are read `concurrency` at a time (as
+        medusa-sync reads a whole list; 1: one after the other)."""
+        params = {"fields": ITEM_QUERY_FIELDS, "order": "id", "limit": PAGE}
+
+        def page(offset: int) -> list[dict[str, Any]]:
+            return self.call("GET", "/admin/inventory-items", params={**params, "offset": offset})["inventory_items"]
+
+        first = self.call("GET", "/admin/inventory-items", params={**params, "offset": 0})
+        rows = list(first["inventory_items"])
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            for more in pool.map(page, range(PAGE, first["count"], PAGE)):
+                rows.extend(more)
+        return rows
 
 
 @dataclass(frozen=True)
@@ -210,23 +216,28 @@ def _level_pass(client: Direct, rows: list[dict[str, Any]], delta: int) -> int:
     return len(updates)
 
 
-def floor_list_and_levels(server: Server) -> tuple[Pass, Pass]:
-    """On a synced store: list every item with its levels (timed), then set every level +1 and
-    back (timed together), so the store is left as it was."""
-    with Direct(server, connections=4) as client:
+def floor_list_and_levels(server: Server, concurrency: int) -> tuple[Pass, Pass, Pass]:
+    """On a synced store: list every item with its levels, one page after the other and then
+    with the pages after the first at medusa-sync's concurrency, as it reads them (each timed);
+    then set every level +1 and back (timed together), so the store is left as it was.
+    Returns the concurrent listing, the sequential one and the level passes."""
+    with Direct(server, _connections(concurrency)) as client:
         settle()
-        rows: list[dict[str, Any]] = []
-        listing = client.timed(0, lambda: rows.extend(client.list_items()))
+        listings = []
+        for pages_at_once in (1, concurrency):
+            rows: list[dict[str, Any]] = []
+            listing = client.timed(0, lambda: rows.extend(client.list_items(pages_at_once)))
+            listings.append(Pass(len(rows), listing.s, listing.requests, listing.client_cpu_s))
         levels = sum(len(row["location_levels"]) for row in rows)
         passes = client.timed(2 * levels, lambda: [_level_pass(client, rows, delta) for delta in (+1, 0)])
-        return Pass(len(rows), listing.s, listing.requests, listing.client_cpu_s), passes
+        return listings[1], listings[0], passes
 
 
 def warm_up(server: Server, work: Workload, concurrency: int, items: int) -> None:
     """Creations, a listing and level passes before anything is timed (Node's JIT, PostgreSQL's
     caches): without it the first pass of a run is measurably slower than the later ones."""
     floor_create(server, work, concurrency, sample_of(work.items, items))
-    floor_list_and_levels(server)
+    floor_list_and_levels(server, concurrency)
 
 
 # ------------------------------------------------------------------------------------------

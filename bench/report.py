@@ -131,7 +131,9 @@ def _live(run: BenchRun, live: LiveSize) -> list[str]:
         f"{over(lambda r: r.naive_levels.s, 's')} | {over(lambda r: r.naive_levels_concurrent.s, 's')} | "
         f"{times(lambda r: r.naive_levels.s, lambda r: r.resync.wall_s)}; {times(lambda r: r.naive_levels_concurrent.s, lambda r: r.resync.wall_s)} |",
         f"| no-op re-sync (in process) | **{metric('no-op, in process')}**, {first.noop.requests} requests | "
-        f"listing every item: {over(lambda r: r.floor_list.s, 's')} | **{metric('no-op / listing floor')}** | "
+        f"listing every item: {over(lambda r: r.floor_list.s, 's')} (one page after the other: "
+        f"{over(lambda r: r.floor_list_sequential.s if r.floor_list_sequential else None, 's')}) | "
+        f"**{metric('no-op / listing floor')}** (vs the sequential listing: {metric('no-op / sequential listing')}) | "
         f"~{over(naive_noop_s[0], 's')} (one GET per SKU) | ~{over(naive_noop_s[1], 's')} | "
         f"{times(naive_noop_s[0], lambda r: r.noop.wall_s)}; {times(naive_noop_s[1], lambda r: r.noop.wall_s)} |",
         f"| no-op re-sync (the `medusa-sync import --yes --json` command) | **{metric('no-op, as the command')}**, "

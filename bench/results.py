@@ -52,7 +52,7 @@ class LiveRound:
     """One round of the live scenario at one size: every figure once, minutes apart."""
 
     floor_create: Pass  # every item with its levels, one POST each, at medusa-sync's concurrency
-    floor_list: Pass  # every item with its levels, pages of 1000
+    floor_list: Pass  # every item with its levels, pages of 1000, those after the first at medusa-sync's concurrency
     floor_levels: Pass  # every level +1 and back through the batch endpoint (count: both passes)
     naive_create: Pass  # sequential: one request per item and one per level, on a sample
     naive_create_concurrent: Pass  # the same at medusa-sync's concurrency
@@ -64,6 +64,7 @@ class LiveRound:
     naive_levels_concurrent: Pass
     naive_lookup: Pass  # one GET per SKU, sequential, on a sample
     naive_lookup_concurrent: Pass
+    floor_list_sequential: Pass | None = None  # the same listing, one page after the other
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ and the naive clients are each measured once, in this order:
 1. the floor's creations (from an empty store); the naive client's creations on a sample,
    sequential and then concurrent (each from an empty store);
 2. medusa-sync's full import (from an empty store); on that synced store the floor's listing of
-   every item and its level passes (every level +1 and back, through the batch endpoint);
+   every item (one page after the other, then at medusa-sync's concurrency) and its level passes (every level +1 and back, through the batch endpoint);
 3. medusa-sync's re-sync of the "next night" feed (10% of the levels changed), its no-op
    re-sync, the no-op again as the real `medusa-sync import --yes` command;
 4. the naive client undoing the changed levels one request each, sequential (a medusa-sync no-op
@@ -105,7 +105,7 @@ def live_round(
     server.reset()
     settle()
     full = medusa_sync(server, base_root, out)
-    floor_list, floor_levels = clients.floor_list_and_levels(server)
+    floor_list, floor_list_sequential, floor_levels = clients.floor_list_and_levels(server, concurrency)
     settle()
     resync = medusa_sync(server, changed_root, out)
     settle()
@@ -120,6 +120,7 @@ def live_round(
     return LiveRound(
         floor_create=floor_create,
         floor_list=floor_list,
+        floor_list_sequential=floor_list_sequential,
         floor_levels=floor_levels,
         naive_create=naive_create,
         naive_create_concurrent=naive_create_concurrent,

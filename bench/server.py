@@ -57,8 +57,8 @@ def started_server(script: Path) -> Server:
     done = subprocess.run([str(script), "up"], capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode:
         raise SystemExit(f"{script} up failed:\n{done.stderr[-3000:]}")
-    printed = subprocess.run([str(script), "env"], capture_output=True, text=True, check=True).stdout.split()
-    env = dict(line.split("=", 1) for line in printed)
+    printed = subprocess.run([str(script), "env"], capture_output=True, text=True, check=True).stdout
+    env = dict(word.split("=", 1) for word in shlex.split(printed) if "=" in word)  # `export NAME='value'` lines
     url = env["MEDUSA_URL"]
     return Server(url, env["MEDUSA_EMAIL"], env["MEDUSA_PASSWORD"], [str(script), "reset"], f"{url} ({script})")
 

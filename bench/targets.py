@@ -42,6 +42,7 @@ METRICS = {
         Metric("level writes / naive sequential", "×", live=lambda s, r: _ratio(_level_rate(s, r), r.naive_levels.per_min)),
         Metric("level writes / naive concurrent", "×", live=lambda s, r: _ratio(_level_rate(s, r), r.naive_levels_concurrent.per_min)),
         Metric("no-op / listing floor", "%", live=lambda s, r: r.floor_list.s / r.noop.wall_s),
+        Metric("no-op / sequential listing", "%", live=lambda s, r: r.floor_list_sequential.s / r.noop.wall_s if r.floor_list_sequential else None),
         Metric("no-op, in process", "s", live=lambda s, r: r.noop.wall_s),
         Metric("no-op, as the command", "s", live=lambda s, r: r.noop_command.s),
         Metric("no-op requests beyond the item pages", "", live=lambda s, r: r.noop.requests - math.ceil(s.size / PAGE)),

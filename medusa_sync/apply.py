@@ -1,6 +1,7 @@
 """Apply a plan to the store: locations, then items (each created with its levels in one
 request), item updates, the level writes in batches, the bases of the levels written (one item
-metadata update per item, after its levels were written), then kits.
+metadata update per item, after its levels were written), then kits (created in batches,
+one by one where Medusa refuses a batch).
 
 Levels never below reserved, also when a reservation lands while the sync runs (unless the plan
 allows it, `--allow-below-reserved`): right before each level-batch chunk is sent, the levels it
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from medusa_sync.client.chunking import split_batch
-from medusa_sync.client.errors import CircuitOpenError
+from medusa_sync.client.errors import AmbiguousWriteError, CircuitOpenError
 from medusa_sync.errors import ApplyError, MedusaSyncError
 from medusa_sync.plan import (
     Component,
@@ -49,6 +50,12 @@ from medusa_sync.plan.model import FieldChange
 from medusa_sync.store import levels_now
 
 log = logging.getLogger("medusa_sync.apply")
+
+log = logging.getLogger("medusa_sync")
+
+KIT_BATCH_SIZE = 200
+"""Kits per `POST /admin/products/batch`: ~1-2 s of Medusa's time, and little to redo one by
+one when a batch is refused."""
 
 _C = TypeVar("_C", LocationCreate, LocationUpdate, ItemCreate, ItemUpdate, KitCreate, KitUpdate)
 
@@ -465,7 +472,7 @@ class _Apply:
                 for component in components
             ]
 
-        def create(change: KitCreate) -> None:
+        def body(change: KitCreate) -> dict[str, Any]:
             product = {
                 "title": change.title,
                 "handle": change.handle,
@@ -486,7 +493,10 @@ class _Apply:
                     }
                 ],
             }
-            created = self.client.products.create({key: value for key, value in product.items() if value is not None})
+            return {key: value for key, value in product.items() if value is not None}
+
+        def create(change: KitCreate) -> None:
+            created = self.client.products.create(body(change))
             variant_id = next(v["id"] for v in created.get("variants", []) if v.get("sku") == change.sku)
             self.ids.kits[change.sku] = (created["id"], variant_id)
 
@@ -514,5 +524,54 @@ class _Apply:
                 self.client.sales.add_products(channel_id, [product_id])
             self.ids.kits[change.sku] = (product_id, variant_id)
 
-        self._run("create kits", self.plan.writes("kit", "create"), create)
+        creates: list[KitCreate] = self.plan.writes("kit", "create")
+        if len(creates) > 1 and self.client.products.batch_supported():
+            self._run("create kits one by one", self._kits_in_batches(creates, body), create)
+        else:
+            self._run("create kits", creates, create)
         self._run("update kits", self.plan.writes("kit", "update"), update)
+
+    def _kits_in_batches(self, creates: list[KitCreate], body: Callable[[KitCreate], dict[str, Any]]) -> list[KitCreate]:
+        """Create kits `KIT_BATCH_SIZE` at a time (one `POST /admin/products/batch` each, one
+        after the other: Medusa's single thread is the limit); returns the kits to create one by
+        one: those of a batch Medusa refused (a batch is all or nothing, so one bad kit must cost
+        only itself) and any missing from a batch's answer. A batch whose answer was lost and
+        could not be looked up may have been applied: its kits fail (the next run sees them)."""
+        advance = self.progress.step("create kits", len(creates))
+        bodies: dict[str, dict[str, Any]] = {}
+        for change in creates:
+            try:
+                bodies[change.sku] = body(change)
+            except MedusaSyncError as exc:  # a component whose creation failed
+                self.result.failures.append(ApplyFailure(change.kind, change.key, str(exc)))
+        by_sku = {change.sku: change for change in creates}
+        singles: list[KitCreate] = []
+        done = len(creates) - len(bodies)
+        for batch in split_batch({"create": list(bodies.values())}, max_entries=KIT_BATCH_SIZE):
+            kits = [by_sku[product["variants"][0]["sku"]] for product in batch["create"]]
+            try:
+                created = self.client.products.create_batch(batch["create"])
+            except MedusaSyncError as exc:
+                if not (exc.terminal or isinstance(exc, AmbiguousWriteError)):
+                    log.warning("Medusa refused a batch of %d kits (%s); creating them one by one", len(kits), exc)
+                    singles += kits
+                elif not isinstance(exc, CircuitOpenError):  # that one was never sent
+                    self.result.failures += [ApplyFailure(change.kind, change.key, str(exc)) for change in kits]
+                if exc.terminal:
+                    raise
+            else:
+                ids = {
+                    variant.get("sku"): (product["id"], variant["id"])
+                    for product in created
+                    for variant in product.get("variants") or []
+                }
+                for change in kits:
+                    if change.sku not in ids:
+                        singles.append(change)
+                        continue
+                    self.ids.kits[change.sku] = ids[change.sku]
+                    self.result.applied[f"{change.kind}.{change.action}"] += 1
+                    self.result.written.append(change)
+            done += len(kits)
+            advance(done)
+        return singles

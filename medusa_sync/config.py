@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     timeout: float = 30.0
     """Seconds per HTTP request."""
     concurrency: int = Field(8, ge=1, le=64)
-    """Concurrent requests during an apply."""
+    """Concurrent requests during an apply, and pages requested at once when the store is read."""
     audit_log: Path = Field(default_factory=lambda: _state_dir() / "audit.jsonl")
     """Append-only JSON-lines log of every stock operation."""
     run_log: Path = Field(default_factory=lambda: _state_dir() / "runs.jsonl")

@@ -8,6 +8,10 @@ The differences between the supported releases (2.3.0 and later; docs/compatibil
   back from there, so callers see the same rows on every release.
 - the `sku` filter of `GET /admin/product-variants` exists from 2.14.0. Before, variants are
   looked up by `q=<sku>` and an exact match on the SKU.
+- `POST /admin/products/batch` (create products in one request) is in every supported release
+  (2.3.0 has it); a server that answers it as an unknown route, or as `POST /admin/products/:id`
+  with id "batch" (a 404, or a 400 naming the unrecognized `create`), is taken to lack it, and
+  kits are created one request each.
 - the cross-item level batch (`POST /admin/inventory-items/location-levels/batch`) exists from
   2.3.0. A server without it (2.0-2.2) is refused with one line.
 
@@ -29,10 +33,12 @@ logger = logging.getLogger("medusa_sync.client")
 UNIT_OF_MEASURE = "unit_of_measure"
 VARIANT_SKU_FILTER = "product-variants sku filter"
 LEVEL_BATCH = "cross-item level batch"
+PRODUCT_BATCH = "product batch"
 
 _FALLBACKS = {
     UNIT_OF_MEASURE: "units are kept in the item's metadata.unit_of_measure",
     VARIANT_SKU_FILTER: "variants are looked up by q= and an exact SKU match",
+    PRODUCT_BATCH: "products (kits) are created one request each",
 }
 
 

@@ -14,6 +14,7 @@
         ├── ServerError              5xx
         ├── MalformedAnswerError     a success whose JSON is not of the expected shape
         │   └── MissingFieldError    a record in it lacks a key that is read
+        ├── ListMovedError           a list kept changing while its pages were read
         └── MedusaUnavailableError   Medusa cannot be used right now
             ├── UnauthorizedError            401, or a login that cannot succeed
             ├── RateLimitedError             429 after the retries
@@ -140,6 +141,11 @@ class MalformedAnswerError(MedusaAPIError):
 class MissingFieldError(MalformedAnswerError, KeyError):
     """A record of a success answer lacks a key medusa-sync reads (also a KeyError, so code that
     treats a missing key as "unreadable" still can)."""
+
+
+class ListMovedError(MedusaAPIError):
+    """Rows were added or removed while a list was read page by page, on every attempt: the
+    rows read cannot be trusted to be the list (offset pages shift under inserts and deletes)."""
 
 
 class MedusaUnavailableError(MedusaAPIError):

@@ -14,7 +14,7 @@ from medusa_sync.errors import ConfigError
 
 from .auth import ApiKeyAuth, EmailPasswordLogin, JWTAuth
 from .capabilities import Capabilities
-from .pagination import DEFAULT_PAGE_SIZE
+from .pagination import DEFAULT_PAGE_SIZE, DEFAULT_READ_CONCURRENCY
 from .requestor import Requestor
 from .resources import InventoryItems, Orders, Products, ProductVariants, Reservations, Sales, StockLocations
 from .retry import CircuitBreaker, RetryPolicy
@@ -39,6 +39,7 @@ class MedusaClient:
     Credentials: a secret API key, or an email and password (a JWT, renewed when it expires).
     With both, the JWT is used: the server hashes a secret key on every request (~30 ms).
     TLS certificates are always verified: against the system's CAs, or `ca_bundle` (PEM).
+    `read_concurrency`: pages of a whole list requested at once (`list_all`, see pagination.py).
     One circuit breaker serves all threads: after a terminal failure every request fails at once
     with `CircuitOpenError` (see `retry`).
     """
@@ -56,6 +57,7 @@ class MedusaClient:
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        read_concurrency: int = DEFAULT_READ_CONCURRENCY,
     ) -> None:
         self.base_url = _checked_url(base_url)
         self._http = HttpTransport(
@@ -74,16 +76,25 @@ class MedusaClient:
         self.capabilities = Capabilities()
         """What this server can do, as learned so far (see capabilities.py)."""
         self.stock_locations = StockLocations(requestor, page_size=page_size, settle=timeout)
-        self.inventory_items = InventoryItems(requestor, page_size=page_size, capabilities=self.capabilities)
+        self.inventory_items = InventoryItems(
+            requestor, page_size=page_size, capabilities=self.capabilities, read_concurrency=read_concurrency
+        )
         self.reservations = Reservations(requestor, page_size=page_size)
         self.orders = Orders(requestor, page_size=page_size)
         self.product_variants = ProductVariants(requestor, page_size=page_size, capabilities=self.capabilities)
-        self.products = Products(requestor, variants=self.product_variants, page_size=page_size)
+        self.products = Products(
+            requestor,
+            variants=self.product_variants,
+            page_size=page_size,
+            read_concurrency=read_concurrency,
+            capabilities=self.capabilities,
+        )
         self.sales = Sales(requestor, page_size=page_size)
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings) -> MedusaClient:
-        """A client for the configured store, with two connections per concurrent request;
+        """A client for the configured store, with two connections per concurrent request (writes
+        of an apply, pages of a whole-list read);
         ConfigError (naming the environment variables) when no store or no credentials are set."""
         if not settings.medusa_url:
             raise ConfigError(
@@ -99,6 +110,7 @@ class MedusaClient:
             password=settings.password,
             timeout=settings.timeout,
             max_connections=max(settings.concurrency * 2, 4),
+            read_concurrency=settings.concurrency,
         )
 
     def require_supported_server(self) -> None:

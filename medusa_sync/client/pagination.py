@@ -2,18 +2,40 @@
 
 Medusa has no default order and no maximum `limit`: callers send an explicit `order` for stable
 paging, and a large page so the number of requests grows with pages, not items.
+
+Two ways to read a list:
+
+- `paginate`: lazily, one page after the other (a page is requested only when the previous one
+  is used up), for callers that may stop early;
+- `read_all`: the whole list at once. The first page gives `count`; the other pages are then
+  requested `concurrency` at a time (the server's listing, not the round trips, is the limit,
+  and a page takes Medusa ~0.1 s to produce), and the rows come back in order.
+
+Offset pages shift when rows are added or removed during the read: a row can then be read
+twice or not at all. `read_all` drops repeated ids (the first one read is kept) and checks the
+read: every page must report the `count` of the first, and the distinct rows must number
+`count`. When not, the list moved under the read, and it is read again (at most `MAX_READS`
+times in all, then `ListMovedError`). A row removed and another added between two pages leaves
+`count` unchanged and cannot be seen from offsets alone; a sequential read has the same limit.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import MalformedAnswerError
+from .errors import ListMovedError, MalformedAnswerError
 from .requestor import Requestor, records
 
+logger = logging.getLogger("medusa_sync.client")
+
 DEFAULT_PAGE_SIZE = 1000
+DEFAULT_READ_CONCURRENCY = 8
+MAX_READS = 3
+"""Reads of a whole list before `read_all` gives up on a list that keeps moving."""
 
 
 @dataclass
@@ -48,11 +70,103 @@ def paginate(
     """Yield the rows of every page lazily: a page is requested only when the previous is used up."""
     paginator = OffsetPaginator(limit=page_size)
     while True:
-        page = requestor.request("GET", path, params={**params, **paginator.params()})
-        if not isinstance(page.get(key), list):
-            # Never read a malformed page as empty: a caller could take the store for empty.
-            raise MalformedAnswerError(f"the answer has no {key!r} list", method="GET", path=path)
-        rows = records(page, key, "GET", path)
+        page, rows = _page(requestor, path, key, params, paginator.offset, page_size)
         yield from rows
         if not paginator.advance(page, len(rows)):
             return
+
+
+def read_all(
+    requestor: Requestor,
+    path: str,
+    key: str,
+    params: Mapping[str, Any],
+    *,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    concurrency: int = DEFAULT_READ_CONCURRENCY,
+) -> list[dict[str, Any]]:
+    """Every row of the list, in order, each id once; the pages after the first are read
+    `concurrency` at a time. ListMovedError when the list moved during each of `MAX_READS` reads
+    (see the module docstring)."""
+    for attempt in range(1, MAX_READS + 1):
+        rows, moved = _read_once(requestor, path, key, params, page_size, concurrency)
+        if moved is None:
+            return rows
+        logger.warning("GET %s: the list moved while it was read (%s); read %d of %d", path, moved, attempt, MAX_READS)
+    raise ListMovedError(
+        f"the list kept changing while it was read, {MAX_READS} times ({moved})",
+        method="GET",
+        path=path,
+        hint="something else is adding or deleting records right now; run the command again",
+    )
+
+
+def _read_once(
+    requestor: Requestor, path: str, key: str, params: Mapping[str, Any], page_size: int, concurrency: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One read of the whole list: its rows, each id once, and why it moved (None: it did not)."""
+    first, rows = _page(requestor, path, key, params, 0, page_size)
+    count = first.get("count")
+    if not isinstance(count, int):  # no count to plan the pages by (not Medusa): one after the other
+        return _each_id_once(paginate(requestor, path, key, params, page_size=page_size)), None
+    step = len(rows) or page_size  # a server that caps `limit` sends fewer rows a page
+    pages = [rows]
+    counts = {count}
+    offsets = range(step, count, step) if rows else range(0)
+    for page, page_rows in _pages_in_order(requestor, path, key, params, offsets, page_size, concurrency):
+        counts.add(page.get("count"))
+        pages.append(page_rows)
+    unique = _each_id_once(row for page_rows in pages for row in page_rows)
+    if len(counts) > 1:
+        return unique, f"count went from {count} to {sorted(c for c in counts if c != count)[0]}"
+    if len(unique) != count:
+        return unique, f"{len(unique)} distinct rows read of {count}"
+    return unique, None
+
+
+def _pages_in_order(
+    requestor: Requestor,
+    path: str,
+    key: str,
+    params: Mapping[str, Any],
+    offsets: range,
+    page_size: int,
+    concurrency: int,
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The pages at `offsets`, in order, `concurrency` requests at a time; on a failure the
+    pages not yet requested are not sent."""
+    if not offsets:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="medusa-page") as pool:
+        futures: list[Future[tuple[dict[str, Any], list[dict[str, Any]]]]] = [
+            pool.submit(_page, requestor, path, key, params, offset, page_size) for offset in offsets
+        ]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _page(
+    requestor: Requestor, path: str, key: str, params: Mapping[str, Any], offset: int, limit: int
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    page = requestor.request("GET", path, params={**params, "offset": offset, "limit": limit})
+    if not isinstance(page.get(key), list):
+        # Never read a malformed page as empty: a caller could take the store for empty.
+        raise MalformedAnswerError(f"the answer has no {key!r} list", method="GET", path=path)
+    return page, records(page, key, "GET", path)
+
+
+def _each_id_once(rows: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[Any] = set()
+    unique = []
+    for row in rows:
+        row_id = row.get("id")
+        if row_id is not None:
+            if row_id in seen:
+                continue
+            seen.add(row_id)
+        unique.append(row)
+    return unique

@@ -140,7 +140,7 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
             row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))
         )
     snapshot.duplicate_locations = duplicate_locations(locations)
-    for row in client.inventory_items.iter(fields=ITEM_QUERY_FIELDS):
+    for row in client.inventory_items.list_all(fields=ITEM_QUERY_FIELDS):
         if not row.get("sku"):
             continue
         snapshot.items[row["sku"]] = ActualItem(
@@ -150,7 +150,7 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
             metadata=row.get("metadata") or {},
             levels=levels_of(row),
         )
-    for product in client.products.iter(fields=_PRODUCT_QUERY_FIELDS):
+    for product in client.products.list_all(fields=_PRODUCT_QUERY_FIELDS):
         for variant in list_field(product, "variants"):
             sku = variant.get("sku")
             if not sku or not (owned(product.get("metadata")) or sku in kit_skus):

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ..chunking import MAX_VALUES_PER_PARAM, value_chunks
 from ..errors import InvalidRequestError
-from ..pagination import DEFAULT_PAGE_SIZE, paginate
+from ..pagination import DEFAULT_PAGE_SIZE, DEFAULT_READ_CONCURRENCY, paginate, read_all
 from ..requestor import Requestor
 
 Record = dict[str, Any]
@@ -18,9 +18,16 @@ Fields = str | Sequence[str] | None
 
 
 class Resource:
-    def __init__(self, requestor: Requestor, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        requestor: Requestor,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        read_concurrency: int = DEFAULT_READ_CONCURRENCY,
+    ) -> None:
         self._requestor = requestor
         self._page_size = page_size
+        self._read_concurrency = read_concurrency
 
     def _paginate(self, path: str, key: str, params: dict[str, Any]) -> Iterator[Record]:
         return paginate(self._requestor, path, key, params, page_size=self._page_size)
@@ -29,6 +36,11 @@ class Resource:
         """At most `limit` rows whose searchable fields contain `text` (Medusa's `q`, a
         case-insensitive substring match): one request, never the whole list."""
         return [*islice(paginate(self._requestor, path, key, list_query(fields, order="id", q=text), page_size=limit), limit)]
+
+    def _read_all(self, path: str, key: str, params: dict[str, Any]) -> Records:
+        return read_all(
+            self._requestor, path, key, params, page_size=self._page_size, concurrency=self._read_concurrency
+        )
 
     def _by_values(
         self, path: str, key: str, name: str, values: Iterable[str], params: dict[str, Any]

@@ -9,6 +9,7 @@ from typing import Any
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..capabilities import LEVEL_BATCH, UNIT_OF_MEASURE, Capabilities, UnsupportedServerError, unrecognized_field
 from ..errors import BadRequestError, MedusaAPIError
+from ..pagination import DEFAULT_READ_CONCURRENCY
 from ..requestor import Requestor, listed
 from .base import Fields, Record, Records, Resource, list_query, segment
 
@@ -31,9 +32,14 @@ class InventoryItems(Resource):
     into `unit_of_measure` (see capabilities.py)."""
 
     def __init__(
-        self, requestor: Requestor, *, page_size: int, capabilities: Capabilities | None = None
+        self,
+        requestor: Requestor,
+        *,
+        page_size: int,
+        capabilities: Capabilities | None = None,
+        read_concurrency: int = DEFAULT_READ_CONCURRENCY,
     ) -> None:
-        super().__init__(requestor, page_size=page_size)
+        super().__init__(requestor, page_size=page_size, read_concurrency=read_concurrency)
         self._capabilities = capabilities or Capabilities()
 
     def iter(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Iterator[Record]:
@@ -41,6 +47,12 @@ class InventoryItems(Resource):
         `**{"location_levels[location_id]": "sloc_…"}`)."""
         rows = self._paginate(PATH, "inventory_items", list_query(fields, order=order, **filters))
         return (self._read(row, fields) for row in rows)
+
+    def list_all(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Records:
+        """Every item matching `filters` as one list, its pages read concurrently and checked
+        against rows added or removed meanwhile (see pagination.read_all)."""
+        rows = self._read_all(PATH, "inventory_items", list_query(fields, order=order, **filters))
+        return [self._read(row, fields) for row in rows]
 
     def list_by_skus(self, skus: Iterable[str], *, fields: Fields = None) -> Records:
         """Items whose SKU (exact, case-sensitive) is in `skus`; unknown SKUs are simply absent."""

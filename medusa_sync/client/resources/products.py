@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ..requestor import Requestor
-from .base import Fields, Record, Resource, list_query, positive_number, segment
+from ..capabilities import PRODUCT_BATCH, Capabilities, unrecognized_field
+from ..errors import MedusaAPIError
+from ..pagination import DEFAULT_READ_CONCURRENCY
+from ..requestor import Requestor, records
+from .base import Fields, Record, Records, Resource, list_query, positive_number, segment
 from .product_variants import ProductVariants
 
 PATH = "/admin/products"
+BATCH_PATH = f"{PATH}/batch"
+BATCH_ANSWER_FIELDS = "id,variants.id,variants.sku"
+"""What a batch create answers per product: the ids a caller needs (Medusa re-reads every
+created product with these fields; its default fields cost far more)."""
 
 
 class Products(Resource):
     def __init__(
-        self, requestor: Requestor, *, variants: ProductVariants, page_size: int
+        self,
+        requestor: Requestor,
+        *,
+        variants: ProductVariants,
+        page_size: int,
+        read_concurrency: int = DEFAULT_READ_CONCURRENCY,
+        capabilities: Capabilities | None = None,
     ) -> None:
-        super().__init__(requestor, page_size=page_size)
+        super().__init__(requestor, page_size=page_size, read_concurrency=read_concurrency)
         self._variants = variants
+        self._capabilities = capabilities or Capabilities()
 
     def iter(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Iterator[Record]:
         return self._paginate(PATH, "products", list_query(fields, order=order, **filters))
+
+    def list_all(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Records:
+        """Every product matching `filters` as one list (see pagination.read_all)."""
+        return self._read_all(PATH, "products", list_query(fields, order=order, **filters))
 
     def retrieve(self, product_id: str, *, fields: Fields = None) -> Record:
         return self._requestor.request(
@@ -47,6 +65,43 @@ class Products(Resource):
             key="product",
             recover=(lambda: self._owning_any(skus)) if skus else None,
         )
+
+    def batch_supported(self) -> bool:
+        """False once the server has shown it lacks `POST /admin/products/batch`."""
+        return self._capabilities.supports(PRODUCT_BATCH) is not False
+
+    def create_batch(self, bodies: Sequence[Mapping[str, Any]]) -> Records:
+        """Create products in one `POST /admin/products/batch`: all or none (Medusa runs one
+        workflow and undoes the products already made when one fails). Bodies as for `create`.
+        Returns the created products with their id and their variants' id and SKU, in no
+        particular order.
+
+        After an ambiguous failure (the answer lost), the products owning the bodies' variant
+        SKUs are looked up first: any found are the result, and the batch is not re-sent (the
+        caller creates the SKUs that are missing from the result); none found: it is re-sent.
+        A server without the route raises its error and is remembered (`batch_supported`).
+        """
+        skus: list[str] = []
+        for body in bodies:
+            for variant in body.get("variants") or []:
+                for link in variant.get("inventory_items") or []:
+                    positive_number("required_quantity", link.get("required_quantity"))
+                if variant.get("sku"):
+                    skus.append(variant["sku"])
+        try:
+            answer = self._requestor.request(
+                "POST",
+                BATCH_PATH,
+                params={"fields": BATCH_ANSWER_FIELDS},
+                json={"create": [dict(body) for body in bodies]},
+                recover=(lambda: self._created_by_skus(skus)) if skus else None,
+            )
+        except MedusaAPIError as error:
+            if _no_batch_route(error):
+                self._capabilities.learn(PRODUCT_BATCH, False, f"POST {BATCH_PATH} answers {error.message!r}")
+            raise
+        self._capabilities.learn(PRODUCT_BATCH, True, f"POST {BATCH_PATH} answers")
+        return records(answer, "created", "POST", BATCH_PATH)
 
     def update(self, product_id: str, body: Mapping[str, Any]) -> Record:
         return self._requestor.request(
@@ -97,7 +152,25 @@ class Products(Resource):
         )
         return {name: answer.get(name) or [] for name in ("created", "updated", "deleted")}
 
+    def _created_by_skus(self, skus: list[str]) -> dict[str, Records] | None:
+        """A batch answer made of the products that own these SKUs; None when there is none."""
+        variants = self._variants.list_by_skus(skus, fields="id,sku,product_id")
+        products: dict[str, Record] = {}
+        for variant in variants:
+            if variant.get("product_id"):
+                product = products.setdefault(variant["product_id"], {"id": variant["product_id"], "variants": []})
+                product["variants"].append({"id": variant["id"], "sku": variant.get("sku")})
+        return {"created": list(products.values())} if products else None
+
     def _owning_any(self, skus: list[str]) -> Record | None:
         variants = self._variants.list_by_skus(skus, fields="id,sku,product_id")
         owners = [variant["product_id"] for variant in variants if variant.get("product_id")]
         return self.retrieve(owners[0]) if owners else None
+
+
+def _no_batch_route(error: MedusaAPIError) -> bool:
+    """The answer of a server without the batch route: `POST /admin/products/batch` is then an
+    unknown route, or the update of a product whose id is "batch"."""
+    if error.status == 404:  # Express's unknown route, or "Product with id: batch was not found"
+        return error.type is None or "batch" in error.message
+    return unrecognized_field(error, "create")
