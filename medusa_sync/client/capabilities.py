@@ -8,6 +8,11 @@ The differences between the supported releases (2.3.0 and later; docs/compatibil
   back from there, so callers see the same rows on every release.
 - the `sku` filter of `GET /admin/product-variants` exists from 2.14.0. Before, variants are
   looked up by `q=<sku>` and an exact match on the SKU.
+- the link of products to shipping profiles (`shipping_profile` of a product) exists from
+  2.5. Before, a product read naming `shipping_profile.*` in `fields=` answers
+  `500 unknown_error` (MikroORM: "Entity 'Product' does not have property 'shipping_profile'")
+  and a write naming `shipping_profile_id` is refused. The read is sent again without those
+  fields; when that answers, products are read without them from then on.
 - the cross-item level batch (`POST /admin/inventory-items/location-levels/batch`) exists from
   2.3.0. A server without it (2.0-2.2) is refused with one line.
 
@@ -29,10 +34,12 @@ logger = logging.getLogger("medusa_sync.client")
 UNIT_OF_MEASURE = "unit_of_measure"
 VARIANT_SKU_FILTER = "product-variants sku filter"
 LEVEL_BATCH = "cross-item level batch"
+PRODUCT_SHIPPING_PROFILE = "product shipping profile link"
 
 _FALLBACKS = {
     UNIT_OF_MEASURE: "units are kept in the item's metadata.unit_of_measure",
     VARIANT_SKU_FILTER: "variants are looked up by q= and an exact SKU match",
+    PRODUCT_SHIPPING_PROFILE: "products are read without shipping_profile and kits get no shipping profile",
 }
 
 

@@ -78,7 +78,9 @@ class MedusaClient:
         self.reservations = Reservations(requestor, page_size=page_size)
         self.orders = Orders(requestor, page_size=page_size)
         self.product_variants = ProductVariants(requestor, page_size=page_size, capabilities=self.capabilities)
-        self.products = Products(requestor, variants=self.product_variants, page_size=page_size)
+        self.products = Products(
+            requestor, variants=self.product_variants, page_size=page_size, capabilities=self.capabilities
+        )
         self.sales = Sales(requestor, page_size=page_size)
 
     @classmethod

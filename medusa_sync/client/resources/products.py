@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..capabilities import PRODUCT_SHIPPING_PROFILE, Capabilities
+from ..errors import ServerError
 from ..requestor import Requestor
 from .base import Fields, Record, Resource, list_query, positive_number, segment
 from .product_variants import ProductVariants
@@ -14,13 +16,52 @@ PATH = "/admin/products"
 
 class Products(Resource):
     def __init__(
-        self, requestor: Requestor, *, variants: ProductVariants, page_size: int
+        self,
+        requestor: Requestor,
+        *,
+        variants: ProductVariants,
+        page_size: int,
+        capabilities: Capabilities | None = None,
     ) -> None:
         super().__init__(requestor, page_size=page_size)
         self._variants = variants
+        self._capabilities = capabilities or Capabilities()
 
     def iter(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Iterator[Record]:
-        return self._paginate(PATH, "products", list_query(fields, order=order, **filters))
+        """Products matching `filters`. On a server whose products have no shipping profile
+        (before 2.5), `shipping_profile.*` fields are left out and rows have no `shipping_profile`."""
+        names = [name.strip() for name in fields.split(",")] if isinstance(fields, str) else list(fields or ())
+        profile = [name for name in names if name.lstrip("+*").split(".")[0] == "shipping_profile"]
+        known = self._capabilities.supports(PRODUCT_SHIPPING_PROFILE)
+        without = list_query([name for name in names if name not in profile], order=order, **filters)
+        if not profile or known is False:
+            return self._paginate(PATH, "products", without)
+        rows = self._paginate(PATH, "products", list_query(fields, order=order, **filters))
+        return rows if known else self._learning_shipping_profile(rows, without)
+
+    def _learning_shipping_profile(self, rows: Iterator[Record], without: dict[str, Any]) -> Iterator[Record]:
+        """Read `rows` (whose fields name the shipping profile); if their first page answers 500
+        and the same read without the profile fields answers, the server has no such link."""
+        try:
+            first = next(rows, None)
+        except ServerError as error:
+            if error.status != 500:
+                raise
+            rows = self._paginate(PATH, "products", without)
+            try:
+                first = next(rows, None)
+            except ServerError:
+                raise error from None
+            self._capabilities.learn(
+                PRODUCT_SHIPPING_PROFILE,
+                False,
+                f"GET {PATH} naming shipping_profile in fields= answers {error.status} {error.message!r}, without it 200",
+            )
+        else:
+            self._capabilities.learn(PRODUCT_SHIPPING_PROFILE, True, f"GET {PATH} reads shipping_profile")
+        if first is not None:
+            yield first
+            yield from rows
 
     def retrieve(self, product_id: str, *, fields: Fields = None) -> Record:
         return self._requestor.request(
