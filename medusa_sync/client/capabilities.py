@@ -12,6 +12,11 @@ The differences between the supported releases (2.3.0 and later; docs/compatibil
   (2.3.0 has it); a server that answers it as an unknown route, or as `POST /admin/products/:id`
   with id "batch" (a 404, or a 400 naming the unrecognized `create`), is taken to lack it, and
   kits are created one request each.
+- the link of products to shipping profiles (`shipping_profile` of a product) exists from
+  2.5. Before, a product read naming `shipping_profile.*` in `fields=` answers
+  `500 unknown_error` (MikroORM: "Entity 'Product' does not have property 'shipping_profile'")
+  and a write naming `shipping_profile_id` is refused. The read is sent again without those
+  fields; when that answers, products are read without them from then on.
 - the cross-item level batch (`POST /admin/inventory-items/location-levels/batch`) exists from
   2.3.0. A server without it (2.0-2.2) is refused with one line.
 
@@ -34,11 +39,13 @@ UNIT_OF_MEASURE = "unit_of_measure"
 VARIANT_SKU_FILTER = "product-variants sku filter"
 LEVEL_BATCH = "cross-item level batch"
 PRODUCT_BATCH = "product batch"
+PRODUCT_SHIPPING_PROFILE = "product shipping profile link"
 
 _FALLBACKS = {
     UNIT_OF_MEASURE: "units are kept in the item's metadata.unit_of_measure",
     VARIANT_SKU_FILTER: "variants are looked up by q= and an exact SKU match",
     PRODUCT_BATCH: "products (kits) are created one request each",
+    PRODUCT_SHIPPING_PROFILE: "products are read without shipping_profile and kits get no shipping profile",
 }
 
 

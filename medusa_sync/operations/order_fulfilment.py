@@ -17,7 +17,9 @@ with no level there (docs/operations.md, "Fulfilling an order"). So, per order l
      their locations is reported; with `repair` it is written back to what it was.
 
 A line with nothing left to fulfil and no reservation is reported as already fulfilled (a re-run
-is a no-op). Requests per line: GET items · (DELETE + POST per moved reservation) · POST
+is a no-op). So is a line fulfilled by someone else between the read and step 2: Medusa refuses
+that fulfilment (2.21: `400 No stock reservation found for item …`; 2.8.8: `500 unknown_error`),
+and the order, read again, shows the line fulfilled with no reservation left. Requests per line: GET items · (DELETE + POST per moved reservation) · POST
 fulfilment · GET items · GET reservations of the line · GET orders (re-read).
 """
 
@@ -28,8 +30,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from medusa_sync.audit import AuditLog
+from medusa_sync.client import MedusaAPIError
 from medusa_sync.errors import GuardError, MedusaSyncError
-from medusa_sync.store import OrderLine, Reserved, StockContext, items_by_ids, numbers, read_reservations, write_stocked
+from medusa_sync.store import (
+    OrderLine,
+    Reserved,
+    StockContext,
+    items_by_ids,
+    numbers,
+    order_lines,
+    read_reservations,
+    write_stocked,
+)
 
 from .outcome import Outcome
 
@@ -45,7 +57,10 @@ class Plan:
     moves: list[Reserved]  # reservations to move to location_id first
 
 
-def already_fulfilled(line: OrderLine, audit: AuditLog) -> Outcome:
+def already_fulfilled(line: OrderLine, audit: AuditLog, refusal: MedusaSyncError | None = None) -> Outcome:
+    """The outcome of a line with nothing left to fulfil; `refusal`: Medusa's answer to this
+    run's fulfilment of it (someone fulfilled it in between)."""
+    meanwhile = f" (fulfilled meanwhile; Medusa refused this run's fulfilment: {refusal})" if refusal else ""
     outcome = Outcome(
         "fulfill",
         line.sku or line.line_item_id,
@@ -53,7 +68,7 @@ def already_fulfilled(line: OrderLine, audit: AuditLog) -> Outcome:
         line_item=line.line_item_id,
         order=line.number,
         message=f"order {line.number} line {line.line_item_id} ({line.sku}) is already fulfilled "
-        f"({line.fulfilled} of {line.quantity}); nothing done",
+        f"({line.fulfilled} of {line.quantity}){meanwhile}; nothing done",
     )
     audit.append(outcome.record())
     return outcome
@@ -150,8 +165,10 @@ def fulfil_line(
             expected[(reserved.item_id, shipped_at[reserved.id])] -= reserved.quantity
     except MedusaSyncError as error:
         failure = error
-    after = context.reread(client)
     left = read_reservations(client, line_item_id=line.line_item_id)
+    if failure is not None and not left and (done := _fulfilled_meanwhile(client, line, failure)) is not None:
+        return [already_fulfilled(done, audit, failure)]
+    after = context.reread(client)
     wrong = {
         key: (before[key], stocked)
         for item in after.items.values()
@@ -182,6 +199,15 @@ def fulfil_line(
             hint="check the levels; `medusa-sync fulfill … --repair` writes them back, or correct them with `medusa-sync set`",
         )
     return outcomes
+
+
+def _fulfilled_meanwhile(client: MedusaClient, line: OrderLine, failure: MedusaSyncError) -> OrderLine | None:
+    """The line as read again after Medusa refused its fulfilment (an answer, 400 or 500, not an
+    outage), when it has nothing left to fulfil; else None."""
+    if not isinstance(failure, MedusaAPIError) or failure.status not in (400, 500):
+        return None
+    fresh = order_lines(client, [line.line_item_id]).get(line.line_item_id)
+    return fresh if fresh is not None and fresh.remaining == 0 else None
 
 
 def _discrepancies(

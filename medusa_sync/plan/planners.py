@@ -56,6 +56,8 @@ class Context:
             return
         self.kit_channels = selling.channel_ids(self.rules.kits.sales_channels, "[kits] sales_channels")
         self.kit_profile = selling.shipping_profile_id(self.rules.kits.shipping_profile, "[kits] shipping_profile")
+        if self.rules.kits.shipping_profile and not selling.products_have_shipping_profiles:
+            self.warnings.append("[kits] shipping_profile is ignored: the server's products have no shipping profile")
         self.location_channels = selling.channel_ids(self.rules.locations.sales_channels, "[locations] sales_channels")
         currency = self.rules.kits.currency
         if self.catalog.kits and currency not in selling.currencies:

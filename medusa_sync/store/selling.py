@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from medusa_sync.client import list_field
-
+from medusa_sync.client.capabilities import PRODUCT_SHIPPING_PROFILE
 from medusa_sync.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
@@ -22,6 +22,8 @@ class StoreSelling:
     shipping_profiles: dict[str, str] = field(default_factory=dict)  # name → id
     currencies: frozenset[str] = frozenset()
     region_currencies: frozenset[str] = frozenset()
+    products_have_shipping_profiles: bool = True
+    """False where the server's products have no shipping profile (it answered so when read)."""
 
     def channel_ids(self, names_or_ids: list[str], key: str) -> list[str]:
         """The ids of these channels (names or ids; none given: the store's default channel).
@@ -39,7 +41,10 @@ class StoreSelling:
         return sorted(set(resolved))
 
     def shipping_profile_id(self, name_or_id: str | None, key: str) -> str | None:
-        """The id of this profile (a name or an id; None: the store's default profile)."""
+        """The id of this profile (a name or an id; None: the store's default profile). None
+        where products have no shipping profile."""
+        if not self.products_have_shipping_profiles:
+            return None
         if name_or_id is None:
             return self.default_shipping_profile_id
         if name_or_id in self.shipping_profiles.values():
@@ -51,7 +56,8 @@ class StoreSelling:
 
 
 def read_selling(client: MedusaClient) -> StoreSelling:
-    """The store's selling setup (four list reads)."""
+    """The store's selling setup (four list reads). Whether products have shipping profiles is
+    what the client learned from reading products (read_store reads them first)."""
     store = client.sales.store()
     profiles = client.sales.shipping_profiles()
     default_profile = next((p["id"] for p in profiles if p.get("type") == "default"), None)
@@ -62,6 +68,7 @@ def read_selling(client: MedusaClient) -> StoreSelling:
         currencies=frozenset(c["currency_code"] for c in list_field(store, "supported_currencies")),
         region_currencies=frozenset(r["currency_code"] for r in client.sales.regions(fields="id,currency_code")),
         shipping_profiles={p["name"]: p["id"] for p in profiles},
+        products_have_shipping_profiles=client.capabilities.supports(PRODUCT_SHIPPING_PROFILE) is not False,
     )
     return selling
 

@@ -68,6 +68,9 @@ class Merchant:
     shipping_profile_id: str
     publishable_key_id: str
     publishable_key: str
+    products_have_shipping_profiles: bool
+    """False before Medusa 2.5 (2.3.0 seen): a product has no shipping profile, and naming one in
+    a product read answers 500 (see has_product_shipping_profiles)."""
 
 
 def create_publishable_key(admin: Api, title: str) -> tuple[str, str]:
@@ -124,15 +127,33 @@ def set_up_merchant(admin: Api, key_id: str, key_token: str) -> Merchant:
         shipping_profile_id=default_shipping_profile_id(admin),
         publishable_key_id=key_id,
         publishable_key=key_token,
+        products_have_shipping_profiles=has_product_shipping_profiles(admin),
     )
 
 
 def default_shipping_profile_id(admin: Api) -> str:
-    profiles = admin.call("GET", "/admin/shipping-profiles", params={"type": "default", "fields": "id,type"})[
-        "shipping_profiles"
-    ]
+    """The store's default shipping profile. Medusa 2.3.0 boots with no shipping profile at all
+    (later releases make a default one): the merchant's first one is made here, as its admin
+    would, and found again by the next session."""
+    params = {"type": "default", "fields": "id,type"}
+    profiles = admin.call("GET", "/admin/shipping-profiles", params=params)["shipping_profiles"]
+    if not profiles:
+        admin.call("POST", "/admin/shipping-profiles", json={"name": "Default Shipping Profile", "type": "default"})
+        profiles = admin.call("GET", "/admin/shipping-profiles", params=params)["shipping_profiles"]
     assert len(profiles) == 1, profiles
     return profiles[0]["id"]
+
+
+def has_product_shipping_profiles(admin: Api) -> bool:
+    """Do products link to a shipping profile? Before Medusa 2.5 they do not, and a product read
+    naming `shipping_profile` answers 500 (2.3.0: "Entity 'Product' does not have property
+    'shipping_profile'") where the same read without it answers 200."""
+    resp = admin.http.get("/admin/products", params={"fields": "id,shipping_profile.id", "limit": 1})
+    if resp.status_code == 500:
+        admin.call("GET", "/admin/products", params={"fields": "id", "limit": 1})
+        return False
+    assert resp.status_code == 200, resp.text[:1000]
+    return True
 
 
 def open_for_shipping(
@@ -181,6 +202,17 @@ def open_for_shipping(
     return options
 
 
+def store_inventory_quantity(store: Api, product_id: str, sku: str) -> int:
+    """What the storefront shows as a variant's `inventory_quantity`: read through
+    `/store/products` (`/store/product-variants` does not exist on Medusa 2.3.0), with
+    `manage_inventory` (without it 2.3.0 leaves `inventory_quantity` out)."""
+    (product,) = store.call(
+        "GET", "/store/products", params={"id": product_id, "fields": "id,variants.sku,variants.manage_inventory,variants.inventory_quantity"}
+    )["products"]
+    (variant,) = [row for row in product["variants"] if row["sku"] == sku]
+    return variant["inventory_quantity"]
+
+
 def variant_by_sku(admin: Api, sku: str, fields: str) -> dict[str, Any]:
     """The one variant with this exact SKU. Searched with `q=` and matched exactly: the `sku`
     filter of /admin/product-variants exists only from Medusa 2.14 (`q` also finds `KIT-10`
@@ -192,17 +224,11 @@ def variant_by_sku(admin: Api, sku: str, fields: str) -> dict[str, Any]:
 
 def make_sellable(admin: Api, merchant: Merchant, product_id: str) -> None:
     """What the kits feature will automate: publish a product in the merchant's sales channel
-    with the default shipping profile."""
-    admin.call(
-        "POST",
-        f"/admin/products/{product_id}",
-        json={
-            "status": "published",
-            "sales_channels": [{"id": merchant.sales_channel_id}],
-            "shipping_profile_id": merchant.shipping_profile_id,
-        },
-        params={"fields": "id"},
-    )
+    with the default shipping profile (where products have one)."""
+    body: dict[str, Any] = {"status": "published", "sales_channels": [{"id": merchant.sales_channel_id}]}
+    if merchant.products_have_shipping_profiles:
+        body["shipping_profile_id"] = merchant.shipping_profile_id
+    admin.call("POST", f"/admin/products/{product_id}", json=body, params={"fields": "id"})
 
 
 def place_order(

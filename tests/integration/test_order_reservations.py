@@ -102,6 +102,9 @@ def order_shop(medusa_server, raw_admin, storefront_admin: Api, merchant: Mercha
         monkeypatch.setenv("MEDUSA_PASSWORD", medusa_server.password)
         monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
         monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+        # Not this host's own: another session on the machine may hold it (exit 6).
+        monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
+        monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
         monkeypatch.chdir(tmp_path)
         yield OrderShop(prefix, north, south, panel, inverter, variant, shipping, raw_admin, tmp_path / "audit.jsonl")
         _remove(client, product["id"], (panel, inverter), (north, south))

@@ -10,7 +10,15 @@ import pytest
 
 from medusa_sync.cli.main import main
 
-from .storefront import Api, Merchant, open_for_shipping, place_order, reservations_by_line_item
+from .storefront import (
+    Api,
+    Merchant,
+    open_for_shipping,
+    place_order,
+    reservations_by_line_item,
+    store_inventory_quantity,
+    variant_by_sku,
+)
 from .test_sync import SAMPLES, run_json, store  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
@@ -26,17 +34,16 @@ def published(store, monkeypatch, tmp_path):
 
 
 def kit_variant(admin: Api) -> dict:
-    (variant,) = admin.call(
-        "GET",
-        "/admin/product-variants",
-        params={"sku": KIT_SKU, "fields": "id,product_id,inventory_quantity,inventory_items.inventory_item_id,inventory_items.required_quantity"},
-    )["variants"]
-    return variant
+    return variant_by_sku(
+        admin, KIT_SKU, "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"
+    )
 
 
-def product(admin: Api, product_id: str) -> dict:
+def product(admin: Api, merchant: Merchant, product_id: str) -> dict:
+    """The kit's product; its shipping profile where products have one (Medusa 2.5 on)."""
+    profile = ",shipping_profile.id" if merchant.products_have_shipping_profiles else ""
     return admin.call(
-        "GET", f"/admin/products/{product_id}", params={"fields": "id,status,sales_channels.id,shipping_profile.id"}
+        "GET", f"/admin/products/{product_id}", params={"fields": f"id,status,sales_channels.id{profile}"}
     )["product"]
 
 
@@ -51,17 +58,18 @@ def test_a_kit_is_bought_right_after_import(published, storefront_admin: Api, me
     assert imported["applied"]["failures"] == []
     assert imported["plan"]["warnings"] == []  # BRL is a store currency and the merchant's region uses it
     variant = kit_variant(storefront_admin)
-    kit = product(storefront_admin, variant["product_id"])
+    kit = product(storefront_admin, merchant, variant["product_id"])
     assert (kit["status"], [sc["id"] for sc in kit["sales_channels"]]) == ("published", [merchant.sales_channel_id])
-    assert kit["shipping_profile"]["id"] == merchant.shipping_profile_id
+    if merchant.products_have_shipping_profiles:
+        assert kit["shipping_profile"]["id"] == merchant.shipping_profile_id
+    else:  # Medusa before 2.5: nothing to wire, and the order below needs none
+        assert "shipping_profile" not in kit
     wired = locations(storefront_admin)
     assert len(wired) == 4 and set(map(tuple, wired.values())) == {(merchant.sales_channel_id,)}
 
     # The merchant's own setup only: shipping from each location (no channel wiring).
     options = open_for_shipping(storefront_admin, merchant, list(wired), join_channel=False)
-    before = storefront.call(
-        "GET", "/store/product-variants", params={"sku": KIT_SKU, "fields": "id,inventory_quantity"}
-    )["variants"][0]["inventory_quantity"]
+    before = store_inventory_quantity(storefront, variant["product_id"], KIT_SKU)
     components = {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]}
     # availability --sales-channel counts what that channel's storefront counts.
     code, available = run_json(capsys, "availability", KIT_SKU, "--sales-channel", merchant.sales_channel_id)
@@ -77,9 +85,7 @@ def test_a_kit_is_bought_right_after_import(published, storefront_admin: Api, me
         break
     assert reservations is not None, "no shipping option could complete an order of the kit"
     assert {r["inventory_item_id"]: r["quantity"] for r in reservations} == {i: 2 * q for i, q in components.items()}
-    after = storefront.call(
-        "GET", "/store/product-variants", params={"sku": KIT_SKU, "fields": "id,inventory_quantity"}
-    )["variants"][0]["inventory_quantity"]
+    after = store_inventory_quantity(storefront, variant["product_id"], KIT_SKU)
     assert after == before - 2
 
     code, again = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
@@ -126,7 +132,7 @@ def test_existing_kits_and_locations_get_missing_channels_added_never_removed(
     assert code == 0
     assert applied["applied"]["applied"] == {"location.update": 1, "kit.update": 1}
     assert applied["requests"]["writes"] == 2
-    assert sorted(sc["id"] for sc in product(storefront_admin, product_id)["sales_channels"]) == sorted([other, merchant.sales_channel_id])
+    assert sorted(sc["id"] for sc in product(storefront_admin, merchant, product_id)["sales_channels"]) == sorted([other, merchant.sales_channel_id])
     assert locations(storefront_admin)[location_id] == [merchant.sales_channel_id]
     storefront_admin.call("POST", f"/admin/sales-channels/{other}/products", json={"remove": [product_id]})
     storefront_admin.call("DELETE", f"/admin/sales-channels/{other}")

@@ -73,3 +73,71 @@ def test_a_canceled_order_is_not_fulfilled():
     canceled = OrderLine("order_1", 12, "canceled", "not_fulfilled", "ordli_1", "KIT-1", 1, 0)
     with pytest.raises(GuardError, match="fulfill order #12: it is canceled"):
         fulfil_order_lines(None, None, [canceled], context(), reason=None, repair=False)  # type: ignore[arg-type]
+
+
+class _Orders:
+    def __init__(self, refusal):
+        self.refusal, self.sent = refusal, []
+
+    def fulfil(self, order_id, items, *, location_id=None):
+        self.sent.append((order_id, items, location_id))
+        raise self.refusal
+
+
+class _Client:
+    def __init__(self, refusal):
+        self.orders = _Orders(refusal)
+
+
+def _refusal(status: int, message: str):
+    from medusa_sync.client import MedusaAPIError
+    from medusa_sync.client.errors import BadRequestError, ServerError
+
+    cls = ServerError if status == 500 else BadRequestError
+    error = cls(message, method="POST", path="/admin/orders/order_1/fulfillments", status=status)
+    assert isinstance(error, MedusaAPIError)
+    return error
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(500, "An unknown error occurred."), (400, "No stock reservation found for item ordli_1")],  # 2.8.8, 2.21.2
+)
+def test_a_line_fulfilled_by_someone_else_meanwhile_is_already_fulfilled_not_a_failure(status, message, monkeypatch, tmp_path):
+    """Between this run's read and its fulfilment someone fulfilled the line: Medusa refuses the
+    second fulfilment (2.21: 400; 2.8.8: 500 unknown_error). The order, read again, shows it
+    fulfilled with no reservation left: reported as already fulfilled, nothing re-read or written."""
+    from medusa_sync.audit import AuditLog
+    from medusa_sync.operations import order_fulfilment
+
+    done = OrderLine("order_1", 12, "pending", "fulfilled", "ordli_1", "KIT-1", 1, 1)
+    monkeypatch.setattr(order_fulfilment, "read_reservations", lambda client, line_item_id: [])
+    monkeypatch.setattr(order_fulfilment, "order_lines", lambda client, ids: {"ordli_1": done} if list(ids) == ["ordli_1"] else {})
+    ctx = context(item("pnl", sloc_n=(10, 2)))
+    client = _Client(_refusal(status, message))
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    [outcome] = order_fulfilment.fulfil_line(
+        client, audit, LINE, [ctx.describe(row("r1", "pnl", "sloc_n", 2))], ctx, reason=None, repair=False  # type: ignore[arg-type]
+    )
+    assert client.orders.sent == [("order_1", {"ordli_1": 1}, "sloc_n")]
+    assert (outcome.quantity, outcome.result) == (0, "ok")
+    assert outcome.message == (
+        "order #12 line ordli_1 (KIT-1) is already fulfilled (1 of 1) (fulfilled meanwhile; Medusa refused this "
+        f"run's fulfilment: POST /admin/orders/order_1/fulfillments → {status}: {message}); nothing done"
+    )
+    assert [record["result"] for record in audit.records()] == ["ok"]
+
+
+def test_a_refused_fulfilment_of_a_line_still_open_is_a_failure(monkeypatch, tmp_path):
+    from medusa_sync.audit import AuditLog
+    from medusa_sync.operations import order_fulfilment
+
+    monkeypatch.setattr(order_fulfilment, "read_reservations", lambda client, line_item_id: [])
+    monkeypatch.setattr(order_fulfilment, "order_lines", lambda client, ids: {"ordli_1": LINE})
+    ctx = context(item("pnl", sloc_n=(10, 2)))
+    monkeypatch.setattr(StockContext, "reread", lambda self, client: ctx)
+    with pytest.raises(Exception, match="An unknown error occurred"):
+        order_fulfilment.fulfil_line(
+            _Client(_refusal(500, "An unknown error occurred.")), AuditLog(tmp_path / "audit.jsonl"), LINE,  # type: ignore[arg-type]
+            [ctx.describe(row("r1", "pnl", "sloc_n", 2))], ctx, reason=None, repair=False,
+        )

@@ -74,3 +74,21 @@ def test_plan_warns_when_the_kit_currency_cannot_sell(catalog: Catalog) -> None:
         "kits are priced in brl, which is not one of the store's currencies (eur): add it in the store settings to sell them",
         "no region uses brl, the kits' currency: a storefront cannot sell them",
     ]
+
+
+def test_where_products_have_no_shipping_profile_none_is_planned_and_a_configured_one_is_named(catalog: Catalog) -> None:
+    """Medusa before 2.5 (the client learned it from the product read): kits are created and
+    kept without a profile, a re-plan finds nothing to add, and `[kits] shipping_profile` is
+    reported as ignored rather than dropped silently."""
+    selling = dataclasses.replace(SELLING, products_have_shipping_profiles=False)
+    plan = make_plan(catalog, StoreSnapshot(url="http://m", selling=selling), RULES, PlanOptions())
+    assert {k.shipping_profile_id for k in plan.writes("kit", "create")} == {None}
+    assert plan.warnings == []
+    synced = synced_snapshot(catalog)
+    synced.selling = selling
+    synced.locations = {n: dataclasses.replace(loc, sales_channels=("sc_default",)) for n, loc in synced.locations.items()}
+    synced.kits = {s: dataclasses.replace(k, sales_channels=("sc_default",)) for s, k in synced.kits.items()}
+    assert make_plan(catalog, synced, RULES, PlanOptions()).writes("kit", "update") == []
+    named = make_plan(catalog, StoreSnapshot(url="http://m", selling=selling), rules(shipping_profile="Frete pesado"), PlanOptions())
+    assert {k.shipping_profile_id for k in named.writes("kit", "create")} == {None}
+    assert named.warnings == ["[kits] shipping_profile is ignored: the server's products have no shipping profile"]

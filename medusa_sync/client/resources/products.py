@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ..capabilities import PRODUCT_BATCH, Capabilities, unrecognized_field
-from ..errors import MedusaAPIError
+from ..capabilities import PRODUCT_BATCH, PRODUCT_SHIPPING_PROFILE, Capabilities, unrecognized_field
+from ..errors import MedusaAPIError, ServerError
 from ..pagination import DEFAULT_READ_CONCURRENCY
 from ..requestor import Requestor, records
 from .base import Fields, Record, Records, Resource, list_query, positive_number, segment
@@ -34,11 +34,64 @@ class Products(Resource):
         self._capabilities = capabilities or Capabilities()
 
     def iter(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Iterator[Record]:
-        return self._paginate(PATH, "products", list_query(fields, order=order, **filters))
+        """Products matching `filters`, page by page (see `_queries`)."""
+        query, without = self._queries(fields, order, filters)
+        if without is None:
+            return self._paginate(PATH, "products", query)
+        return self._learning_shipping_profile(
+            lambda params: self._paginate(PATH, "products", params), query, without
+        )
 
     def list_all(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Records:
         """Every product matching `filters` as one list (see pagination.read_all)."""
-        return self._read_all(PATH, "products", list_query(fields, order=order, **filters))
+        query, without = self._queries(fields, order, filters)
+        if without is None:
+            return self._read_all(PATH, "products", query)
+        return list(
+            self._learning_shipping_profile(lambda params: iter(self._read_all(PATH, "products", params)), query, without)
+        )
+
+    def _queries(
+        self, fields: Fields, order: str, filters: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The list query, and the same without `shipping_profile.*` fields when the server's
+        support for them is still unknown (None: nothing to learn). On a server whose products
+        have no shipping profile (before 2.5), those fields are left out and rows have none."""
+        names = [name.strip() for name in fields.split(",")] if isinstance(fields, str) else list(fields or ())
+        profile = [name for name in names if name.lstrip("+*").split(".")[0] == "shipping_profile"]
+        without = list_query([name for name in names if name not in profile], order=order, **filters)
+        known = self._capabilities.supports(PRODUCT_SHIPPING_PROFILE)
+        if not profile or known is False:
+            return without, None
+        query = list_query(fields, order=order, **filters)
+        return (query, None) if known else (query, without)
+
+    def _learning_shipping_profile(
+        self, read: Callable[[dict[str, Any]], Iterator[Record]], query: dict[str, Any], without: dict[str, Any]
+    ) -> Iterator[Record]:
+        """Read with `query` (whose fields name the shipping profile); if its first page answers
+        500 and the same read `without` the profile fields answers, the server has no such link."""
+        try:
+            rows = read(query)
+            first = next(rows, None)
+        except ServerError as error:
+            if error.status != 500:
+                raise
+            try:
+                rows = read(without)
+                first = next(rows, None)
+            except ServerError:
+                raise error from None
+            self._capabilities.learn(
+                PRODUCT_SHIPPING_PROFILE,
+                False,
+                f"GET {PATH} naming shipping_profile in fields= answers {error.status} {error.message!r}, without it 200",
+            )
+        else:
+            self._capabilities.learn(PRODUCT_SHIPPING_PROFILE, True, f"GET {PATH} reads shipping_profile")
+        if first is not None:
+            yield first
+            yield from rows
 
     def retrieve(self, product_id: str, *, fields: Fields = None) -> Record:
         return self._requestor.request(

@@ -128,3 +128,60 @@ def test_a_not_stocked_404_from_the_batch_is_not_a_refusal(client, transport):
     with pytest.raises(Exception) as failed:
         client.inventory_items.batch_levels(update=[{"inventory_item_id": "iitem_1", "location_id": "sloc_1", "stocked_quantity": 1}])
     assert not isinstance(failed.value, UnsupportedServerError)
+
+
+PRODUCTS = "/admin/products"
+UNKNOWN_500 = {"code": "unknown_error", "type": "unknown_error", "message": "An unknown error occurred."}
+PRODUCT_FIELDS = "id,sales_channels.id,shipping_profile.id"
+
+
+def test_products_without_a_shipping_profile_link_are_read_without_it_learned_once(client, transport, caplog):
+    """Medusa 2.3.0: a product read naming shipping_profile answers 500 (MikroORM: "Entity
+    'Product' does not have property 'shipping_profile'"); the same read without it answers."""
+    transport.add(
+        error(500, UNKNOWN_500),
+        page("products", [{"id": "prod_1", "sales_channels": []}]),
+        page("products", [{"id": "prod_1", "sales_channels": []}]),
+    )
+    with caplog.at_level(logging.INFO, logger="medusa_sync.client"):
+        first = list(client.products.iter(fields=PRODUCT_FIELDS))
+        again = list(client.products.iter(fields=PRODUCT_FIELDS))
+    assert first == again == [{"id": "prod_1", "sales_channels": []}]
+    refused, resent, later = transport.requests
+    page_params = [("order", "id"), ("offset", "0"), ("limit", "1000")]
+    assert_call(refused, "GET", PRODUCTS, [("order", "id"), ("fields", PRODUCT_FIELDS), ("offset", "0"), ("limit", "1000")])
+    assert_call(resent, "GET", PRODUCTS, [("order", "id"), ("fields", "id,sales_channels.id"), *page_params[1:]])
+    assert_call(later, "GET", PRODUCTS, [("order", "id"), ("fields", "id,sales_channels.id"), *page_params[1:]])
+    learned = [r.getMessage() for r in caplog.records if "Medusa server:" in r.getMessage()]
+    assert learned == [
+        "Medusa server: no product shipping profile link (GET /admin/products naming shipping_profile in fields= "
+        "answers 500 'An unknown error occurred.', without it 200); products are read without shipping_profile "
+        "and kits get no shipping profile"
+    ]
+    assert client.capabilities.snapshot() == {"product shipping profile link": False}
+
+
+def test_products_with_a_shipping_profile_link_are_read_once_with_it(client, transport):
+    row = {"id": "prod_1", "sales_channels": [], "shipping_profile": {"id": "sp_1"}}
+    transport.add(page("products", [row]), page("products", [row]))
+    assert list(client.products.iter(fields=PRODUCT_FIELDS)) == [row]
+    assert list(client.products.iter(fields=PRODUCT_FIELDS)) == [row]
+    assert len(transport.requests) == 2
+    assert client.capabilities.snapshot() == {"product shipping profile link": True}
+
+
+def test_a_500_that_the_read_without_the_profile_also_gets_is_raised_and_nothing_learned(client, transport):
+    transport.add(error(500, UNKNOWN_500), error(500, {"type": "unknown_error", "message": "database down"}))
+    with pytest.raises(Exception, match="An unknown error occurred") as failed:
+        list(client.products.iter(fields=PRODUCT_FIELDS))
+    assert failed.value.status == 500
+    assert len(transport.requests) == 2
+    assert client.capabilities.snapshot() == {}
+
+
+def test_a_product_read_not_naming_the_profile_learns_nothing(client, transport):
+    transport.add(error(500, UNKNOWN_500))
+    with pytest.raises(Exception, match="An unknown error occurred"):
+        list(client.products.iter(fields="id,handle", handle="medusa-sync-lease"))
+    assert len(transport.requests) == 1
+    assert client.capabilities.snapshot() == {}
