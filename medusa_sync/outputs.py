@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import orjson
 
 from medusa_sync import __version__
 from medusa_sync.config import Rules
-from medusa_sync.models import Catalog
+from medusa_sync.models import Catalog, StockLevel
 from medusa_sync.plan import Plan, StoreIds, item_fields, kit_metadata
 from medusa_sync.plan.metadata import with_values
 from medusa_sync.store import StoreSnapshot
@@ -30,17 +31,52 @@ RESERVATIONS_FILE = "inventory_reservations_report.md"
 VALIDATION_FILE = "validation_report.json"
 
 
+_JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+
+
 def dump_json(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS, default=str) + b"\n"
+    return orjson.dumps(value, option=_JSON_OPTIONS, default=str) + b"\n"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def json_chunks(value: Any) -> Iterator[bytes]:
+    """The bytes of `dump_json(value)`, in pieces: a list given as an iterator is written one
+    element at a time, so a document of a million rows is never held whole, as objects or as
+    bytes. Everything else is encoded by orjson and indented to its depth (a JSON string never
+    holds a raw newline, so re-indenting is safe)."""
+    yield from _chunks(value, b"\n")
+    yield b"\n"
+
+
+def _chunks(value: Any, newline: bytes) -> Iterator[bytes]:
+    inner = newline + b"  "
+    if isinstance(value, Iterator):
+        opening = b"["
+        for element in value:
+            yield opening + inner
+            yield from _chunks(element, inner)
+            opening = b","
+        yield b"[]" if opening == b"[" else newline + b"]"
+    elif isinstance(value, dict) and any(isinstance(member, Iterator) for member in value.values()):
+        opening = b"{"
+        for key in sorted(value):
+            yield opening + inner + orjson.dumps(key) + b": "
+            yield from _chunks(value[key], inner)
+            opening = b","
+        yield newline + b"}"
+    else:
+        yield orjson.dumps(value, option=_JSON_OPTIONS, default=str).replace(b"\n", newline)
+
+
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write via a temporary file and rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            if isinstance(data, bytes):
+                stream.write(data)
+            else:
+                stream.writelines(data)
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         os.replace(temporary, path)
     except BaseException:
@@ -55,35 +91,48 @@ def _umask() -> int:
 
 
 def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds) -> dict[str, Any]:
-    levels_by_sku: dict[str, list[dict[str, Any]]] = {}
+    """The items as created, each with its levels; `inventory_items` is an iterator (json_chunks)."""
+    levels_by_sku: dict[str, list[StockLevel]] = {}
     for level in catalog.levels:
-        levels_by_sku.setdefault(level.sku, []).append(
-            {
-                "location": level.location,
-                "location_id": ids.locations.get(level.location),
-                "stocked_quantity": level.stocked,
-                "incoming_quantity": level.incoming,
-            }
-        )
-    items = [
-        {"id": ids.items.get(item.sku), **item_fields(item).model_dump(), "location_levels": levels_by_sku.get(item.sku, [])}
-        for item in catalog.items
-    ]
-    return {"generated_by": f"medusa-sync {__version__}", "store": plan.store, "count": len(items), "inventory_items": items}
+        levels_by_sku.setdefault(level.sku, []).append(level)
+
+    def items() -> Iterator[dict[str, Any]]:
+        for item in catalog.items:
+            levels = [
+                {
+                    "location": level.location,
+                    "location_id": ids.locations.get(level.location),
+                    "stocked_quantity": level.stocked,
+                    "incoming_quantity": level.incoming,
+                }
+                for level in levels_by_sku.get(item.sku, ())
+            ]
+            yield {"id": ids.items.get(item.sku), **item_fields(item).model_dump(), "location_levels": levels}
+
+    return {
+        "generated_by": f"medusa-sync {__version__}",
+        "store": plan.store,
+        "count": len(catalog.items),
+        "inventory_items": items(),
+    }
 
 
 def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, ids: StoreIds) -> dict[str, Any]:
-    """Stocked as the plan leaves it (clamped where it clamps), reserved as the store has it."""
+    """Stocked as the plan leaves it (clamped where it clamps), reserved as the store has it;
+    each location's `levels` is an iterator (json_chunks)."""
     planned_stock = {(change.sku, change.location): change.stocked for change in plan.changes if change.kind == "level"}
-    locations: dict[str, list[dict[str, Any]]] = {}
+    by_location: dict[str, list[StockLevel]] = {}
     for level in catalog.levels:
-        actual_item = snapshot.items.get(level.sku)
-        location_id = ids.locations.get(level.location)
-        actual = actual_item.levels.get(location_id) if actual_item and location_id else None
-        reserved = actual.reserved if actual else 0
-        stocked = planned_stock.get((level.sku, level.location), actual.stocked if actual else level.stocked)
-        locations.setdefault(level.location, []).append(
-            {
+        by_location.setdefault(level.location, []).append(level)
+
+    def rows(levels: list[StockLevel]) -> Iterator[dict[str, Any]]:
+        for level in levels:
+            actual_item = snapshot.items.get(level.sku)
+            location_id = ids.locations.get(level.location)
+            actual = actual_item.levels.get(location_id) if actual_item and location_id else None
+            reserved = actual.reserved if actual else 0
+            stocked = planned_stock.get((level.sku, level.location), actual.stocked if actual else level.stocked)
+            yield {
                 "sku": level.sku,
                 "inventory_item_id": ids.items.get(level.sku),
                 "stocked_quantity": stocked,
@@ -91,13 +140,15 @@ def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, id
                 "incoming_quantity": level.incoming,
                 "available_quantity": stocked - reserved,
             }
-        )
+
     return {
         "store": plan.store,
-        "locations": [
-            {"name": name, "id": ids.locations.get(name), "count": len(rows), "levels": rows}
-            for name, rows in sorted(locations.items())
-        ],
+        "locations": iter(
+            [
+                {"name": name, "id": ids.locations.get(name), "count": len(levels), "levels": rows(levels)}
+                for name, levels in sorted(by_location.items())
+            ]
+        ),
     }
 
 
@@ -133,7 +184,7 @@ def validation_report(catalog: Catalog) -> dict[str, Any]:
     return {
         "files": [file.model_dump() for file in catalog.files],
         "issue_count": len(catalog.issues),
-        "issues": [issue.model_dump() for issue in catalog.issues],
+        "issues": (issue.model_dump() for issue in catalog.issues),
     }
 
 
@@ -155,11 +206,11 @@ def write_outputs(
     reservations_markdown: str,
 ) -> list[Path]:
     files = {
-        ITEMS_FILE: dump_json(items_payload(catalog, plan, ids)),
-        LEVELS_FILE: dump_json(levels_by_location(catalog, snapshot, plan, ids)),
+        ITEMS_FILE: json_chunks(items_payload(catalog, plan, ids)),
+        LEVELS_FILE: json_chunks(levels_by_location(catalog, snapshot, plan, ids)),
         KITS_FILE: dump_json(kits_definition(catalog, plan, ids, rules)),
         RESERVATIONS_FILE: reservations_markdown.encode("utf-8"),
-        VALIDATION_FILE: dump_json(validation_report(catalog)),
+        VALIDATION_FILE: json_chunks(validation_report(catalog)),
     }
     written = []
     for name, data in files.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -204,28 +205,34 @@ def _verdict(plan: Plan, applying: bool) -> str | None:
 def plan_text(plan: Plan, *, compact: bool = False, applying: bool = False) -> list[Text]:
     """The plan for people: the summary first and last, the changes grouped by kind and action
     (full: each field on its own line; compact: one line per change), then the verdict."""
+    return list(plan_lines(plan, compact=compact, applying=applying))
+
+
+def plan_lines(plan: Plan, *, compact: bool = False, applying: bool = False) -> Iterator[Text]:
+    """`plan_text` one line at a time: a plan of a million changes is printed without holding
+    a million lines."""
     target = plan.store or "an empty store (no MEDUSA_URL: offline dry run)"
     summary = plan_summary_line(plan)
-    lines = [Text(f"medusa-sync plan against {target}"), Text(summary, style="bold")]
+    yield Text(f"medusa-sync plan against {target}")
+    yield Text(summary, style="bold")
     for kind in KINDS:
         for action in ACTIONS:
             changes = [change for change in plan.changes if change.kind == kind and change.action == action]
             if not changes:
                 continue
             if not compact:
-                lines.append(Text(""))
-                lines.append(Text(f"{_KIND_TITLES[kind]}: {action} ({len(changes)})", style="bold"))
+                yield Text("")
+                yield Text(f"{_KIND_TITLES[kind]}: {action} ({len(changes)})", style="bold")
             style = _STYLES[action]
             for change in changes:
                 for number, line in enumerate(_change_lines(change, compact)):
-                    lines.append(Text(("  " if not compact else "") + line, style=style if number == 0 else ""))
+                    yield Text(("  " if not compact else "") + line, style=style if number == 0 else "")
     if plan.changes and not compact:
-        lines.append(Text(""))
-    lines.append(Text(summary, style="bold"))
+        yield Text("")
+    yield Text(summary, style="bold")
     verdict = _verdict(plan, applying)
     if verdict is not None:
-        lines.append(Text(verdict))
-    return lines
+        yield Text(verdict)
 
 
 def render_plan(plan: Plan, *, compact: bool = False, applying: bool = False) -> None:
@@ -233,7 +240,7 @@ def render_plan(plan: Plan, *, compact: bool = False, applying: bool = False) ->
     not a terminal; FORCE_COLOR forces colour): the console is made now, so it sees the
     environment of this run. With NO_COLOR no escape at all is written (rich would keep bold)."""
     console = SafeConsole(color_system=None if os.environ.get("NO_COLOR") else "auto")
-    for line in plan_text(plan, compact=compact, applying=applying):
+    for line in plan_lines(plan, compact=compact, applying=applying):
         console.print(line)
     for warning in plan.warnings:
         err.print(f"warning: {warning}", markup=False)

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
 
 from medusa_sync.errors import ConfigError
+from medusa_sync.models import Frozen
 
 FORMAT_VERSION = 2
 
@@ -36,8 +37,10 @@ class PlanOptions(BaseModel):
     or keep the store's."""
 
 
-class FieldChange(BaseModel):
+class FieldChange(Frozen):
     """One field before → after; `after` None with `removed` means the key is deleted."""
+
+    model_config = ConfigDict(extra="ignore")  # a saved plan's unknown keys are ignored, as ever
 
     field: str
     before: Any = None
@@ -45,8 +48,7 @@ class FieldChange(BaseModel):
     removed: bool = False
 
 
-class _Change(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Change(Frozen):
 
     note: str | None = None
     fields: list[FieldChange] = Field(default_factory=list)
@@ -87,10 +89,8 @@ class LocationUpdate(_Change):
 # -- inventory items ---------------------------------------------------------------------------
 
 
-class ItemFields(BaseModel):
+class ItemFields(Frozen):
     """An inventory item as Medusa should hold it (POST /admin/inventory-items without levels)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     sku: str
     title: str
@@ -141,12 +141,10 @@ class ItemConflict(_ItemChange):
 # -- stock levels ------------------------------------------------------------------------------
 
 
-class LevelBase(BaseModel):
+class LevelBase(Frozen):
     """What medusa-sync last wrote to a level from the feed: the base of the three-way merge
     (docs/operations.md). Kept in the item's metadata, `sync_base:<location id>` →
     [stocked, incoming] (Medusa 2.21 does not store level metadata)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     stocked: int
     incoming: int
@@ -204,12 +202,16 @@ class LevelDrift(_LevelChange):
 # -- kits --------------------------------------------------------------------------------------
 
 
-class Component(BaseModel):
+class Component(Frozen):
+    model_config = ConfigDict(extra="ignore")
+
     sku: str
     required_quantity: int = Field(gt=0)
 
 
-class Price(BaseModel):
+class Price(Frozen):
+    model_config = ConfigDict(extra="ignore")
+
     currency_code: str
     amount: Decimal
 
