@@ -10,7 +10,7 @@ from medusa_sync.feeds.reader import FileContext
 from medusa_sync.models import Category
 from medusa_sync.normalize.stock import BadQuantity, Quantities, UnknownAvailability, quantities
 from medusa_sync.normalize.prices import PriceError, bounded, format_brl, parse_brl, price_from_number
-from medusa_sync.normalize.text import fold
+from medusa_sync.normalize.text import fold, printable
 
 _CATEGORY_ALIASES = {
     "inversores": Category.INVERTERS,
@@ -30,12 +30,16 @@ _CATEGORY_VALUES = {category.value: category for category in Category}
 
 
 def text_of(value: object) -> str | None:
-    """A stripped, non-empty string, or None (numbers become their text; other JSON is None)."""
+    """A stripped, non-empty string without control characters, or None (numbers become their
+    text; other JSON is None). Control characters and terminal escape sequences never reach the
+    store, where other tools would show them raw."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
+        if not value.isprintable():  # fast path: almost every feed string is printable
+            value = printable(value)
         return value.strip() or None
     return None
 
@@ -151,8 +155,17 @@ def identified(record: object, index: int, ctx: FileContext, what: str) -> tuple
     if not isinstance(record, Mapping):
         ctx.issue("record_not_object", f"{what} is a JSON {type(record).__name__}, not an object", f"{what} skipped", record=index)
         return None
-    record_id = text_of(record.get("id"))
+    raw_id = record.get("id")
+    record_id = text_of(raw_id)
     if record_id is None:
         ctx.issue("missing_id", f"{what} has no id", f"{what} skipped", record=index)
         return None
+    if isinstance(raw_id, str) and printable(raw_id) != raw_id:
+        ctx.issue(
+            "control_characters",
+            "the id holds control characters or terminal escape sequences",
+            f"removed: id {record_id!r}",
+            record=index,
+            severity="warning",
+        )
     return record, record_id

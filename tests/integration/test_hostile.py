@@ -77,6 +77,12 @@ def test_the_hostile_corpus_end_to_end(store, client, raw_admin, corpus, tmp_pat
     # 241 items of the snapshot less the record with the 5000-digit price (unreadable, skipped);
     # two more Fotus centres ("[/]" and "CD SUL"), each with the levels of its kit's components
     assert store_counts(client, raw_admin) == {"locations": 6, "items": 240, "levels": 242, "kits": 4}
+    # control characters are removed where the feeds are read: the store never holds them
+    items = raw_admin.items()
+    stored = [f"{row['sku']} {row['title']}" for row in items]
+    stored += [row["name"] for row in raw_admin.all("/admin/stock-locations", "stock_locations", fields="id,name")]
+    hostile.assert_inert("\n".join(stored), "the store's SKUs, titles and location names")
+    assert "odex_inverters_ODEX-INV-SAJ-4200W" in {row["sku"] for row in items}  # its id held an OSC sequence
 
     code, out, err = run(capsys, "availability", KIT_AT_MARKUP_CENTRE, "--quantity", "1")
     assert code == 0, err

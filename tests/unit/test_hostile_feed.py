@@ -63,6 +63,24 @@ def test_plan_and_its_outputs_show_markup_as_written_and_no_control_character(ho
             _no_control(path.read_text(encoding="utf-8"), path.name)
 
 
-def test_json_keeps_the_text_as_data(hostile_root: Path, capsys) -> None:
+def test_json_keeps_markup_as_data_and_control_characters_never_reach_the_store(hostile_root: Path, capsys) -> None:
+    """Control characters are removed where the feeds are read, so neither the plan nor the
+    store ever holds them; markup is text and stays as written. An id that lost some is reported."""
     assert main(["plan", str(hostile_root), "--offline", "--json"]) == 0
-    assert "\\u001b[2J" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "\\u001b" not in out and "\\u0007" not in out and "\\b" not in out
+    assert f'"INVERSOR {LINK}  5KW"' in out
+    assert '"odex_inverters_A"' in out
+    assert (
+        "  warning: control_characters (1): the id holds control characters or terminal escape sequences: "
+        "odex/odex-inverters.json record 0"
+    ) in err.splitlines()
+
+
+def test_text_of_removes_control_characters_and_keeps_the_rest() -> None:
+    from medusa_sync.feeds.fields import text_of
+
+    assert text_of(" CD \x1b[2JSUL\x1b]0;t\x07 ") == "CD SUL"
+    assert text_of("Inversor\tSolar\x08") == "InversorSolar"
+    assert text_of("Módulo [bold]610W[/bold]") == "Módulo [bold]610W[/bold]"
+    assert text_of("\x1b[2J") is None
