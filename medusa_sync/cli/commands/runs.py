@@ -65,14 +65,14 @@ def _field(entry: dict[str, Any]) -> str:
     return f"{entry['field']} {before} → {after}"
 
 
-def _show_undo(json: bool):
+def _show_undo(json: bool, applying: bool):
     def show(undo: UndoPlan) -> None:
         for line in undo.conflicts:
             render.err.print(f"conflict (left alone): {line}", markup=False)
         for line in undo.kept:
             render.err.print(f"kept: {line}", markup=False)
         if not json:
-            render.render_plan(undo.plan)
+            render.render_plan(undo.plan, applying=applying)
 
     return show
 
@@ -94,7 +94,7 @@ def undo(
         run_id,
         state(ctx).settings,
         dry_run=dry_run,
-        show=_show_undo(json),
+        show=_show_undo(json, applying=not dry_run),
         confirm=None if json else _confirm(yes),
         progress=None if json else render.StepProgress(),
         wait=wait,
