@@ -19,8 +19,17 @@ with no level there (docs/operations.md, "Fulfilling an order"). So, per order l
 A line with nothing left to fulfil and no reservation is reported as already fulfilled (a re-run
 is a no-op). So is a line fulfilled by someone else between the read and step 2: Medusa refuses
 that fulfilment (2.21: `400 No stock reservation found for item …`; 2.8.8: `500 unknown_error`),
-and the order, read again, shows the line fulfilled with no reservation left. Requests per line: GET items · (DELETE + POST per moved reservation) · POST
-fulfilment · GET items · GET reservations of the line · GET orders (re-read).
+and the order, read again, shows the line fulfilled with no reservation left.
+
+Medusa 2.3.0 fulfils one reservation per line item: it lowers that one component (by the line's
+quantity) and leaves the kit's other reservations. When Medusa accepted the fulfilment, the
+order reads the line fulfilled and reservations of it are left, medusa-sync finishes the job:
+it deletes the leftovers and sets each of the line's levels to what the shipment leaves (said in
+the outcomes; no `--repair` needed, as nothing but the shipment is written).
+
+Requests per line: GET items · (DELETE + POST per moved reservation) · POST fulfilment · GET
+items · GET reservations of the line · GET orders (re-read; 2.3.0: + DELETE per leftover
+reservation and a level write per wrong level).
 """
 
 from __future__ import annotations
@@ -168,6 +177,9 @@ def fulfil_line(
     left = read_reservations(client, line_item_id=line.line_item_id)
     if failure is not None and not left and (done := _fulfilled_meanwhile(client, line, failure)) is not None:
         return [already_fulfilled(done, audit, failure)]
+    one_per_line = failure is None and bool(left) and _fulfilled_by_medusa(client, line)
+    for row in left if one_per_line else []:
+        client.reservations.delete(row["id"])
     after = context.reread(client)
     wrong = {
         key: (before[key], stocked)
@@ -175,7 +187,13 @@ def fulfil_line(
         for location_id, level in item.levels.items()
         if (key := (item.id, location_id)) in expected and (stocked := level.stocked) != expected[key]
     }
-    notes = _discrepancies(client, context, after, wrong, expected, repair=repair)
+    completed = []
+    if one_per_line:
+        shipped = {(reserved.item_id, shipped_at[reserved.id]) for reserved in reservations}
+        completed = _complete(client, context, after, {key: wrong.pop(key) for key in sorted(shipped & wrong.keys())}, expected, len(left))
+        left = []
+        after = context.reread(client)
+    notes = completed + _discrepancies(client, context, after, wrong, expected, repair=repair)
     for reserved, outcome in zip(reservations, outcomes):
         item = after.items.get(reserved.item_id)
         outcome.location_id = shipped_at[reserved.id]
@@ -193,7 +211,7 @@ def fulfil_line(
         if notes:
             failure.hint = "; ".join(notes)
         raise failure
-    if notes and not repair:
+    if len(notes) > len(completed) and not repair:
         raise GuardError(
             f"order {line.number} was fulfilled, but stock moved where nothing shipped: {'; '.join(notes)}",
             hint="check the levels; `medusa-sync fulfill … --repair` writes them back, or correct them with `medusa-sync set`",
@@ -208,6 +226,36 @@ def _fulfilled_meanwhile(client: MedusaClient, line: OrderLine, failure: MedusaS
         return None
     fresh = order_lines(client, [line.line_item_id]).get(line.line_item_id)
     return fresh if fresh is not None and fresh.remaining == 0 else None
+
+
+def _fulfilled_by_medusa(client: MedusaClient, line: OrderLine) -> bool:
+    """Does the order, read again after Medusa accepted the fulfilment, show the line fulfilled?
+    Then reservations of the line still held are ones Medusa left: Medusa 2.3.0 fulfils one
+    reservation per line item (the last it reads), lowering that component by the line's
+    quantity instead of the reservation's, and leaves the kit's other components reserved and
+    not lowered (2.21 fulfils every reservation of the line)."""
+    fresh = order_lines(client, [line.line_item_id]).get(line.line_item_id)
+    return fresh is not None and fresh.remaining == 0
+
+
+def _complete(
+    client: MedusaClient,
+    context: StockContext,
+    after: StockContext,
+    wrong: dict[tuple[str, str], tuple[int, int]],
+    expected: dict[tuple[str, str], int],
+    released: int,
+) -> list[str]:
+    """Finish what Medusa left of a fulfilled line (see _fulfilled_by_medusa): its leftover
+    reservations are already deleted; each of the line's own levels is set to what the shipment
+    leaves. Returns what was done, for the outcomes' messages."""
+    for (item_id, location_id) in wrong:
+        write_stocked(client, after.items[item_id], location_id, expected[(item_id, location_id)])
+    levels = "; ".join(
+        f"{after.items[item_id].sku} at {context.locations.name(location_id)}: stocked {now} → {expected[(item_id, location_id)]}"
+        for (item_id, location_id), (_, now) in wrong.items()
+    )
+    return [f"Medusa fulfilled one reservation of the line and left {released}: medusa-sync released them and set {levels or 'no level (each was right)'}"]
 
 
 def _discrepancies(

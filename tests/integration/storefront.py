@@ -12,6 +12,7 @@ client. Every call checks its status and fails the test with the server's answer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -252,6 +253,78 @@ def place_order(
     completed = store.call("POST", f"/store/carts/{cart['id']}/complete")
     assert completed["type"] == "order", completed
     return completed["order"]
+
+
+ONE_LOCATION_REFUSAL = re.compile(r"Not enough stock available for item (\w+) at location (\w+)")
+
+
+def place_order_reserved_at(
+    admin: Api,
+    store: Api,
+    merchant: Merchant,
+    variant_id: str,
+    quantity: int,
+    shipping_option_id: str,
+    reserve_at: Mapping[str, str],
+) -> dict[str, Any]:
+    """An order of `quantity` × one kit whose components end up reserved where `reserve_at`
+    (inventory item id → location id) says: the test stocks them so that Medusa 2.21 reserves
+    there by itself (it picks, per component, a location with enough available).
+
+    Medusa 2.3.0 reserves every component of a line at ONE location (the first of the channel's
+    locations with a level of any component) and refuses the cart completion with
+    `400 Not enough stock available for item … at location …` when that one lacks a component.
+    On that answer the order is placed the way 2.3.0 can: that location is stocked for it for
+    the moment, and each reservation that belongs elsewhere is moved there (DELETE + POST for
+    the same line item), then the stock is set back. The order, its levels and its reservations
+    are then what 2.21 leaves."""
+    try:
+        return place_order(store, merchant, {variant_id: quantity}, shipping_option_id)
+    except AssertionError as refusal:
+        refused = ONE_LOCATION_REFUSAL.search(str(refusal))
+        if refused is None or " 400 " not in str(refusal):
+            raise
+    first = refused.group(2)
+    elsewhere = [item for item, location in reserve_at.items() if location != first]
+    stocked = {item: stocked_at(admin, item, first) for item in elsewhere}
+    for item, count in stocked.items():
+        set_level(admin, item, first, count + 1000)
+    try:
+        order = place_order(store, merchant, {variant_id: quantity}, shipping_option_id)
+        (line,) = order["items"]
+        for reservation in reservations_by_line_item(admin, [line["id"]]):
+            target = reserve_at.get(reservation["inventory_item_id"], first)
+            if target != reservation["location_id"]:
+                admin.call("DELETE", f"/admin/reservations/{reservation['id']}")
+                admin.call(
+                    "POST",
+                    "/admin/reservations",
+                    json={
+                        "line_item_id": line["id"],
+                        "inventory_item_id": reservation["inventory_item_id"],
+                        "location_id": target,
+                        "quantity": reservation["quantity"],
+                    },
+                )
+    finally:
+        for item, count in stocked.items():
+            set_level(admin, item, first, count)
+    return order
+
+
+def stocked_at(admin: Api, item_id: str, location_id: str) -> int:
+    """The stocked quantity of one level."""
+    (item,) = admin.call(
+        "GET",
+        "/admin/inventory-items",
+        params={"id": item_id, "fields": "id,location_levels.location_id,location_levels.stocked_quantity"},
+    )["inventory_items"]
+    (stocked,) = [level["stocked_quantity"] for level in item["location_levels"] if level["location_id"] == location_id]
+    return stocked
+
+
+def set_level(admin: Api, item_id: str, location_id: str, stocked: int) -> None:
+    admin.call("POST", f"/admin/inventory-items/{item_id}/location-levels/{location_id}", json={"stocked_quantity": stocked})
 
 
 # `items.quantity` comes back only when the item's detail is loaded with it. fulfillment_status is

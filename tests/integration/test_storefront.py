@@ -21,6 +21,7 @@ from .storefront import (
     make_sellable,
     open_for_shipping,
     place_order,
+    place_order_reserved_at,
     read_order,
     reservations_by_line_item,
     variant_by_sku,
@@ -139,7 +140,26 @@ def test_kit_order_reserves_each_component_and_fulfilment_lowers_stock_once(
     fulfilled = read_order(storefront_admin, order["id"])
     assert (fulfilled["status"], fulfilled["fulfillment_status"]) == ("pending", "fulfilled")
     assert fulfilled["items"][0]["detail"]["fulfilled_quantity"] == 2
-    assert reservations_by_line_item(storefront_admin, [line["id"]]) == []
+    left = reservations_by_line_item(storefront_admin, [line["id"]])
+    if left:
+        # Medusa 2.3.0 fulfils one reservation per line item (the last it reads, which varies):
+        # it lowers that one component at the fulfilment's location by the line's quantity (2,
+        # not the reservation's) and takes as much off its reservation (deleted at 0); the kit's
+        # other components stay reserved and are not lowered. Nothing else of this test applies
+        # (medusa-sync finishes such a line itself: test_order_reservations).
+        (handled,) = [r for r in reservations if r not in left]
+        rest = handled["quantity"] - 2
+        assert sorted((r["inventory_item_id"], r["location_id"], r["quantity"]) for r in left) == sorted(
+            [(r["inventory_item_id"], r["location_id"], r["quantity"]) for r in reservations if r is not handled]
+            + ([(handled["inventory_item_id"], location_id, rest)] if rest else [])
+        )
+        expected = dict(reserved_levels)
+        stocked, reserved = expected[(handled["inventory_item_id"], handled["location_id"])]
+        expected[(handled["inventory_item_id"], handled["location_id"])] = (stocked, reserved - 2)
+        stocked, reserved = expected[(handled["inventory_item_id"], location_id)]
+        expected[(handled["inventory_item_id"], location_id)] = (stocked - 2, reserved)
+        assert levels(storefront_admin, components) == expected
+        return
     # Stock lowered once, at the fulfilment's location, and every reservation released.
     expected = dict(before_levels)
     for item, need in components.items():
@@ -203,7 +223,9 @@ def test_kit_reserved_at_two_locations_medusa_fulfils_per_reservation_only_witho
     storefront_admin.call(
         "POST", f"/admin/inventory-items/{inverter}/location-levels/{panel_dc}", json={"stocked_quantity": 0}
     )
-    order = place_order(storefront, merchant, {variant_id: 1}, kit_shop["shipping_options"][panel_dc])
+    order = place_order_reserved_at(
+        storefront_admin, storefront, merchant, variant_id, 1, kit_shop["shipping_options"][panel_dc], {inverter: other_dc, panel: panel_dc}
+    )
     (line,) = order["items"]
     reservations = reservations_by_line_item(storefront_admin, [line["id"]])
     assert sorted((r["inventory_item_id"], r["location_id"], r["quantity"]) for r in reservations) == sorted(
@@ -215,8 +237,27 @@ def test_kit_reserved_at_two_locations_medusa_fulfils_per_reservation_only_witho
     # At the inverter's DC (no panel level there): 404 and reservations kept, but Medusa adjusts
     # the components one by one without rolling back, in the (unordered) order of the
     # reservations: when the inverter comes first, its stock there is lowered all the same.
-    failed = fulfil_order(storefront_admin, order["id"], other_dc, {line["id"]: 1}, expect=404)
-    assert failed["message"] == f"Inventory level for item {panel} and location {other_dc} not found"
+    resp = storefront_admin.http.post(
+        f"/admin/orders/{order['id']}/fulfillments",
+        json={"items": [{"id": line["id"], "quantity": 1}], "location_id": other_dc},
+        params={"fields": "id"},
+    )
+    if resp.status_code == 200:
+        # Medusa 2.3.0 fulfils one reservation per line item (here the inverter's, the last made):
+        # it lowers the inverter at its DC and releases it; the panels stay reserved, not lowered,
+        # and the order reads fulfilled. medusa-sync finishes such a line: test_order_reservations.
+        assert levels(storefront_admin, components) == {
+            **before,
+            (inverter, other_dc): (before[(inverter, other_dc)][0] - 1, 0),
+            (inverter, panel_dc): (0, 0),
+            (panel, panel_dc): (before[(panel, panel_dc)][0], 2),
+        }
+        assert [(r["inventory_item_id"], r["location_id"], r["quantity"]) for r in reservations_by_line_item(storefront_admin, [line["id"]])] == [
+            (panel, panel_dc, 2)
+        ]
+        assert read_order(storefront_admin, order["id"])["fulfillment_status"] == "fulfilled"
+        return
+    assert (resp.status_code, resp.json()["message"]) == (404, f"Inventory level for item {panel} and location {other_dc} not found")
     after_failure = levels(storefront_admin, components)
     lost = inverter_stocked - after_failure[(inverter, other_dc)][0]
     assert lost in (0, 1)

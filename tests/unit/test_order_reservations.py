@@ -141,3 +141,72 @@ def test_a_refused_fulfilment_of_a_line_still_open_is_a_failure(monkeypatch, tmp
             _Client(_refusal(500, "An unknown error occurred.")), AuditLog(tmp_path / "audit.jsonl"), LINE,  # type: ignore[arg-type]
             [ctx.describe(row("r1", "pnl", "sloc_n", 2))], ctx, reason=None, repair=False,
         )
+
+
+class _Recorder:
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
+
+
+class _AcceptingClient:
+    def __init__(self):
+        self.orders, self.reservations, self.inventory_items = _Recorder(), _Recorder(), _Recorder()
+
+
+def test_a_kit_line_medusa_fulfils_one_reservation_of_is_completed(monkeypatch, tmp_path):
+    """Medusa 2.3.0 accepts the fulfilment of a kit line (2 PNL + 1 INV, both reserved at North)
+    but handles one reservation only: it lowers the panel by the line's quantity (10 → 9, not 8)
+    and leaves the inverter reserved and not lowered. The order reads the line fulfilled, so
+    medusa-sync deletes the leftover reservation and sets both levels to what the shipment
+    leaves, without --repair, and reports it."""
+    from medusa_sync.audit import AuditLog
+    from medusa_sync.operations import order_fulfilment
+
+    done = OrderLine("order_1", 12, "pending", "fulfilled", "ordli_1", "KIT-1", 1, 1)
+    before = context(item("pnl", sloc_n=(10, 2)), item("inv", sloc_n=(3, 1)))
+    after = context(item("pnl", sloc_n=(9, 0)), item("inv", sloc_n=(3, 1)))
+    monkeypatch.setattr(order_fulfilment, "read_reservations", lambda client, line_item_id: [row("r2", "inv", "sloc_n", 1)])
+    monkeypatch.setattr(order_fulfilment, "order_lines", lambda client, ids: {"ordli_1": done} if list(ids) == ["ordli_1"] else {})
+    monkeypatch.setattr(StockContext, "reread", lambda self, client: after)
+    client = _AcceptingClient()
+    audit = AuditLog(tmp_path / "audit.jsonl")
+
+    outcomes = order_fulfilment.fulfil_line(
+        client, audit, LINE, [before.describe(row("r1", "pnl", "sloc_n", 2)), before.describe(row("r2", "inv", "sloc_n", 1))],  # type: ignore[arg-type]
+        before, reason=None, repair=False,
+    )
+
+    assert client.orders.calls == [("fulfil", ("order_1", {"ordli_1": 1}), {"location_id": "sloc_n"})]
+    assert client.reservations.calls == [("delete", ("r2",), {})]
+    assert client.inventory_items.calls == [
+        ("update_level", ("inv", "sloc_n"), {"stocked_quantity": 2}),
+        ("update_level", ("pnl", "sloc_n"), {"stocked_quantity": 8}),
+    ]
+    note = "Medusa fulfilled one reservation of the line and left 1: medusa-sync released them and set INV at North: stocked 3 → 2; PNL at North: stocked 9 → 8"
+    assert [(o.sku, o.result, o.message) for o in outcomes] == [
+        ("PNL", "ok", f"order #12 fulfilled by Medusa at North; {note}"),
+        ("INV", "ok", f"order #12 fulfilled by Medusa at North; {note}"),
+    ]
+    assert [record["result"] for record in audit.records()] == ["ok", "ok"]
+
+
+def test_reservations_left_on_a_line_medusa_does_not_show_fulfilled_are_a_failure(monkeypatch, tmp_path):
+    """The same leftovers while the order does not read the line fulfilled: nothing is deleted or
+    written, the outcomes say the fulfilment failed."""
+    from medusa_sync.audit import AuditLog
+    from medusa_sync.operations import order_fulfilment
+
+    ctx = context(item("pnl", sloc_n=(10, 2)))
+    monkeypatch.setattr(order_fulfilment, "read_reservations", lambda client, line_item_id: [row("r1", "pnl", "sloc_n", 2)])
+    monkeypatch.setattr(order_fulfilment, "order_lines", lambda client, ids: {"ordli_1": LINE})
+    monkeypatch.setattr(StockContext, "reread", lambda self, client: ctx)
+    client = _AcceptingClient()
+    with pytest.raises(GuardError, match="stock moved where nothing shipped: PNL at North: stocked 10 → 10, expected 8"):
+        order_fulfilment.fulfil_line(
+            client, AuditLog(tmp_path / "audit.jsonl"), LINE, [ctx.describe(row("r1", "pnl", "sloc_n", 2))], ctx,  # type: ignore[arg-type]
+            reason=None, repair=False,
+        )
+    assert (client.reservations.calls, client.inventory_items.calls) == ([], [])
