@@ -192,13 +192,16 @@ def plan_summary_line(plan: Plan) -> str:
     return "Plan: " + ("; ".join(parts) if parts else "nothing to do") + "."
 
 
-def _verdict(plan: Plan, applying: bool) -> str | None:
+NO_CHANGES = "No changes: the store matches the feeds."
+
+
+def _verdict(plan: Plan, applying: bool, no_changes: str) -> str | None:
     """The plan's last line: true whether the plan is only shown or is about to be applied
     (then the apply's own "Applied: ..." line follows and no verdict is needed)."""
     if plan.refusals and not plan.options.force:
         return "Refused by the shrink guard: this plan cannot be applied (reasons on stderr)."
     if not plan.has_changes:
-        return "No changes: the store matches the feeds."
+        return no_changes
     return None if applying else "Changes are pending."
 
 
@@ -208,7 +211,9 @@ def plan_text(plan: Plan, *, compact: bool = False, applying: bool = False) -> l
     return list(plan_lines(plan, compact=compact, applying=applying))
 
 
-def plan_lines(plan: Plan, *, compact: bool = False, applying: bool = False) -> Iterator[Text]:
+def plan_lines(
+    plan: Plan, *, compact: bool = False, applying: bool = False, no_changes: str = NO_CHANGES
+) -> Iterator[Text]:
     """`plan_text` one line at a time: a plan of a million changes is printed without holding
     a million lines."""
     target = plan.store or "an empty store (no MEDUSA_URL: offline dry run)"
@@ -230,17 +235,19 @@ def plan_lines(plan: Plan, *, compact: bool = False, applying: bool = False) -> 
     if plan.changes and not compact:
         yield Text("")
     yield Text(summary, style="bold")
-    verdict = _verdict(plan, applying)
+    verdict = _verdict(plan, applying, no_changes)
     if verdict is not None:
         yield Text(verdict)
 
 
-def render_plan(plan: Plan, *, compact: bool = False, applying: bool = False) -> None:
+def render_plan(
+    plan: Plan, *, compact: bool = False, applying: bool = False, no_changes: str = NO_CHANGES
+) -> None:
     """Print the plan on stdout, coloured on a terminal (none with NO_COLOR or when stdout is
     not a terminal; FORCE_COLOR forces colour): the console is made now, so it sees the
     environment of this run. With NO_COLOR no escape at all is written (rich would keep bold)."""
     console = SafeConsole(color_system=None if os.environ.get("NO_COLOR") else "auto")
-    for line in plan_lines(plan, compact=compact, applying=applying):
+    for line in plan_lines(plan, compact=compact, applying=applying, no_changes=no_changes):
         console.print(line)
     for warning in plan.warnings:
         err.print(f"warning: {warning}", markup=False)

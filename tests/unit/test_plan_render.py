@@ -122,3 +122,18 @@ def test_force_color_forces_it_and_no_color_wins_over_it(capsys, monkeypatch) ->
     monkeypatch.setenv("NO_COLOR", "1")
     render_plan(day_two_plan())
     assert ESC not in capsys.readouterr().out
+
+
+def test_the_verdict_is_true_of_what_is_shown(capsys) -> None:
+    """Shown only: pending. About to be applied: no verdict (the apply's own line follows).
+    Nothing to do: the caller's words (an undo has nothing to do with the feeds)."""
+    render_plan(day_two_plan())
+    assert capsys.readouterr().out.splitlines()[-1] == "Changes are pending."
+    render_plan(day_two_plan(), applying=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == lines[1] and lines[-1].startswith("Plan: ")  # the summary closes it, no verdict
+    empty = Plan(store="http://store.test", fingerprint="f", options=PlanOptions(), feed_digests={}, changes=[])
+    render_plan(empty)
+    assert capsys.readouterr().out.splitlines()[-1] == "No changes: the store matches the feeds."
+    render_plan(empty, no_changes="Nothing to undo: nothing that run wrote is still in the store as it left it.")
+    assert capsys.readouterr().out.splitlines()[-1] == "Nothing to undo: nothing that run wrote is still in the store as it left it."

@@ -65,6 +65,9 @@ def _field(entry: dict[str, Any]) -> str:
     return f"{entry['field']} {before} → {after}"
 
 
+NOTHING_TO_UNDO = "Nothing to undo: nothing that run wrote is still in the store as it left it."
+
+
 def _show_undo(json: bool, applying: bool):
     def show(undo: UndoPlan) -> None:
         for line in undo.conflicts:
@@ -72,7 +75,7 @@ def _show_undo(json: bool, applying: bool):
         for line in undo.kept:
             render.err.print(f"kept: {line}", markup=False)
         if not json:
-            render.render_plan(undo.plan, applying=applying)
+            render.render_plan(undo.plan, applying=applying, no_changes=NOTHING_TO_UNDO)
 
     return show
 
