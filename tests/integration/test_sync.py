@@ -302,7 +302,8 @@ def test_medusa_merges_metadata_and_deletes_a_key_sent_as_empty(store, medusa_ad
     product = admin_post(store, medusa_admin_token, "/admin/products", body)
     path = f"/admin/products/{product['product']['id']}"
     after_removal = admin_post(store, medusa_admin_token, path, {"metadata": {"roof_type": ""}})["product"]["metadata"]
-    assert after_removal in ({"x": "1"}, {"roof_type": ""})  # merged and deleted / replaced, "" kept
+    product_merges = after_removal == {"x": "1"}
+    assert product_merges or after_removal == {"roof_type": ""}  # merged and deleted / replaced, "" kept
 
     # medusa-sync's client: a removal leaves the key absent (or "" where the server can only
     # keep it, items on 2.3.0), keys another tool wrote kept.
@@ -315,7 +316,7 @@ def test_medusa_merges_metadata_and_deletes_a_key_sent_as_empty(store, medusa_ad
     client.products.update(product_id, {"metadata": {"managed_by": "medusa-sync", "other_tool": "z", "roof_type": ""}})
     client.products.update(product_id, {"metadata": {"power_kwp": "2.46"}})
     held = admin_get(store, medusa_admin_token, path, fields="id,metadata")["product"]["metadata"]
-    assert held == {"managed_by": "medusa-sync", "other_tool": "z", "power_kwp": "2.46"}
+    assert held == {"managed_by": "medusa-sync", "other_tool": "z", "power_kwp": "2.46", **({"x": "1"} if product_merges else {})}
 
 
 def test_a_kit_key_the_feed_drops_is_removed_from_the_store(store, capsys, tmp_path, medusa_admin_token) -> None:
