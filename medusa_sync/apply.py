@@ -438,7 +438,8 @@ class _Apply:
     def bases(self) -> None:
         """Record the base of every level written from the feed (and of each drift kept over a
         changed feed) in its item's metadata: one update per item, sending only the
-        `sync_base:<location id>` keys, which Medusa merges into the item's metadata."""
+        `sync_base:<location id>` keys, which the update merges into the item's metadata (Medusa
+        2.3.0 and 2.21 merge an item's metadata; client/metadata.py)."""
         by_item: dict[str, dict[str, Any]] = {}
         drifts: list[LevelDrift] = self.plan.writes("level", "drift")
         for change in [*self.written_levels, *drifts]:

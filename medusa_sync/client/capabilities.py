@@ -19,6 +19,8 @@ The differences between the supported releases (2.3.0 and later; docs/compatibil
   fields; when that answers, products are read without them from then on.
 - the cross-item level batch (`POST /admin/inventory-items/location-levels/batch`) exists from
   2.3.0. A server without it (2.0-2.2) is refused with one line.
+- metadata updates: 2.21 merges them and deletes a key sent as ""; 2.3.0 keeps a key sent as
+  "" as "" and replaces a product's metadata (learned and handled in metadata.py).
 
 What is learned is kept for the life of the client and logged once at INFO (`-v`).
 """
@@ -41,11 +43,30 @@ LEVEL_BATCH = "cross-item level batch"
 PRODUCT_BATCH = "product batch"
 PRODUCT_SHIPPING_PROFILE = "product shipping profile link"
 
+
+def metadata_merge(kind: str) -> str:
+    """The feature: an update of a `kind` record merges its metadata into the record's."""
+    return f"{kind} metadata merge on update"
+
+
+def metadata_key_deletion(kind: str) -> str:
+    """The feature: an update of a `kind` record deletes a metadata key sent as ""."""
+    return f'{kind} metadata key deletion by ""'
+
+
 _FALLBACKS = {
     UNIT_OF_MEASURE: "units are kept in the item's metadata.unit_of_measure",
     VARIANT_SKU_FILTER: "variants are looked up by q= and an exact SKU match",
     PRODUCT_BATCH: "products (kits) are created one request each",
     PRODUCT_SHIPPING_PROFILE: "products are read without shipping_profile and kits get no shipping profile",
+    **{
+        metadata_merge(kind): f"{kind} metadata updates send the whole metadata, read just before (other keys kept, removed keys omitted)"
+        for kind in ("inventory item", "product")
+    },
+    **{
+        metadata_key_deletion(kind): f'a removed {kind} metadata key is omitted where the server replaces the metadata, else kept as "" (read as absent)'
+        for kind in ("inventory item", "product")
+    },
 }
 
 

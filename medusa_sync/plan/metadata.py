@@ -3,9 +3,10 @@
 medusa-sync's metadata keys are exactly those its builders return (`desired.item_metadata`,
 `desired.kit_metadata`): a key whose value is None there is one medusa-sync writes for other
 records, or wrote for this one before, and must be absent, so a value the store still holds is
-removed. Medusa 2.21 merges a metadata update into what the record holds and deletes a key
-sent as "" (tests/integration/test_sync.py proves it on the live server), so the update sends
-the removed keys as "".
+removed. The update sends the record's whole metadata with the removed keys as "", and the
+API client removes a key sent as "" on every release (client/metadata.py: Medusa 2.21 deletes
+it; 2.3.0 replaces a product's metadata, so the key is omitted, and keeps an item's key as "",
+which reads as absent).
 
 Bookkeeping keys (where a record came from, digests, the sync base of each level) are written along with a real change but
 never make a change on their own: reordering a feed file must not rewrite every item.
@@ -16,11 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from medusa_sync.client.metadata import REMOVE
 from medusa_sync.plan.model import BASE_PREFIX, FieldChange
 
 BOOKKEEPING = frozenset({"source_file", "source_record", "feed_digest"})
-REMOVE = ""
-"""What Medusa deletes a metadata key for."""
 
 
 def is_bookkeeping(key: str) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..capabilities import LEVEL_BATCH, UNIT_OF_MEASURE, Capabilities, UnsupportedServerError, unrecognized_field
 from ..errors import BadRequestError, MedusaAPIError
+from ..metadata import update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY
 from ..requestor import Requestor, listed
 from .base import Fields, Record, Records, Resource, list_query, segment
@@ -84,8 +85,16 @@ class InventoryItems(Resource):
         return self._write(PATH, body, recover=(lambda: self._find_by_sku(sku)) if sku else None)
 
     def update(self, item_id: str, body: Mapping[str, Any]) -> Record:
-        """Medusa merges `metadata` into the item's (keys not sent are kept)."""
-        return self._write(f"{PATH}/{segment(item_id)}", body, idempotent=True)
+        """`metadata` names the keys to set and, as "", to remove; keys not sent are kept (metadata.py)."""
+        path = f"{PATH}/{segment(item_id)}"
+        return update_metadata(
+            self._capabilities,
+            "inventory item",
+            PATH,
+            body,
+            lambda sent: self._write(path, sent, idempotent=True),
+            lambda: self.retrieve(item_id, fields="id,metadata").get("metadata") or {},
+        )
 
     def delete(self, item_id: str) -> Record:
         """Soft-delete; Medusa refuses (400) an item with reservations."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..capabilities import PRODUCT_BATCH, PRODUCT_SHIPPING_PROFILE, Capabilities, unrecognized_field
 from ..errors import MedusaAPIError, ServerError
+from ..metadata import update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY
 from ..requestor import Requestor, records
 from .base import Fields, Record, Records, Resource, list_query, positive_number, segment
@@ -157,8 +158,15 @@ class Products(Resource):
         return records(answer, "created", "POST", BATCH_PATH)
 
     def update(self, product_id: str, body: Mapping[str, Any]) -> Record:
-        return self._requestor.request(
-            "POST", f"{PATH}/{segment(product_id)}", json=dict(body), key="product", idempotent=True
+        """`metadata` names the keys to set and, as "", to remove; keys not sent are kept (metadata.py)."""
+        path = f"{PATH}/{segment(product_id)}"
+        return update_metadata(
+            self._capabilities,
+            "product",
+            PATH,
+            body,
+            lambda sent: self._requestor.request("POST", path, json=dict(sent), key="product", idempotent=True),
+            lambda: self.retrieve(product_id, fields="id,metadata").get("metadata") or {},
         )
 
     def delete(self, product_id: str) -> Record:
