@@ -39,7 +39,7 @@ def text_of(value: object) -> str | None:
         return str(value)
     if isinstance(value, str):
         if not value.isprintable():  # fast path: almost every feed string is printable
-            value = printable(value)
+            value = "\t".join(printable(part) for part in value.split("\t"))  # a tab is whitespace
         return value.strip() or None
     return None
 

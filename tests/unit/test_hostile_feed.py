@@ -81,6 +81,6 @@ def test_text_of_removes_control_characters_and_keeps_the_rest() -> None:
     from medusa_sync.feeds.fields import text_of
 
     assert text_of(" CD \x1b[2JSUL\x1b]0;t\x07 ") == "CD SUL"
-    assert text_of("Inversor\tSolar\x08") == "InversorSolar"
+    assert text_of("Inversor\tSolar\x08") == "Inversor\tSolar"
     assert text_of("Módulo [bold]610W[/bold]") == "Módulo [bold]610W[/bold]"
     assert text_of("\x1b[2J") is None
