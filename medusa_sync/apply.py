@@ -51,7 +51,6 @@ from medusa_sync.store import levels_now
 
 log = logging.getLogger("medusa_sync.apply")
 
-log = logging.getLogger("medusa_sync")
 
 KIT_BATCH_SIZE = 200
 """Kits per `POST /admin/products/batch`: ~1-2 s of Medusa's time, and little to redo one by

@@ -224,8 +224,7 @@ def _fulfilled_meanwhile(client: MedusaClient, line: OrderLine, failure: MedusaS
     outage), when it has nothing left to fulfil; else None."""
     if not isinstance(failure, MedusaAPIError) or failure.status not in (400, 500):
         return None
-    fresh = order_lines(client, [line.line_item_id]).get(line.line_item_id)
-    return fresh if fresh is not None and fresh.remaining == 0 else None
+    return _fully_fulfilled_now(client, line)
 
 
 def _fulfilled_by_medusa(client: MedusaClient, line: OrderLine) -> bool:
@@ -234,8 +233,13 @@ def _fulfilled_by_medusa(client: MedusaClient, line: OrderLine) -> bool:
     reservation per line item (the last it reads), lowering that component by the line's
     quantity instead of the reservation's, and leaves the kit's other components reserved and
     not lowered (2.21 fulfils every reservation of the line)."""
+    return _fully_fulfilled_now(client, line) is not None
+
+
+def _fully_fulfilled_now(client: MedusaClient, line: OrderLine) -> OrderLine | None:
+    """The line read again (one request) when it has nothing left to fulfil; else None."""
     fresh = order_lines(client, [line.line_item_id]).get(line.line_item_id)
-    return fresh is not None and fresh.remaining == 0
+    return fresh if fresh is not None and fresh.remaining == 0 else None
 
 
 def _complete(

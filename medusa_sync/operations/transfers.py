@@ -85,13 +85,11 @@ def _restart(audit: AuditLog, outcome: Outcome, route: Route, item: StockItem, w
     """The level moved between the first read and the re-read: check again and record the
     `pending` start anew with the re-read numbers, which the writes are computed from."""
     levels = route.levels(item)
-    source = levels["source"]
-    if route.amount > source["available"]:
+    try:
+        _check_available(route, levels, what, outcome.location, re_read=True)
+    except GuardError:
         outcome.result = "refused"  # nothing was written: no pending run to complete
-        raise GuardError(
-            f"{what}: only {source['available']} available at {outcome.location} now "
-            f"(stocked {source['stocked']}, reserved {source['reserved']}; re-read before writing)"
-        )
+        raise
     outcome.before = levels
     start_pending(audit, outcome, outcome.operation_id or "", f"{what} (re-read)")
     return levels
@@ -140,14 +138,22 @@ def _resume_or_start(
         outcome.operation_id, outcome.result, outcome.before = previous["operation_id"], "pending", previous["before"]
         return previous["before"], True
     levels = outcome.before or {}
+    _check_available(route, levels, what, outcome.location)
+    start_pending(audit, outcome, new_operation_id(), what)
+    return levels, False
+
+
+def _check_available(
+    route: Route, levels: dict[str, dict[str, int]], what: str, location: str | None, *, re_read: bool = False
+) -> None:
+    """GuardError when the source has less available than the transfer moves (`re_read`: the
+    numbers are those of the read made right before writing)."""
     source = levels["source"]
     if route.amount > source["available"]:
         raise GuardError(
-            f"{what}: only {source['available']} available at {outcome.location} "
-            f"(stocked {source['stocked']}, reserved {source['reserved']})"
+            f"{what}: only {source['available']} available at {location}{' now' if re_read else ''} "
+            f"(stocked {source['stocked']}, reserved {source['reserved']}{'; re-read before writing' if re_read else ''})"
         )
-    start_pending(audit, outcome, new_operation_id(), what)
-    return levels, False
 
 
 def _move(

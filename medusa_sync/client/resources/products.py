@@ -107,11 +107,7 @@ class Products(Resource):
         the variant's SKU. After an ambiguous failure, the product owning one of the variants'
         SKUs is the result; without variant SKUs, AmbiguousWriteError is raised instead.
         """
-        variants = body.get("variants") or []
-        for variant in variants:
-            for link in variant.get("inventory_items") or []:
-                positive_number("required_quantity", link.get("required_quantity"))
-        skus = [variant["sku"] for variant in variants if variant.get("sku")]
+        skus = _checked_variant_skus([body])
         return self._requestor.request(
             "POST",
             PATH,
@@ -135,13 +131,7 @@ class Products(Resource):
         caller creates the SKUs that are missing from the result); none found: it is re-sent.
         A server without the route raises its error and is remembered (`batch_supported`).
         """
-        skus: list[str] = []
-        for body in bodies:
-            for variant in body.get("variants") or []:
-                for link in variant.get("inventory_items") or []:
-                    positive_number("required_quantity", link.get("required_quantity"))
-                if variant.get("sku"):
-                    skus.append(variant["sku"])
+        skus = _checked_variant_skus(bodies)
         try:
             answer = self._requestor.request(
                 "POST",
@@ -227,6 +217,19 @@ class Products(Resource):
         variants = self._variants.list_by_skus(skus, fields="id,sku,product_id")
         owners = [variant["product_id"] for variant in variants if variant.get("product_id")]
         return self.retrieve(owners[0]) if owners else None
+
+
+def _checked_variant_skus(bodies: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The SKUs of the product bodies' variants, after checking that every inventory link has a
+    positive `required_quantity` (InvalidRequestError before any request otherwise)."""
+    skus: list[str] = []
+    for body in bodies:
+        for variant in body.get("variants") or []:
+            for link in variant.get("inventory_items") or []:
+                positive_number("required_quantity", link.get("required_quantity"))
+            if variant.get("sku"):
+                skus.append(variant["sku"])
+    return skus
 
 
 def _no_batch_route(error: MedusaAPIError) -> bool:
