@@ -151,6 +151,28 @@ def empty_store(medusa_server: MedusaServer) -> MedusaServer:
     return medusa_server
 
 
+def use_store(patch: pytest.MonkeyPatch, server: MedusaServer, home: Path) -> None:
+    """Point medusa-sync (the CLI, in this process) at `server` with the admin login (no API key,
+    no notification URL), its run log, lock file and audit log in `home` — never this host's own,
+    which another session on the machine may hold — and run it from `home`."""
+    patch.setenv("MEDUSA_URL", server.url)
+    patch.setenv("MEDUSA_EMAIL", server.email)
+    patch.setenv("MEDUSA_PASSWORD", server.password)
+    patch.delenv("MEDUSA_API_KEY", raising=False)
+    patch.delenv("MEDUSA_SYNC_NOTIFY_URL", raising=False)
+    patch.setenv("MEDUSA_SYNC_RUN_LOG", str(home / "runs.jsonl"))
+    patch.setenv("MEDUSA_SYNC_LOCK_FILE", str(home / "sync.lock"))
+    patch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(home / "audit.jsonl"))
+    patch.chdir(home)
+
+
+@pytest.fixture
+def store(empty_store: MedusaServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> MedusaServer:
+    """An empty store, and the environment that points medusa-sync at it (`use_store`)."""
+    use_store(monkeypatch, empty_store, tmp_path)
+    return empty_store
+
+
 @pytest.fixture(scope="session")
 def medusa_admin_token(medusa_server: MedusaServer) -> str:
     """A JWT for the admin user (valid 24 h): ``Authorization: Bearer <token>``."""

@@ -16,19 +16,6 @@ pytestmark = pytest.mark.integration
 SAMPLES = Path(__file__).resolve().parents[2] / "distributors"
 
 
-@pytest.fixture
-def store(empty_store, monkeypatch, tmp_path):
-    monkeypatch.setenv("MEDUSA_URL", empty_store.url)
-    monkeypatch.setenv("MEDUSA_EMAIL", empty_store.email)
-    monkeypatch.setenv("MEDUSA_PASSWORD", empty_store.password)
-    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
-    monkeypatch.delenv("MEDUSA_SYNC_NOTIFY_URL", raising=False)
-    monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
-    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
-    monkeypatch.chdir(tmp_path)
-    return empty_store
-
-
 def test_a_no_op_quiet_sync_prints_one_line(store, capsys, tmp_path) -> None:
     assert main(["sync", str(SAMPLES), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     out, err = capsys.readouterr()

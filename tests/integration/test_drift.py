@@ -14,7 +14,7 @@ import pytest
 from medusa_sync.client import MedusaClient
 from medusa_sync.cli.main import main
 
-from .test_sync import SAMPLES, admin_post, client, run_json, store  # noqa: F401  (fixtures)
+from .test_sync import SAMPLES, admin_post, client, run_json  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 

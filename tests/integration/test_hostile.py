@@ -14,7 +14,7 @@ from medusa_sync.cli.main import main
 
 from . import hostile
 from .raw import RawAdmin
-from .test_sync import REAL_FEEDS, client, store, store_counts  # noqa: F401 (fixtures)
+from .test_sync import REAL_FEEDS, client, store_counts  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.integration
 

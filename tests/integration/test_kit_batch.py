@@ -25,18 +25,6 @@ PRODUCT_FIELDS = ",".join((
 ))
 
 
-@pytest.fixture
-def store(empty_store, monkeypatch, tmp_path):
-    monkeypatch.setenv("MEDUSA_URL", empty_store.url)
-    monkeypatch.setenv("MEDUSA_EMAIL", empty_store.email)
-    monkeypatch.setenv("MEDUSA_PASSWORD", empty_store.password)
-    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
-    monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
-    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
-    monkeypatch.chdir(tmp_path)
-    return empty_store
-
-
 def product_fields(raw: RawAdmin) -> str:
     """PRODUCT_FIELDS where products have a shipping profile; without it where a read naming it
     answers 500 (before Medusa 2.5: the product has no such link)."""

@@ -25,6 +25,7 @@ from medusa_sync.client.requestor import Requestor
 from medusa_sync.errors import GuardError
 from medusa_sync.operations import reserve, sweep_stale
 
+from .conftest import use_store
 from .raw import RawAdmin
 
 pytestmark = pytest.mark.integration
@@ -86,14 +87,8 @@ def shop(medusa_server, client, raw_admin, monkeypatch, tmp_path) -> Iterator[Sh
             ],
         }
     )
-    monkeypatch.setenv("MEDUSA_URL", medusa_server.url)
-    monkeypatch.setenv("MEDUSA_EMAIL", medusa_server.email)
-    monkeypatch.setenv("MEDUSA_PASSWORD", medusa_server.password)
-    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
-    monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "writer.lock"))  # not the user's own
+    use_store(monkeypatch, medusa_server, tmp_path)
     monkeypatch.setenv("MEDUSA_SYNC_ACTOR", "it-tester")
-    monkeypatch.chdir(tmp_path)
     yield Shop(prefix, f"{prefix} North", f"{prefix} South", items, tmp_path / "audit.jsonl", raw_admin)
     _remove(client, product["id"], items.values(), (north, south))
 

@@ -12,6 +12,8 @@ import pytest
 
 from medusa_sync.cli.main import main
 
+from .conftest import use_store
+
 pytestmark = pytest.mark.integration
 
 REAL_FEEDS = Path(__file__).resolve().parents[3] / "shared" / "feeds-2025-10"
@@ -27,13 +29,7 @@ def imported(medusa_server, tmp_path_factory) -> Iterator[Path]:
     medusa_server.reset()
     home = tmp_path_factory.mktemp("operator-help")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MEDUSA_URL", medusa_server.url)
-        patch.setenv("MEDUSA_EMAIL", medusa_server.email)
-        patch.setenv("MEDUSA_PASSWORD", medusa_server.password)
-        patch.delenv("MEDUSA_API_KEY", raising=False)
-        for name, file in (("RUN_LOG", "runs.jsonl"), ("LOCK_FILE", "sync.lock"), ("AUDIT_LOG", "audit.jsonl")):
-            patch.setenv(f"MEDUSA_SYNC_{name}", str(home / file))
-        patch.chdir(home)
+        use_store(patch, medusa_server, home)
         assert main(["import", str(REAL_FEEDS), "--yes", "--quiet", "--out", str(home / "out")]) == 0
         yield home
 

@@ -23,6 +23,7 @@ from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
 from medusa_sync.operations import sweep_stale
 
+from .conftest import use_store
 from .raw import RawAdmin
 from .storefront import (
     Api,
@@ -112,15 +113,7 @@ def order_shop(medusa_server, raw_admin, storefront_admin: Api, merchant: Mercha
         variant = client.product_variants.list_by_skus([f"{prefix}-KIT"], fields="id")[0]["id"]
         make_sellable(storefront_admin, merchant, product["id"])
         shipping = open_for_shipping(storefront_admin, merchant, [north, south])
-        monkeypatch.setenv("MEDUSA_URL", medusa_server.url)
-        monkeypatch.setenv("MEDUSA_EMAIL", medusa_server.email)
-        monkeypatch.setenv("MEDUSA_PASSWORD", medusa_server.password)
-        monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
-        monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-        # Not this host's own: another session on the machine may hold it (exit 6).
-        monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
-        monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
-        monkeypatch.chdir(tmp_path)
+        use_store(monkeypatch, medusa_server, tmp_path)
         yield OrderShop(prefix, north, south, panel, inverter, variant, shipping, raw_admin, tmp_path / "audit.jsonl")
         _remove(client, product["id"], (panel, inverter), (north, south))
 

@@ -17,7 +17,7 @@ import pytest
 from medusa_sync.cli.main import main
 
 from .conftest import REPO_ROOT, run_server_script
-from .test_sync import client, owned_counts, store, store_counts  # noqa: F401 - the fixtures
+from .test_sync import client, owned_counts, store_counts  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.integration
 

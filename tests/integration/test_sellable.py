@@ -19,7 +19,7 @@ from .storefront import (
     store_inventory_quantity,
     variant_by_sku,
 )
-from .test_sync import SAMPLES, run_json, store  # noqa: F401  (fixtures)
+from .test_sync import SAMPLES, run_json
 
 pytestmark = pytest.mark.integration
 

@@ -13,6 +13,7 @@ import pytest
 
 from medusa_sync.cli.main import main
 
+from .conftest import use_store
 from .storefront import (
     Api,
     Merchant,
@@ -43,13 +44,7 @@ def kit_shop(empty_store, storefront_admin: Api, merchant: Merchant, monkeypatch
     and the shipping option per location."""
     if not REAL_FEEDS.is_dir():
         pytest.skip("../shared/feeds-2025-10 is not present")
-    monkeypatch.setenv("MEDUSA_URL", empty_store.url)
-    monkeypatch.setenv("MEDUSA_EMAIL", empty_store.email)
-    monkeypatch.setenv("MEDUSA_PASSWORD", empty_store.password)
-    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
-    monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
-    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
-    monkeypatch.chdir(tmp_path)
+    use_store(monkeypatch, empty_store, tmp_path)
     assert main(["import", str(REAL_FEEDS), "--yes", "--out", str(tmp_path / "out")]) == 0
 
     locations = storefront_admin.call("GET", "/admin/stock-locations", params={"fields": "id", "limit": 100})

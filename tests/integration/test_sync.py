@@ -29,19 +29,6 @@ REAL_FEEDS = REPO.parent / "shared" / "feeds-2025-10"
 
 
 @pytest.fixture
-def store(empty_store, monkeypatch, tmp_path):
-    """An empty store, and the environment that points medusa-sync at it."""
-    monkeypatch.setenv("MEDUSA_URL", empty_store.url)
-    monkeypatch.setenv("MEDUSA_EMAIL", empty_store.email)
-    monkeypatch.setenv("MEDUSA_PASSWORD", empty_store.password)
-    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
-    monkeypatch.setenv("MEDUSA_SYNC_RUN_LOG", str(tmp_path / "runs.jsonl"))
-    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "sync.lock"))
-    monkeypatch.chdir(tmp_path)
-    return empty_store
-
-
-@pytest.fixture
 def client(store):
     with MedusaClient(store.url, email=store.email, password=store.password) as medusa:
         yield medusa

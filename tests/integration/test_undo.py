@@ -8,7 +8,7 @@ import shutil
 
 from medusa_sync.cli.main import main
 
-from .test_sync import SAMPLES, run_json, store  # noqa: F401  (the `store` fixture)
+from .test_sync import SAMPLES, run_json
 
 
 def stocked_by_sku(raw_admin, skus) -> dict[str, int]:

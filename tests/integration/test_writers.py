@@ -15,6 +15,7 @@ import pytest
 from medusa_sync.client import MedusaClient
 from medusa_sync.lease import LEASE_HANDLE
 
+from .conftest import use_store
 from .slow_proxy import SlowProxy
 from .test_sync import SAMPLES, store_counts
 
@@ -137,13 +138,7 @@ def totals(client: MedusaClient) -> dict[str, tuple[int, int, int]]:
 def test_a_duplicate_location_is_reported_by_plan_and_merged_with_stock_preserved(store, client, tmp_path, monkeypatch, capsys) -> None:
     from medusa_sync.cli.main import main
 
-    monkeypatch.setenv("MEDUSA_URL", store.url)
-    monkeypatch.setenv("MEDUSA_EMAIL", store.email)
-    monkeypatch.setenv("MEDUSA_PASSWORD", store.password)
-    monkeypatch.delenv("MEDUSA_API_KEY", raising=False)
-    monkeypatch.setenv("MEDUSA_SYNC_LOCK_FILE", str(tmp_path / "lock"))
-    monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    monkeypatch.chdir(tmp_path)
+    use_store(monkeypatch, store, tmp_path)
     assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
     (kept,) = client.stock_locations.list(name="Odex CD", fields="id")
     duplicate = client.stock_locations.create("Odex  cd")  # another spelling, made later
