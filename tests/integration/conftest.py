@@ -6,7 +6,9 @@ The release is the pinned one (2.21.2) unless ``MEDUSA_SERVER_VERSION`` names an
 Opt-in: the tests here run only with ``MEDUSA_SYNC_IT=1``; otherwise every test that uses
 ``medusa_server`` is skipped with the reason. The server is started once per session with
 ``scripts/medusa-server up`` (idempotent and quick when it already runs) and is left running
-afterwards; stop it with ``scripts/medusa-server down``.
+afterwards; stop it with ``scripts/medusa-server down``. The unit tests run first, and the
+``up`` starts in the background as soon as the tests are collected, so on a fresh machine the
+install (minutes) overlaps the unit tests; its timings are printed in the summary.
 
 Fixtures
 --------
@@ -30,6 +32,7 @@ import json
 import os
 import shlex
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,6 +126,61 @@ def admin_login(url: str, email: str, password: str) -> str:
     return resp.json()["token"]
 
 
+class BackgroundUp:
+    """`scripts/medusa-server up` started when the tests are collected, awaited by the first
+    integration test."""
+
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+    @classmethod
+    def start(cls) -> None:
+        with tempfile.NamedTemporaryFile(prefix="medusa-server-up-", suffix=".log", delete=False) as log:
+            cls.log = Path(log.name)
+            cls.process = subprocess.Popen(
+                [str(SERVER_SCRIPT), "up"], cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    @classmethod
+    def wait(cls) -> None:
+        assert cls.process is not None and cls.log is not None
+        try:
+            code = cls.process.wait(timeout=UP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            cls.process.kill()
+            pytest.fail(f"scripts/medusa-server up timed out after {UP_TIMEOUT_S}s", pytrace=False)
+        if code != 0:
+            pytest.fail(
+                f"scripts/medusa-server up failed (exit {code}):\n{cls.log.read_text()[-4000:]}", pytrace=False
+            )
+
+    @classmethod
+    def timings(cls) -> list[str]:
+        """The up's own timing lines (install, migrations, boot), once it has ended."""
+        if cls.process is None or cls.process.poll() is None or cls.log is None:
+            return []
+        marks = ("done in", "migrated in", "healthy after", "installed in", "up in")
+        return [line for line in cls.log.read_text().splitlines() if any(mark in line for mark in marks)]
+
+
+def is_integration(item: pytest.Item) -> bool:
+    return item.get_closest_marker("integration") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Unit tests first (in their order), then the integration tests; with MEDUSA_SYNC_IT=1 the
+    server starts now, in the background, and the first integration test waits for it."""
+    items.sort(key=is_integration)
+    wanted = os.environ.get("MEDUSA_SYNC_IT") == "1" and not config.option.collectonly
+    if wanted and any(map(is_integration, items)) and os.access(SERVER_SCRIPT, os.X_OK):
+        BackgroundUp.start()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in BackgroundUp.timings():
+        terminalreporter.write_line(f"scripts/medusa-server up (in the background): {line}")
+
+
 @pytest.fixture(scope="session")
 def medusa_server() -> MedusaServer:
     """Start (or reuse) the real Medusa server; skip unless MEDUSA_SYNC_IT=1."""
@@ -130,7 +188,10 @@ def medusa_server() -> MedusaServer:
         pytest.skip(SKIP_REASON)
     if not os.access(SERVER_SCRIPT, os.X_OK):
         pytest.fail(f"{SERVER_SCRIPT} is missing or not executable", pytrace=False)
-    run_server_script("up", timeout=UP_TIMEOUT_S)
+    if BackgroundUp.process is not None:
+        BackgroundUp.wait()
+    else:
+        run_server_script("up", timeout=UP_TIMEOUT_S)
     env = parse_env_lines(run_server_script("env"))
     missing = {"MEDUSA_URL", "MEDUSA_EMAIL", "MEDUSA_PASSWORD", "MEDUSA_SERVER_VERSION"} - env.keys()
     if missing:
