@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,19 +75,40 @@ def plan_import(
     audit: AuditLog | None = None,
 ) -> ImportResult:
     """Plan the feeds against the live store, or against an empty store without a `client`.
-    `audit` tells who changed a drifted level."""
+    `audit` tells who changed a drifted level.
+
+    The store is read while the feeds are parsed (the read waits mostly on Medusa, the parse on
+    the CPU); the "read store" phase is what the read takes beyond the parse. Which products are
+    kits is known only once the feeds are parsed, so the read keeps every variant and the
+    snapshot is then narrowed to the kits."""
     timer = timer or PhaseTimer()
+    reading = _in_background(read_store_to_sell, client, None) if client is not None else None
     with timer.phase("parse feeds"):
         catalog = load_catalog(feed_root, rules)
-    if client is None:
-        snapshot = StoreSnapshot()
-    else:
+    snapshot = StoreSnapshot()
+    if reading is not None:
         with timer.phase("read store"):
-            snapshot = read_store_to_sell(client, {kit.sku for kit in catalog.kits})
+            snapshot = reading.result()
+        snapshot.keep_kits({kit.sku for kit in catalog.kits})
     with timer.phase("plan"):
         changed_by = last_stock_changes(audit.records()) if audit is not None else None
         plan = make_plan(catalog, snapshot, rules, options, changed_by)
     return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan)
+
+
+def _in_background(function: Callable[..., Any], *args: Any) -> Future[Any]:
+    """`function(*args)` in a daemon thread: a caller that fails or is interrupted (Ctrl-C) does
+    not wait for it to end."""
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # handed to the caller by future.result()
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=getattr(function, "__name__", "background"), daemon=True).start()
+    return future
 
 
 def run_import(

@@ -7,6 +7,7 @@ it is never changed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
@@ -122,6 +123,10 @@ class StoreSnapshot:
         payload = orjson.dumps(state, option=orjson.OPT_SORT_KEYS, default=str)
         return hashlib.sha256(payload).hexdigest()
 
+    def keep_kits(self, kit_skus: Collection[str]) -> None:
+        """Keep the kits `read_store` keeps for `kit_skus`, of a snapshot read with none named."""
+        self.kits = {sku: kit for sku, kit in self.kits.items() if kit.owned or sku in kit_skus}
+
 
 def _as_dict(record: Any) -> dict[str, Any]:
     """`dataclasses.asdict` without its deep copy (the digest's bytes are the same: nested
@@ -130,9 +135,10 @@ def _as_dict(record: Any) -> dict[str, Any]:
     return {column.name: getattr(record, column.name) for column in dataclass_fields(record)}
 
 
-def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
+def read_store(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
-    product whose variant has a desired kit SKU)."""
+    product whose variant has a desired kit SKU). `kit_skus` None: every variant with a SKU, for
+    a caller that learns the kit SKUs later and then calls `keep_kits`."""
     snapshot = StoreSnapshot(url=client.base_url)
     locations = client.stock_locations.list(fields="id,name,metadata,created_at,sales_channels.id", order="created_at")
     for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
@@ -153,7 +159,7 @@ def read_store(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
     for product in client.products.list_all(fields=_PRODUCT_QUERY_FIELDS):
         for variant in list_field(product, "variants"):
             sku = variant.get("sku")
-            if not sku or not (owned(product.get("metadata")) or sku in kit_skus):
+            if not sku or not (kit_skus is None or owned(product.get("metadata")) or sku in kit_skus):
                 continue
             snapshot.kits[sku] = ActualKit(
                 product_id=product["id"],
@@ -181,7 +187,7 @@ def _channel_ids(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(channel["id"] for channel in list_field(row, "sales_channels")))
 
 
-def read_store_to_sell(client: MedusaClient, kit_skus: set[str]) -> StoreSnapshot:
+def read_store_to_sell(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreSnapshot:
     """`read_store`, and what selling kits needs (the sync plans against this one)."""
     snapshot = read_store(client, kit_skus)
     snapshot.selling = read_selling(client)

@@ -1,15 +1,32 @@
-"""The pipeline's public timing hook: each phase of a run reported to a PhaseTimer."""
+"""The pipeline's phases: each reported to a PhaseTimer, the store read while the feeds are parsed."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import httpx
+import orjson
+import pytest
+
 from medusa_sync import pipeline, timing
+from medusa_sync.client import MedusaClient
 from medusa_sync.config import Rules, Settings
+from medusa_sync.errors import FeedError
 from medusa_sync.plan import PlanOptions
 from medusa_sync.timing import PhaseTimer
 
 SAMPLE_FEEDS = Path(__file__).resolve().parents[2] / "distributors"
+SYNCED_STORE = Path(__file__).parent / "fixtures" / "synced_store.json"
+
+
+def synced_store(request: httpx.Request) -> httpx.Response:
+    """The store after an import of the samples (recorded from Medusa 2.21.2); no selling setup."""
+    for exchange in orjson.loads(SYNCED_STORE.read_bytes())["exchanges"]:
+        if exchange["path"] == request.url.path:
+            return httpx.Response(200, json=exchange["response"])
+    key = request.url.path.rsplit("/", 1)[-1].replace("-", "_")
+    return httpx.Response(200, json={key: [], "count": 0, "offset": 0, "limit": 1000})
 
 
 def test_a_phase_run_twice_is_summed(monkeypatch) -> None:
@@ -42,3 +59,38 @@ def test_an_offline_dry_run_reports_its_phases(tmp_path: Path) -> None:
     assert result.plan.has_changes
     # offline: no store to read, and a dry run applies nothing
     assert list(timer.seconds) == ["parse feeds", "plan", "reservations report", "outputs"]
+
+
+def test_the_store_is_read_while_the_feeds_are_parsed(monkeypatch) -> None:
+    read_started = threading.Event()
+    parse = pipeline.load_catalog
+
+    def parse_once_the_read_started(root, rules):
+        assert read_started.wait(timeout=10), "the store was not read during the parse"
+        return parse(root, rules)
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        read_started.set()
+        return synced_store(request)
+
+    monkeypatch.setattr(pipeline, "load_catalog", parse_once_the_read_started)
+    timer = PhaseTimer()
+    with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
+        result = pipeline.plan_import(SAMPLE_FEEDS, Rules(), PlanOptions(), client=client, timer=timer)
+    assert list(timer.seconds) == ["parse feeds", "read store", "plan"]
+    assert (len(result.snapshot.items), sorted(result.snapshot.kits)) == (243, sorted(k.sku for k in result.catalog.kits))
+    assert not result.plan.has_changes
+
+
+def test_a_parse_that_fails_does_not_wait_for_the_store_read(monkeypatch) -> None:
+    release = threading.Event()
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        release.wait(timeout=10)  # a slow store: the read would take 10 s
+        return synced_store(request)
+
+    with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
+        with pytest.raises(FeedError, match="no-such-root"):
+            pipeline.plan_import(SAMPLE_FEEDS / "no-such-root", Rules(), PlanOptions(), client=client)
+        assert not release.is_set()
+        release.set()

@@ -26,11 +26,16 @@ def catalog() -> Catalog:
     return load_catalog(SAMPLES, RULES)
 
 
-def synced_snapshot(catalog: Catalog) -> StoreSnapshot:
+def synced_snapshot(catalog: Catalog, *extra_products: dict, kits_named: bool = True) -> StoreSnapshot:
     """The store as a complete import of the samples leaves it: the list answers a real Medusa
     2.21.2 gave after `medusa-sync import distributors` (tests/unit/fixtures/record_store.py),
-    read through the real reader."""
+    read through the real reader, told the catalog's kit SKUs unless not `kits_named`;
+    `extra_products` are added to the products answer."""
     exchanges = orjson.loads(FIXTURE.read_bytes())["exchanges"]
+    for exchange in exchanges:
+        if exchange["path"] == "/admin/products" and extra_products:
+            exchange["response"]["products"] += extra_products
+            exchange["response"]["count"] += len(extra_products)
 
     def medusa(request: httpx.Request) -> httpx.Response:
         offset = request.url.params.get("offset", "0")
@@ -40,9 +45,23 @@ def synced_snapshot(catalog: Catalog) -> StoreSnapshot:
         return httpx.Response(404, json={"type": "not_found", "message": f"not recorded: {request.url}"})
 
     with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
-        return read_store(client, {kit.sku for kit in catalog.kits})
+        return read_store(client, {kit.sku for kit in catalog.kits} if kits_named else None)
 
 
+def test_a_store_read_before_the_kits_are_known_keeps_the_same_kits_once_narrowed(catalog: Catalog) -> None:
+    """The sync reads the store while the feeds are parsed (`read_store(client, None)`), then
+    narrows it with `keep_kits`: the same kits as a read told the kit SKUs, not someone else's."""
+    theirs = {
+        "id": "prod_theirs", "title": "A product of the store's own", "status": "published", "metadata": None,
+        "variants": [{"id": "variant_theirs", "sku": "THEIR-SKU", "prices": [], "inventory_items": []}],
+    }
+    told = synced_snapshot(catalog, theirs)
+    early = synced_snapshot(catalog, theirs, kits_named=False)
+    assert sorted(early.kits) == sorted([*told.kits, "THEIR-SKU"])
+    assert len(told.kits) == 4
+    early.keep_kits({kit.sku for kit in catalog.kits})
+    assert early.kits == told.kits
+    assert early.fingerprint() == told.fingerprint()
 def replace_item(snapshot: StoreSnapshot, sku: str, **changes) -> None:
     item = snapshot.items[sku]
     snapshot.items[sku] = ActualItem(**{**item.__dict__, **changes})
