@@ -22,6 +22,7 @@ from medusa_sync.client import MedusaClient, RequestCounts
 from medusa_sync.config import Rules, Settings, redact_url
 from medusa_sync.errors import ConfigError, ShrinkGuardError, StoreChangedError, StrictValidationError
 from medusa_sync.feeds import load_catalog
+from medusa_sync.gcpause import gc_paused
 from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
 from medusa_sync.normalize.text import plural
@@ -82,14 +83,15 @@ def plan_import(
     kits is known only once the feeds are parsed, so the read keeps every variant and the
     snapshot is then narrowed to the kits."""
     timer = timer or PhaseTimer()
-    reading = _in_background(read_store_to_sell, client, None) if client is not None else None
-    with timer.phase("parse feeds"):
-        catalog = load_catalog(feed_root, rules)
-    snapshot = StoreSnapshot()
-    if reading is not None:
-        with timer.phase("read store"):
-            snapshot = reading.result()
-        snapshot.keep_kits({kit.sku for kit in catalog.kits})
+    with gc_paused():  # for both threads: the read starts before the parse pauses the collector
+        reading = _in_background(read_store_to_sell, client, None) if client is not None else None
+        with timer.phase("parse feeds"):
+            catalog = load_catalog(feed_root, rules)
+        snapshot = StoreSnapshot()
+        if reading is not None:
+            with timer.phase("read store"):
+                snapshot = reading.result()
+            snapshot.keep_kits({kit.sku for kit in catalog.kits})
     with timer.phase("plan"):
         changed_by = last_stock_changes(audit.records()) if audit is not None else None
         plan = make_plan(catalog, snapshot, rules, options, changed_by)

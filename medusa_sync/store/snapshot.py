@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from medusa_sync.client import list_field, number_field
+from medusa_sync.gcpause import paused_gc
 
 from .locations import duplicate_locations
 from .selling import StoreSelling, read_selling
@@ -135,6 +136,7 @@ def _as_dict(record: Any) -> dict[str, Any]:
     return {column.name: getattr(record, column.name) for column in dataclass_fields(record)}
 
 
+@paused_gc
 def read_store(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU). `kit_skus` None: every variant with a SKU, for

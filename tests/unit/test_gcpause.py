@@ -1,0 +1,41 @@
+"""The cyclic garbage collector is paused around the big builds and always given back."""
+
+from __future__ import annotations
+
+import gc
+
+import httpx
+import pytest
+
+from medusa_sync.client import MedusaClient
+from medusa_sync.gcpause import gc_paused
+from medusa_sync.store import read_store
+
+
+def test_a_pause_gives_the_collector_back_even_when_the_block_fails() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError("boom")
+    assert gc.isenabled()
+
+
+def test_a_pause_inside_a_pause_leaves_the_collector_to_the_outer_one() -> None:
+    with gc_paused():
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_the_store_is_read_with_the_collector_paused() -> None:
+    seen: list[bool] = []
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        seen.append(gc.isenabled())
+        key = request.url.path.rsplit("/", 1)[-1].replace("-", "_")
+        return httpx.Response(200, json={key: [], "count": 0, "offset": 0, "limit": 1000})
+
+    with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
+        read_store(client, set())
+    assert (len(seen), any(seen), gc.isenabled()) == (3, False, True)
