@@ -21,8 +21,8 @@ from .test_sync import client, owned_counts, store_counts  # noqa: F401 - the fi
 
 pytestmark = pytest.mark.integration
 
-ITEMS = 1000
-KILL_AFTER_ITEMS = 200
+ITEMS = 500  # enough for a sync that is still writing items well after the kill
+KILL_AFTER_ITEMS = 100
 
 
 def created_items(client) -> int:
