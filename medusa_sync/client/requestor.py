@@ -264,15 +264,19 @@ def _malformed_field(record: Mapping[str, Any], what: str) -> MalformedAnswerErr
     )
 
 
+_CONTAINERS = (dict, list)
+
+
 def _answer(value: Any, method: str, path: str) -> Any:
-    """`value` with every JSON object in it an Answer (scalars are not descended into: this
-    runs over every record read)."""
-    if isinstance(value, list):
-        return [_answer(item, method, path) if isinstance(item, (dict, list)) else item for item in value]
-    answer = Answer(
-        {name: _answer(item, method, path) if isinstance(item, (dict, list)) else item for name, item in value.items()}
-    )
+    """`value` with every JSON object in it an Answer. This runs over every record read: an
+    object is copied whole (in C) and only its objects and lists are replaced."""
+    if type(value) is list:
+        return [_answer(item, method, path) if type(item) in _CONTAINERS else item for item in value]
+    answer = Answer(value)
     answer.method, answer.path = method, path
+    for name, item in value.items():
+        if type(item) in _CONTAINERS:
+            answer[name] = _answer(item, method, path)
     return answer
 
 
