@@ -152,7 +152,8 @@ def _stages(live: LiveSize) -> str:
 
     steps = ", ".join(f"{name} {spread([r.full.step_s(name) for r in rounds], 's')}" for name in first.full.steps)
     return (
-        f"Phases of the no-op: {phases(lambda r: r.noop, ('parse feeds', 'read store', 'plan', 'reservations report', 'outputs'))}. "
+        "Phases (the store is read while the feeds are parsed: 'read store' is what the read takes beyond the parse) "
+        f"of the no-op: {phases(lambda r: r.noop, ('parse feeds', 'read store', 'plan', 'reservations report', 'outputs'))}. "
         f"Of the full import: {phases(lambda r: r.full, ('parse feeds', 'read store', 'plan'))}, apply steps: {steps}; "
         f"{phases(lambda r: r.full, ('outputs',))}. "
         f"Requests by method (first round) — full import {first.full.by_method}, re-sync {first.resync.by_method}, "
