@@ -13,7 +13,7 @@ from medusa_sync.config import Rules
 from medusa_sync.gcpause import paused_gc
 from medusa_sync.guard import shrink_guard
 from medusa_sync.models import Catalog
-from medusa_sync.plan.desired import item_fields, item_metadata, kit_create, kit_metadata
+from medusa_sync.plan.desired import item_body, item_fields, item_metadata, kit_create, kit_metadata
 from medusa_sync.plan.ids import StoreIds
 from medusa_sync.plan.model import (
     ACTIONS,
@@ -54,7 +54,7 @@ __all__ = [
     "ACTIONS", "BASE_PREFIX", "FORMAT_VERSION", "KINDS", "WRITES", "Action", "Change", "Component", "FieldChange",
     "ItemConflict", "ItemCreate", "ItemFields", "ItemMissing", "ItemUpdate", "Kind", "KitConflict",
     "KitCreate", "KitMissing", "KitUpdate", "LevelBase", "LevelCreate", "LevelDrift", "LevelUpdate", "LinkEdits", "LocationCreate", "LocationUpdate",
-    "Plan", "PlanOptions", "Price", "StoreIds", "item_fields", "item_metadata", "kit_create",
+    "Plan", "PlanOptions", "Price", "StoreIds", "item_body", "item_fields", "item_metadata", "kit_create",
     "base_key", "kit_metadata", "make_plan",
 ]
 

@@ -57,9 +57,14 @@ def item_values(item: InventoryItem) -> dict[str, Any]:
     }
 
 
+def item_body(item: InventoryItem) -> dict[str, Any]:
+    """The item as created (`ItemFields`), as plain data: the items payload writes one per item."""
+    return {**item_values(item), "metadata": with_values(item_metadata(item))}
+
+
 def item_fields(item: InventoryItem) -> ItemFields:
     """The item as created."""
-    return ItemFields(**item_values(item), metadata=with_values(item_metadata(item)))
+    return ItemFields(**item_body(item))
 
 
 def kit_metadata(kit: Kit) -> dict[str, Any]:
