@@ -35,8 +35,8 @@ class Frozen:
     A catalog and its plan hold several of these per item, hundreds of thousands at once, so
     they are slotted pydantic dataclasses rather than `BaseModel`s: validated the same way
     (types, `Field(ge=0)`, unknown keywords refused), but without a `__dict__` and a fields-set
-    per instance (~700 bytes an instance fewer). `model_dump` and `model_copy` work as on a
-    model; `model_copy` validates its update."""
+    per instance (an `InventoryItem` is 160 bytes instead of 544, a `SourceRef` 56 instead of
+    264). `model_dump` and `model_copy` work as on a model; `model_copy` validates its update."""
 
     __slots__ = ()
 
