@@ -107,7 +107,7 @@ def _parse_product(
         category=category,
         distributor=ctx.distributor.name,
         price=price,
-        unit=unit or InventoryItem.model_fields["unit"].default,
+        unit=unit or InventoryItem.__pydantic_fields__["unit"].default,
         power_w=power_w(title, fields.description),
         thumbnail=fields.image,
         source=SourceRef(file=ctx.path, record=index, original_id=record_id),

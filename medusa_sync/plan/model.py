@@ -11,10 +11,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
+from pydantic import BaseModel, Discriminator, Field, Tag, ValidationError
 
 from medusa_sync.errors import ConfigError
-from medusa_sync.models import Frozen
+from medusa_sync.models import Frozen, frozen
 
 FORMAT_VERSION = 2
 
@@ -37,10 +37,9 @@ class PlanOptions(BaseModel):
     or keep the store's."""
 
 
+@frozen(extra="ignore")  # a saved plan's unknown keys are ignored, as ever
 class FieldChange(Frozen):
     """One field before → after; `after` None with `removed` means the key is deleted."""
-
-    model_config = ConfigDict(extra="ignore")  # a saved plan's unknown keys are ignored, as ever
 
     field: str
     before: Any = None
@@ -48,6 +47,7 @@ class FieldChange(Frozen):
     removed: bool = False
 
 
+@frozen
 class _Change(Frozen):
 
     note: str | None = None
@@ -58,6 +58,7 @@ class _Change(Frozen):
 # -- locations ---------------------------------------------------------------------------------
 
 
+@frozen
 class LocationCreate(_Change):
     kind: Literal["location"] = "location"
     action: Literal["create"] = "create"
@@ -71,6 +72,7 @@ class LocationCreate(_Change):
         return self.name
 
 
+@frozen
 class LocationUpdate(_Change):
     """A location of medusa-sync's that is missing some of its sales channels: they are added
     (the channels it is in stay)."""
@@ -89,6 +91,7 @@ class LocationUpdate(_Change):
 # -- inventory items ---------------------------------------------------------------------------
 
 
+@frozen
 class ItemFields(Frozen):
     """An inventory item as Medusa should hold it (POST /admin/inventory-items without levels)."""
 
@@ -103,6 +106,7 @@ class ItemFields(Frozen):
     metadata: dict[str, Any]
 
 
+@frozen
 class _ItemChange(_Change):
     kind: Literal["item"] = "item"
     sku: str
@@ -112,6 +116,7 @@ class _ItemChange(_Change):
         return self.sku
 
 
+@frozen
 class ItemCreate(_ItemChange):
     """Created with its levels (the `level` creates with `with_item`) in one request."""
 
@@ -119,6 +124,7 @@ class ItemCreate(_ItemChange):
     item: ItemFields
 
 
+@frozen
 class ItemUpdate(_ItemChange):
     action: Literal["update"] = "update"
     item_id: str
@@ -128,11 +134,13 @@ class ItemUpdate(_ItemChange):
     """The whole metadata to write (None: unchanged); a key to delete is sent as ""."""
 
 
+@frozen
 class ItemMissing(_ItemChange):
     action: Literal["missing"] = "missing"
     item_id: str
 
 
+@frozen
 class ItemConflict(_ItemChange):
     action: Literal["conflict"] = "conflict"
     item_id: str
@@ -141,6 +149,7 @@ class ItemConflict(_ItemChange):
 # -- stock levels ------------------------------------------------------------------------------
 
 
+@frozen
 class LevelBase(Frozen):
     """What medusa-sync last wrote to a level from the feed: the base of the three-way merge
     (docs/operations.md). Kept in the item's metadata, `sync_base:<location id>` →
@@ -157,6 +166,7 @@ def base_key(location_id: str) -> str:
     return f"{BASE_PREFIX}{location_id}"
 
 
+@frozen
 class _LevelChange(_Change):
     kind: Literal["level"] = "level"
     sku: str
@@ -174,6 +184,7 @@ class _LevelChange(_Change):
         return f"{self.sku} @ {self.location}"
 
 
+@frozen
 class LevelCreate(_LevelChange):
     action: Literal["create"] = "create"
     item_id: str | None = None
@@ -182,11 +193,13 @@ class LevelCreate(_LevelChange):
     """Sent inside the item's create request (the item is new)."""
 
 
+@frozen
 class LevelUpdate(_LevelChange):
     action: Literal["update"] = "update"
     item_id: str
 
 
+@frozen
 class LevelDrift(_LevelChange):
     """A level someone else changed since medusa-sync last wrote it, that the sync leaves as it
     is: `stocked`/`incoming` are the store's values (kept), `feed` what the feed says. Not a
@@ -202,16 +215,14 @@ class LevelDrift(_LevelChange):
 # -- kits --------------------------------------------------------------------------------------
 
 
+@frozen(extra="ignore")
 class Component(Frozen):
-    model_config = ConfigDict(extra="ignore")
-
     sku: str
     required_quantity: int = Field(gt=0)
 
 
+@frozen(extra="ignore")
 class Price(Frozen):
-    model_config = ConfigDict(extra="ignore")
-
     currency_code: str
     amount: Decimal
 
@@ -227,6 +238,7 @@ class LinkEdits(BaseModel):
         return bool(self.create or self.update or self.delete)
 
 
+@frozen
 class _KitChange(_Change):
     kind: Literal["kit"] = "kit"
     sku: str
@@ -236,6 +248,7 @@ class _KitChange(_Change):
         return self.sku
 
 
+@frozen
 class KitCreate(_KitChange):
     """A product with one variant (SKU = the kit SKU) linked to its components."""
 
@@ -252,6 +265,7 @@ class KitCreate(_KitChange):
     shipping_profile_id: str | None = None
 
 
+@frozen
 class KitUpdate(_KitChange):
     action: Literal["update"] = "update"
     product_id: str
@@ -269,11 +283,13 @@ class KitUpdate(_KitChange):
     """Set when the kit has no shipping profile (None: unchanged)."""
 
 
+@frozen
 class KitMissing(_KitChange):
     action: Literal["missing"] = "missing"
     product_id: str
 
 
+@frozen
 class KitConflict(_KitChange):
     action: Literal["conflict"] = "conflict"
     product_id: str

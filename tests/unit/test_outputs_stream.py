@@ -1,6 +1,5 @@
 """The output files are written in pieces (bounded memory) with the bytes of one whole-document
-dump; catalog and plan models share their fields-sets without one instance's copy leaking into
-another's."""
+dump."""
 
 from __future__ import annotations
 
@@ -70,14 +69,3 @@ def test_streamed_outputs_are_the_whole_document_dump(root: Path, synced: bool) 
 )
 def test_json_chunks_match_dump_json(document: Callable[[], Any]) -> None:
     assert b"".join(json_chunks(document())) == dump_json(_whole(document()))
-
-
-def test_a_copy_with_an_update_leaves_the_shared_fields_set_alone() -> None:
-    items = load_catalog(REPO_ROOT / "distributors", Rules()).items
-    first, second = items[0], items[1]
-    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__  # shared
-    assert "requires_shipping" not in first.model_fields_set
-    changed = first.model_copy(update={"requires_shipping": False})
-    assert "requires_shipping" in changed.model_fields_set
-    assert "requires_shipping" not in second.model_fields_set
-    assert "requires_shipping" not in first.model_fields_set
