@@ -4,7 +4,11 @@ Every figure is taken in each of the run's N rounds; `stats.Spread` summarises t
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -122,3 +126,42 @@ class BenchRun:
     load_end: str = "?"
     offline: list[OfflineSize] = field(default_factory=list)
     live: list[LiveSize] = field(default_factory=list)
+
+
+def from_json(data: dict[str, Any]) -> BenchRun:
+    """A run back from its JSON (`dataclasses.asdict`), to render its report again."""
+    return _record(BenchRun, data)
+
+
+def merged(runs: list[BenchRun]) -> BenchRun:
+    """Several runs as one report: the first one's machine, every run's sizes."""
+    first, last = runs[0], runs[-1]
+    return dataclasses.replace(
+        first,
+        command=" ; ".join(run.command for run in runs),
+        finished=last.finished,
+        duration_min=sum(run.duration_min for run in runs),
+        load_end=last.load_end,
+        offline=[size for run in runs for size in run.offline],
+        live=[size for run in runs for size in run.live],
+    )
+
+
+def _record(cls: type, data: dict[str, Any]) -> Any:
+    hints = typing.get_type_hints(cls)
+    return cls(**{f.name: _value(hints[f.name], data[f.name]) for f in dataclasses.fields(cls) if f.name in data})
+
+
+def _value(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list:
+        return [_value(args[0], item) for item in value]
+    if origin is dict:
+        return {key: _value(args[1], item) for key, item in value.items()}
+    if origin in (typing.Union, types.UnionType):
+        return _value(next(arg for arg in args if arg is not type(None)), value)
+    if dataclasses.is_dataclass(hint):
+        return _record(hint, value)
+    return value

@@ -46,7 +46,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
-from bench import generate, offline, report, scenarios  # noqa: E402
+from bench import generate, offline, report, results, scenarios  # noqa: E402
 from bench.results import BenchRun  # noqa: E402
 from bench.server import Server, given_server, loadavg, log, machine, started_server  # noqa: E402
 
@@ -73,6 +73,10 @@ def parser() -> argparse.ArgumentParser:
     options.add_argument("--keep", action="store_true", help="keep the work folder's feeds and outputs")
     options.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="the Markdown report to update (default bench/RESULTS.md)")
     options.add_argument("--json", type=Path, help="raw figures as JSON (default: WORK/results.json)")
+    options.add_argument(
+        "--report-from", type=Path, nargs="+", metavar="JSON",
+        help="measure nothing: write the report of these runs' JSON files (merged, in order) to --results",
+    )
     return options
 
 
@@ -85,6 +89,11 @@ def open_server(args: argparse.Namespace) -> Server:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.report_from:
+        runs = [results.from_json(json.loads(path.read_text())) for path in args.report_from]
+        report.write_results(args.results, report.render(results.merged(runs)))
+        log(f"report: {args.results}")
+        return 0
     if args.rounds < 1:
         raise SystemExit("--rounds must be at least 1")
     live_sizes, offline_sizes = _sizes(args.sizes), _sizes(args.offline_sizes)

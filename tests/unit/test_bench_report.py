@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for the bench package
 
 from bench.report import RESULTS_END, RESULTS_START, render, write_results  # noqa: E402
-from bench.results import BenchRun, LiveRound, LiveSize, Machine, OfflineRun, OfflineSize, Pass, Step, SyncRun  # noqa: E402
+from bench.results import BenchRun, LiveRound, from_json, merged, LiveSize, Machine, OfflineRun, OfflineSize, Pass, Step, SyncRun  # noqa: E402
 from bench.stats import Spread  # noqa: E402
 from bench.targets import METRICS, Target, Verdict, evaluate, samples  # noqa: E402
 
@@ -179,3 +180,24 @@ def test_the_results_file_keeps_its_notes_around_the_markers(tmp_path: Path) -> 
     fresh = tmp_path / "new.md"
     write_results(fresh, "figures")
     assert fresh.read_text() == f"# medusa-sync benchmark\n\n{RESULTS_START}\nfigures\n{RESULTS_END}\n"
+
+
+def sample_run() -> BenchRun:
+    return bench_run([live_round(), live_round(noop_s=3.0)], [offline_run(2.5, 240.0), offline_run(2.7, 250.0)])
+
+
+def test_a_run_read_back_from_its_json_renders_the_same_report() -> None:
+    run = sample_run()
+    again = from_json(json.loads(json.dumps(asdict(run))))
+    assert again == run
+    assert render(again) == render(run)
+
+
+def test_runs_merged_keep_every_size_and_the_first_machine() -> None:
+    first = sample_run()
+    second = replace(sample_run(), command="python bench/run.py --sizes 10000", offline=[], duration_min=2.0)
+    both = merged([first, second])
+    assert (len(both.live), len(both.offline)) == (len(first.live) * 2, len(first.offline))
+    assert both.machine == first.machine
+    assert both.command == f"{first.command} ; python bench/run.py --sizes 10000"
+    assert both.duration_min == first.duration_min + 2.0
