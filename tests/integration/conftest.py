@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -132,14 +133,15 @@ class BackgroundUp:
 
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    _log_file: Any = None  # open for the session: the file is deleted when pytest exits
 
     @classmethod
     def start(cls) -> None:
-        with tempfile.NamedTemporaryFile(prefix="medusa-server-up-", suffix=".log", delete=False) as log:
-            cls.log = Path(log.name)
-            cls.process = subprocess.Popen(
-                [str(SERVER_SCRIPT), "up"], cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
-            )
+        cls._log_file = tempfile.NamedTemporaryFile(prefix="medusa-server-up-", suffix=".log")
+        cls.log = Path(cls._log_file.name)
+        cls.process = subprocess.Popen(
+            [str(SERVER_SCRIPT), "up"], cwd=REPO_ROOT, stdout=cls._log_file, stderr=subprocess.STDOUT
+        )
 
     @classmethod
     def wait(cls) -> None:
