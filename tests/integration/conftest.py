@@ -165,16 +165,18 @@ class BackgroundUp:
         return [line for line in cls.log.read_text().splitlines() if any(mark in line for mark in marks)]
 
 
-def is_integration(item: pytest.Item) -> bool:
-    return item.get_closest_marker("integration") is not None
+def needs_server(item: pytest.Item) -> bool:
+    """A test of the real server: marked, or using it through any fixture (a test that forgot
+    the marker must not run first and wait for the whole install)."""
+    return item.get_closest_marker("integration") is not None or "medusa_server" in getattr(item, "fixturenames", ())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Unit tests first (in their order), then the integration tests; with MEDUSA_SYNC_IT=1 the
     server starts now, in the background, and the first integration test waits for it."""
-    items.sort(key=is_integration)
+    items.sort(key=needs_server)
     wanted = os.environ.get("MEDUSA_SYNC_IT") == "1" and not config.option.collectonly
-    if wanted and any(map(is_integration, items)) and os.access(SERVER_SCRIPT, os.X_OK):
+    if wanted and any(map(needs_server, items)) and os.access(SERVER_SCRIPT, os.X_OK):
         BackgroundUp.start()
 
 
