@@ -45,9 +45,9 @@ def dump_json(value: Any) -> bytes:
 
 def json_chunks(value: Any) -> Iterator[bytes]:
     """The bytes of `dump_json(value)`, in pieces: a list given as a generator or a list
-    iterator is written one element at a time, so a document of a million rows is never held whole, as objects or as
-    bytes. Everything else is encoded by orjson and indented to its depth (a JSON string never
-    holds a raw newline, so re-indenting is safe)."""
+    iterator is written one element at a time, so a document of a million rows is never held
+    whole, as objects or as bytes. Everything else is encoded by orjson and indented to its
+    depth (a JSON string never holds a raw newline, so re-indenting is safe)."""
     yield from _chunks(value, b"\n")
     yield b"\n"
 

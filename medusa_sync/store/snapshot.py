@@ -126,7 +126,7 @@ class StoreSnapshot:
 
     def keep_kits(self, kit_skus: Collection[str]) -> None:
         """Keep the kits `read_store` keeps for `kit_skus`, of a snapshot read with none named."""
-        self.kits = {sku: kit for sku, kit in self.kits.items() if kit.owned or sku in kit_skus}
+        self.kits = {sku: kit for sku, kit in self.kits.items() if _wanted_kit(sku, kit.metadata, kit_skus)}
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreS
     for product in client.products.list_all(fields=_PRODUCT_QUERY_FIELDS):
         for variant in list_field(product, "variants"):
             sku = variant.get("sku")
-            if not sku or not (kit_skus is None or owned(product.get("metadata")) or sku in kit_skus):
+            if not sku or not (kit_skus is None or _wanted_kit(sku, product.get("metadata"), kit_skus)):
                 continue
             snapshot.kits[sku] = ActualKit(
                 product_id=product["id"],
@@ -183,6 +183,11 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreS
                 shipping_profile_id=(product.get("shipping_profile") or {}).get("id"),
             )
     return snapshot
+
+
+def _wanted_kit(sku: str, product_metadata: dict[str, Any] | None, kit_skus: Collection[str]) -> bool:
+    """A variant the snapshot keeps as a kit: its product is medusa-sync's, or the feeds want its SKU."""
+    return owned(product_metadata) or sku in kit_skus
 
 
 def _channel_ids(row: dict[str, Any]) -> tuple[str, ...]:
