@@ -4,12 +4,13 @@ sync POSTs its alert to a webhook (a local listener) without any secret."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from medusa_sync.cli.main import main
+
+from .test_sync import imported_samples  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 
@@ -28,9 +29,8 @@ def test_a_no_op_quiet_sync_prints_one_line(store, capsys, tmp_path) -> None:
     assert (out + err).splitlines() == ["Plan: unchanged 4 locations, 243 items, 245 levels, 4 kits."]
 
 
-def test_a_refused_sync_posts_its_alert(store, listener, capsys, tmp_path) -> None:
-    feeds = tmp_path / "feeds"
-    shutil.copytree(SAMPLES, feeds)
+def test_a_refused_sync_posts_its_alert(imported_samples, store, listener, capsys, tmp_path) -> None:
+    feeds = imported_samples
     assert main(["sync", str(feeds), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert listener.bodies == []  # an ok run is not announced by default
     structures = feeds / "odex" / "odex-structures.json"

@@ -6,15 +6,13 @@ The base (what medusa-sync last wrote to a level from the feed) lives in the ite
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from medusa_sync.client import MedusaClient
-from medusa_sync.cli.main import main
 
-from .test_sync import SAMPLES, admin_post, client, run_json  # noqa: F401  (fixtures)
+from .test_sync import admin_post, client, imported_samples, run_json  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 
@@ -25,14 +23,10 @@ ELSEWHERE = "Solfacil CD"  # a location the feed does not stock either SKU at
 
 
 @pytest.fixture
-def feeds(store, monkeypatch, tmp_path) -> Path:
-    """The samples, imported, with the audit log in tmp_path."""
-    monkeypatch.setenv("MEDUSA_SYNC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+def feeds(imported_samples, monkeypatch) -> Path:
+    """The samples imported (`imported_samples`), the operator named."""
     monkeypatch.setenv("MEDUSA_SYNC_ACTOR", "ana")
-    root = tmp_path / "feeds"
-    shutil.copytree(SAMPLES, root)
-    assert main(["import", str(root), "--yes", "--out", str(tmp_path / "out")]) == 0
-    return root
+    return imported_samples
 
 
 def stocked(client: MedusaClient, sku: str) -> dict[str, int]:

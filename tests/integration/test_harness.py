@@ -183,6 +183,57 @@ def test_reset_empties_the_store(empty_store: MedusaServer, medusa_admin_token: 
     assert with_key.status_code == 200 and with_key.json()["count"] == 1
 
 
+def test_a_saved_store_is_restored_row_for_row(empty_store: MedusaServer, medusa_admin_token: str, raw_admin) -> None:
+    server, token = empty_store, medusa_admin_token
+    location = post(server, token, "/admin/stock-locations", {"name": "IT saved"})["stock_location"]["id"]
+    item = post(server, token, "/admin/inventory-items", {"sku": "IT-SAVED", "metadata": {"managed_by": "medusa-sync"}})
+    item = item["inventory_item"]["id"]
+    post(server, token, f"/admin/inventory-items/{item}/location-levels", {"location_id": location, "stocked_quantity": 5})
+    reservation = post(server, token, "/admin/reservations", {"location_id": location, "inventory_item_id": item, "quantity": 2})
+    kit = {
+        "title": "IT saved kit",
+        "metadata": {"managed_by": "medusa-sync"},
+        "options": [{"title": "Default", "values": ["Default"]}],
+        "variants": [
+            {
+                "title": "IT saved kit",
+                "sku": "IT-SAVED-KIT",
+                "options": {"Default": "Default"},
+                "prices": [],
+                "inventory_items": [{"inventory_item_id": item, "required_quantity": 2}],
+            }
+        ],
+    }
+    product = post(server, token, "/admin/products", kit)["product"]["id"]
+    saved = (raw_admin.levels(), raw_admin.reservations([item]), raw_admin.kits())
+    assert saved[0] == {("IT-SAVED", location): (5, 2)}
+    assert saved[2] == {"IT-SAVED-KIT": {item: 2}}
+    run_server_script("save", "harness")
+
+    # Everything changed after the save: the level, the reservation gone, the kit renamed, another
+    # item and location.
+    post(server, token, f"/admin/inventory-items/{item}/location-levels/{location}", {"stocked_quantity": 9})
+    gone = httpx.delete(f"{server.url}/admin/reservations/{reservation['reservation']['id']}", headers=bearer(token), timeout=TIMEOUT)
+    assert gone.status_code == 200, gone.text
+    post(server, token, f"/admin/products/{product}", {"title": "renamed"})
+    other = post(server, token, "/admin/stock-locations", {"name": "IT other"})["stock_location"]["id"]
+    post(server, token, "/admin/inventory-items", {"sku": "IT-OTHER"})
+
+    started = time.monotonic()
+    run_server_script("restore", "harness")
+    assert time.monotonic() - started < 10
+    assert (raw_admin.levels(), raw_admin.reservations([item]), raw_admin.kits()) == saved
+    title = httpx.get(f"{server.url}/admin/products/{product}", params={"fields": "title"}, headers=bearer(token), timeout=TIMEOUT)
+    assert title.json()["product"]["title"] == "IT saved kit"
+    resources = ["inventory-items", "stock-locations", "reservations", "products"]
+    assert {r: count(server, token, r) for r in resources} == dict.fromkeys(resources, 1)
+    # The server goes on writing on the restored rows, and the one it made after the save is gone.
+    post(server, token, f"/admin/inventory-items/{item}/location-levels/{location}", {"stocked_quantity": 7})
+    assert raw_admin.levels() == {("IT-SAVED", location): (7, 2)}
+    missing = httpx.get(f"{server.url}/admin/stock-locations/{other}", headers=bearer(token), timeout=TIMEOUT)
+    assert missing.status_code == 404
+
+
 def test_up_again_is_quick_and_changes_nothing(medusa_server: MedusaServer) -> None:
     pid_file = medusa_server.run_dir / "medusa.pid"
     pid_before = pid_file.read_text().strip()

@@ -33,6 +33,17 @@ def published(store, monkeypatch, tmp_path):
     return store
 
 
+@pytest.fixture
+def imported(published, saved_stores, tmp_path):
+    """The samples imported with kits published (the session's first such import, restored)."""
+
+    def import_samples() -> None:
+        assert main(["import", str(SAMPLES), "--yes", "--quiet", "--out", str(tmp_path / "out")]) == 0
+
+    saved_stores.restore_or_build("samples_published", import_samples)
+    return published
+
+
 def kit_variant(admin: Api) -> dict:
     return variant_by_sku(
         admin, KIT_SKU, "id,product_id,inventory_items.inventory_item_id,inventory_items.required_quantity"
@@ -92,8 +103,7 @@ def test_a_kit_is_bought_right_after_import(published, storefront_admin: Api, me
     assert (code, again["applied"], again["requests"]["writes"]) == (0, None, 0)
 
 
-def test_availability_in_a_channel_without_locations_is_refused(published, storefront_admin: Api, capsys, tmp_path) -> None:
-    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
+def test_availability_in_a_channel_without_locations_is_refused(imported, storefront_admin: Api, capsys) -> None:
     name = f"Vazio {uuid.uuid4().hex[:6]}"
     channel = storefront_admin.call("POST", "/admin/sales-channels", json={"name": name})["sales_channel"]["id"]
     try:
@@ -105,9 +115,8 @@ def test_availability_in_a_channel_without_locations_is_refused(published, store
 
 
 def test_existing_kits_and_locations_get_missing_channels_added_never_removed(
-    published, storefront_admin: Api, merchant: Merchant, capsys, tmp_path
+    imported, storefront_admin: Api, merchant: Merchant, capsys, tmp_path
 ) -> None:
-    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
     variant = kit_variant(storefront_admin)
     product_id = variant["product_id"]
     other = storefront_admin.call("POST", "/admin/sales-channels", json={"name": f"Atacado {uuid.uuid4().hex[:6]}"})[

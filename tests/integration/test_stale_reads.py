@@ -28,7 +28,7 @@ from medusa_sync.store.items import LEVEL_QUANTITY_FIELDS
 
 from .slow_proxy import Gate, SlowProxy
 from .test_drift import ODEX, SKU, feeds, location_id, set_feed_stock  # noqa: F401  (fixtures)
-from .test_sync import client  # noqa: F401  (fixtures)
+from .test_sync import client, imported_samples  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 

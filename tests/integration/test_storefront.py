@@ -37,25 +37,29 @@ KIT_FIELDS = "id,product_id,inventory_items.inventory_item_id,inventory_items.re
 
 
 @pytest.fixture
-def kit_shop(empty_store, storefront_admin: Api, merchant: Merchant, monkeypatch, tmp_path) -> dict:
-    """The real feeds imported by medusa-sync, every location shipping to Brazil, and KP02 sellable.
+def kit_shop(empty_store, saved_stores, storefront_admin: Api, merchant: Merchant, monkeypatch, tmp_path) -> dict:
+    """The real feeds imported by medusa-sync, every location shipping to Brazil, and KP02 sellable
+    (built by the session's first test, restored for the others).
 
     Returns the kit's product and variant ids, its components (item id → required quantity)
     and the shipping option per location."""
     if not REAL_FEEDS.is_dir():
         pytest.skip("../shared/feeds-2025-10 is not present")
     use_store(monkeypatch, empty_store, tmp_path)
-    assert main(["import", str(REAL_FEEDS), "--yes", "--out", str(tmp_path / "out")]) == 0
 
-    locations = storefront_admin.call("GET", "/admin/stock-locations", params={"fields": "id", "limit": 100})
-    options = open_for_shipping(storefront_admin, merchant, [loc["id"] for loc in locations["stock_locations"]])
-    variant = variant_by_sku(storefront_admin, KIT_SKU, KIT_FIELDS)
-    make_sellable(storefront_admin, merchant, variant["product_id"])
-    return {
-        "variant_id": variant["id"],
-        "components": {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]},
-        "shipping_options": options,
-    }
+    def build() -> dict:
+        assert main(["import", str(REAL_FEEDS), "--yes", "--quiet", "--out", str(tmp_path / "out")]) == 0
+        locations = storefront_admin.call("GET", "/admin/stock-locations", params={"fields": "id", "limit": 100})
+        options = open_for_shipping(storefront_admin, merchant, [loc["id"] for loc in locations["stock_locations"]])
+        variant = variant_by_sku(storefront_admin, KIT_SKU, KIT_FIELDS)
+        make_sellable(storefront_admin, merchant, variant["product_id"])
+        return {
+            "variant_id": variant["id"],
+            "components": {link["inventory_item_id"]: link["required_quantity"] for link in variant["inventory_items"]},
+            "shipping_options": options,
+        }
+
+    return saved_stores.restore_or_build("kit_shop", build)
 
 
 def sellable_kit(admin: Api, merchant: Merchant, sku: str) -> tuple[str, dict[str, int]]:

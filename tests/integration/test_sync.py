@@ -34,6 +34,20 @@ def client(store):
         yield medusa
 
 
+@pytest.fixture
+def imported_samples(store, saved_stores, tmp_path) -> Path:
+    """A copy of the samples in tmp_path/feeds, imported into the store: the session's first
+    import of them, restored for every later test. Returns the copy's root."""
+    root = tmp_path / "feeds"
+    shutil.copytree(SAMPLES, root)
+
+    def import_samples() -> None:
+        assert main(["import", str(root), "--yes", "--quiet", "--out", str(tmp_path / "out")]) == 0
+
+    saved_stores.restore_or_build("samples", import_samples)
+    return root
+
+
 def run_json(capsys, *args: str) -> tuple[int, dict]:
     capsys.readouterr()
     code = main([*args, "--json"])
@@ -183,10 +197,8 @@ def test_interrupted_apply_converges(store, client, raw_admin, tmp_path) -> None
     assert main(["plan", str(SAMPLES), "--detailed-exitcode", "--out", str(tmp_path / "plan")]) == 0
 
 
-def test_shrink_guard_refuses_a_feed_that_lost_half_a_file(store, client, raw_admin, capsys, tmp_path) -> None:
-    feeds = tmp_path / "feeds"
-    shutil.copytree(SAMPLES, feeds)
-    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
+def test_shrink_guard_refuses_a_feed_that_lost_half_a_file(imported_samples, client, raw_admin, capsys, tmp_path) -> None:
+    feeds = imported_samples
     before = store_counts(client, raw_admin)
     stocked_before = structure_levels(client)
     raw_before = raw_admin.levels()
@@ -306,10 +318,8 @@ def test_medusa_merges_metadata_and_deletes_a_key_sent_as_empty(store, medusa_ad
     assert held == {"managed_by": "medusa-sync", "other_tool": "z", "power_kwp": "2.46", **({"x": "1"} if product_merges else {})}
 
 
-def test_a_kit_key_the_feed_drops_is_removed_from_the_store(store, capsys, tmp_path, medusa_admin_token) -> None:
-    feeds = tmp_path / "feeds"
-    shutil.copytree(SAMPLES, feeds)
-    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
+def test_a_kit_key_the_feed_drops_is_removed_from_the_store(imported_samples, store, capsys, tmp_path, medusa_admin_token) -> None:
+    feeds = imported_samples
     kits_file = feeds / "fotus" / "fotus-kits.json"
     records = json.loads(kits_file.read_text(encoding="utf-8"))
     assert (records[0]["id"], records[0]["estrutura"]) == ("FOTUS-KP05-kits", "Cerâmico")
@@ -331,13 +341,11 @@ def test_a_kit_key_the_feed_drops_is_removed_from_the_store(store, capsys, tmp_p
     assert main(["plan", str(feeds), "--detailed-exitcode", "--out", str(tmp_path / "p")]) == 0
 
 
-def test_day_two_plan_lists_only_real_changes(store, capsys, tmp_path, medusa_admin_token) -> None:
+def test_day_two_plan_lists_only_real_changes(imported_samples, store, capsys, tmp_path, medusa_admin_token) -> None:
     """One record removed from the middle of odex-inverters.json and three stock values changed:
     exactly 3 level updates and 1 missing item; the 24 records after the removed one moved
     (source_record, feed_digest) and are not updates."""
-    feeds = tmp_path / "feeds"
-    shutil.copytree(SAMPLES, feeds)
-    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
+    feeds = imported_samples
     inverters = feeds / "odex" / "odex-inverters.json"
     records = json.loads(inverters.read_text(encoding="utf-8"))
     removed = records.pop(20)
