@@ -57,6 +57,7 @@ T = TypeVar("T")
 UP_TIMEOUT_S = 1800
 COMMAND_TIMEOUT_S = 120
 HTTP_TIMEOUT_S = 30.0
+KEY_TITLE_PREFIX = "medusa-sync-it-"  # the secret API keys this harness creates (and may revoke)
 
 SKIP_REASON = (
     "integration tests need a real Medusa server: set MEDUSA_SYNC_IT=1 to start one with "
@@ -291,12 +292,21 @@ def medusa_api_key(medusa_server: MedusaServer, medusa_admin_token: str) -> Iter
     Basic (``httpx.BasicAuth(key, "")`` or ``Authorization: Basic <key>``); as Bearer it is a 401.
     """
     headers = {"Authorization": f"Bearer {medusa_admin_token}"}
-    resp = httpx.post(
-        f"{medusa_server.url}/admin/api-keys",
-        json={"title": f"medusa-sync-it-{uuid.uuid4().hex[:8]}", "type": "secret"},
-        headers=headers,
-        timeout=HTTP_TIMEOUT_S,
-    )
+
+    def create() -> httpx.Response:
+        return httpx.post(
+            f"{medusa_server.url}/admin/api-keys",
+            json={"title": f"{KEY_TITLE_PREFIX}{uuid.uuid4().hex[:8]}", "type": "secret"},
+            headers=headers,
+            timeout=HTTP_TIMEOUT_S,
+        )
+
+    resp = create()
+    if resp.status_code == 400 and "one active secret key" in resp.text:
+        # Older releases (2.3.0 seen) allow one active secret key: a session that was killed
+        # before its teardown left its key behind. Revoke the harness's leftovers, then retry.
+        revoke_leftover_keys(medusa_server.url, headers)
+        resp = create()
     if resp.status_code != 200:
         pytest.fail(f"creating a secret API key failed: {resp.status_code} {resp.text[:500]}", pytrace=False)
     api_key = resp.json()["api_key"]
@@ -316,6 +326,21 @@ def medusa_api_key(medusa_server: MedusaServer, medusa_admin_token: str) -> Iter
         httpx.delete(f"{medusa_server.url}/admin/api-keys/{api_key['id']}", headers=fresh, timeout=HTTP_TIMEOUT_S)
     except (httpx.HTTPError, pytest.fail.Exception):
         pass
+
+
+def revoke_leftover_keys(url: str, headers: dict[str, str]) -> None:
+    """Revoke the active secret keys this harness made (by their title), and no other."""
+    listed = httpx.get(
+        f"{url}/admin/api-keys",
+        params={"type": "secret", "limit": 100, "fields": "id,title,revoked_at"},
+        headers=headers,
+        timeout=HTTP_TIMEOUT_S,
+    )
+    if listed.status_code != 200:
+        pytest.fail(f"listing the secret API keys failed: {listed.status_code} {listed.text[:500]}", pytrace=False)
+    for key in listed.json()["api_keys"]:
+        if key["title"].startswith(KEY_TITLE_PREFIX) and not key.get("revoked_at"):
+            httpx.post(f"{url}/admin/api-keys/{key['id']}/revoke", json={}, headers=headers, timeout=HTTP_TIMEOUT_S)
 
 
 # ----------------------------------------------------------------------------------------------
