@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from medusa_sync.cli.main import main
 
 from .test_sync import SAMPLES, run_json
+
+pytestmark = pytest.mark.integration
 
 
 def stocked_by_sku(raw_admin, skus) -> dict[str, int]:
