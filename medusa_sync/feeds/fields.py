@@ -160,7 +160,7 @@ def identified(record: object, index: int, ctx: FileContext, what: str) -> tuple
     if record_id is None:
         ctx.issue("missing_id", f"{what} has no id", f"{what} skipped", record=index)
         return None
-    if isinstance(raw_id, str) and printable(raw_id) != raw_id:
+    if isinstance(raw_id, str) and not raw_id.isprintable() and printable(raw_id) != raw_id:  # fast path as in text_of
         ctx.issue(
             "control_characters",
             "the id holds control characters or terminal escape sequences",

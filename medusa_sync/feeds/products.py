@@ -29,12 +29,14 @@ from medusa_sync.normalize.prices import PriceError, parse_brl
 from medusa_sync.normalize.text import fold, power_w, unit_of_measure
 
 _URL = re.compile(r"https?://\S+")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]{3,}")
 
 
 def parse_products(records: Iterable[tuple[int, object]], ctx: FileContext, rules: Rules) -> Iterator[ParsedProduct]:
     file_category = _category_from_file_name(ctx, rules)
+    location = location_of(ctx.distributor, rules)
     for index, record in records:
-        parsed = _parse_product(record, index, ctx, rules, file_category)
+        parsed = _parse_product(record, index, ctx, rules, file_category, location)
         if parsed is not None:
             yield parsed
 
@@ -45,7 +47,7 @@ def _category_from_file_name(ctx: FileContext, rules: Rules) -> Category | None:
 
 
 def _parse_product(
-    record: object, index: int, ctx: FileContext, rules: Rules, file_category: Category | None
+    record: object, index: int, ctx: FileContext, rules: Rules, file_category: Category | None, location: str
 ) -> ParsedProduct | None:
     found = identified(record, index, ctx, "record")
     if found is None:
@@ -113,7 +115,7 @@ def _parse_product(
         source=SourceRef(file=ctx.path, record=index, original_id=record_id),
         flags=tuple(flags),
     )
-    return ParsedProduct(item=item, level=_level(item, record, index, ctx, rules))
+    return ParsedProduct(item=item, level=_level(item, record, index, ctx, rules, location))
 
 
 def _category(
@@ -136,8 +138,9 @@ def _category(
     return None
 
 
-def _level(item: InventoryItem, record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules) -> StockLevel:
-    location = location_of(ctx.distributor, rules)
+def _level(
+    item: InventoryItem, record: Mapping[str, object], index: int, ctx: FileContext, rules: Rules, location: str
+) -> StockLevel:
     decided = decide_quantities(record, rules, ctx, record_index=index, sku=item.sku, where=location)
     return StockLevel(sku=item.sku, location=location, stocked=decided.stocked, incoming=decided.incoming)
 
@@ -165,15 +168,13 @@ def _looks_shifted(fields: _Fields, manufacturer: str | None) -> bool:
     """Solfacil's panel defect: a product name in 'price' (not a price, has words) while 'name'
     holds an image URL and/or just the manufacturer. Both must show, so a price column saying
     "Preço sob consulta" is a bad price, not a shift."""
-    if not isinstance(fields.price_text, str):
-        return False
+    if not isinstance(fields.price_text, str) or len(_WORD.findall(fields.price_text)) < 2:
+        return False  # the cheap test first: a price has no words
     try:
         parse_brl(fields.price_text)
         return False
     except PriceError:
         pass
-    if len(re.findall(r"[A-Za-zÀ-ÿ]{3,}", fields.price_text)) < 2:
-        return False
     name = _URL.sub("", fields.name or "").strip()
     return name == "" or (manufacturer is not None and fold(name) == fold(manufacturer)) or name != (fields.name or "")
 

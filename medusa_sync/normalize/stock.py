@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,6 +50,13 @@ def explicit_quantity(record: Mapping[str, object], rules: StockRules) -> tuple[
     return None
 
 
+@functools.cache
+def _availability_pattern(match: str) -> re.Pattern[str]:
+    """A rule's `match`, accents stripped as the folded text is, compiled once (every record
+    is tried against the rules)."""
+    return re.compile(strip_accents(match), re.IGNORECASE)
+
+
 def quantities(
     distributor: str, availability: str | None, record: Mapping[str, object], rules: StockRules
 ) -> Quantities:
@@ -61,7 +69,7 @@ def quantities(
     for index, rule in enumerate(rules.availability):
         if rule.distributor not in (None, distributor):
             continue
-        if re.search(strip_accents(rule.match), text, re.IGNORECASE):
+        if _availability_pattern(rule.match).search(text):
             stocked = rules.default_quantity if rule.stocked is None else rule.stocked
             return Quantities(stocked=stocked, incoming=rule.incoming, rule=f"availability rule {index + 1}")
     raise UnknownAvailability(f"no availability rule matches {availability!r}")

@@ -33,7 +33,8 @@ def absent(value: Any) -> bool:
 
 def with_values(wanted: dict[str, Any]) -> dict[str, Any]:
     """The metadata as written on create: the keys that have a value."""
-    return {key: value for key, value in wanted.items() if not absent(value)}
+    # absent() inlined: this runs on every key of every item of a plan
+    return {key: value for key, value in wanted.items() if value is not None and value != "" and value != []}
 
 
 @dataclass(frozen=True)
