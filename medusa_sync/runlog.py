@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from filelock import FileLock, Timeout
-
-from medusa_sync.errors import LockedError
 
 
 def append_private(path: Path, data: bytes) -> None:

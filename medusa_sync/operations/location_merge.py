@@ -21,9 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from medusa_sync.client.resources.stock_locations import keyed, location_key
+from medusa_sync.client.resources.stock_locations import location_key
 from medusa_sync.errors import MedusaSyncError, NotFoundError
-from medusa_sync.store.locations import duplicate_locations
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
