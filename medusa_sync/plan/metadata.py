@@ -33,8 +33,7 @@ def absent(value: Any) -> bool:
 
 def with_values(wanted: dict[str, Any]) -> dict[str, Any]:
     """The metadata as written on create: the keys that have a value."""
-    # absent() inlined: this runs on every key of every item of a plan
-    return {key: value for key, value in wanted.items() if value is not None and value != "" and value != []}
+    return {key: value for key, value in wanted.items() if not absent(value)}
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_SCRIPT = REPO_ROOT / "scripts" / "medusa-server"
 PINNED_VERSION = json.loads((REPO_ROOT / "medusa-server" / "package.json").read_text())["dependencies"]["@medusajs/medusa"]
 
-# `up` from nothing installs PostgreSQL (apt) and ~680 MB of npm packages: minutes, not seconds.
 T = TypeVar("T")
 
+# `up` from nothing installs PostgreSQL (apt) and ~680 MB of npm packages: minutes, not seconds.
 UP_TIMEOUT_S = 1800
 COMMAND_TIMEOUT_S = 120
 HTTP_TIMEOUT_S = 30.0
