@@ -296,14 +296,19 @@ _held = threading.local()
 
 
 @contextlib.contextmanager
-def writer_lease(settings: Settings, command: str, *, wait: float = 0.0) -> Iterator[StoreLease | None]:
+def writer_lease(
+    settings: Settings, command: str, *, wait: float = 0.0, signed_in: MedusaClient | None = None
+) -> Iterator[StoreLease | None]:
     """Hold the local lock and the store lease for `command`, renewed while the block runs and
-    released at its end, also on error. Nested use in one thread (sync → import) is a no-op."""
+    released at its end, also on error. Nested use in one thread (sync → import) is a no-op.
+    `signed_in`: the run's own client, whose login the lease shares (its requests are still
+    counted apart, so a run's counts hold only its own)."""
     if getattr(_held, "lease", None) is not None:
         yield _held.lease
         return
     started = time.monotonic()
-    with local_lock(settings.lock_file, wait), MedusaClient.from_settings(settings) as client:
+    lease_client = MedusaClient.from_settings(settings) if signed_in is None else signed_in.companion()
+    with local_lock(settings.lock_file, wait), lease_client as client:
         client.require_supported_server()  # a Medusa 2.0-2.2 is refused before the lease, the first write
         lease = StoreLease(client, command)
         lease.acquire(max(0.0, wait - (time.monotonic() - started)))

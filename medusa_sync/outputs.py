@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +95,10 @@ def _umask() -> int:
     return current
 
 
-def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds) -> dict[str, Any]:
-    """The items as created, each with its levels; `inventory_items` is an iterator (json_chunks)."""
+def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds, digests: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The items as created, each with its levels; `inventory_items` is an iterator (json_chunks).
+    `digests`: the items' feed digests by SKU, where already computed."""
+    known = digests or {}
     levels_by_sku: dict[str, list[StockLevel]] = {}
     for level in catalog.levels:
         levels_by_sku.setdefault(level.sku, []).append(level)
@@ -112,7 +114,7 @@ def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds) -> dict[str, Any]
                 }
                 for level in levels_by_sku.get(item.sku, ())
             ]
-            yield {"id": ids.items.get(item.sku), **item_body(item), "location_levels": levels}
+            yield {"id": ids.items.get(item.sku), **item_body(item, known.get(item.sku)), "location_levels": levels}
 
     return {
         "generated_by": f"medusa-sync {__version__}",
@@ -210,9 +212,11 @@ def write_outputs(
     ids: StoreIds,
     rules: Rules,
     reservations_markdown: str,
+    digests: Mapping[str, str] | None = None,
 ) -> list[Path]:
+    """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`)."""
     files = {
-        ITEMS_FILE: json_chunks(items_payload(catalog, plan, ids)),
+        ITEMS_FILE: json_chunks(items_payload(catalog, plan, ids, digests)),
         LEVELS_FILE: json_chunks(levels_by_location(catalog, snapshot, plan, ids)),
         KITS_FILE: dump_json(kits_definition(catalog, plan, ids, rules)),
         RESERVATIONS_FILE: reservations_markdown.encode("utf-8"),

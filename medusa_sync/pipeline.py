@@ -28,7 +28,7 @@ from medusa_sync.models import Catalog
 from medusa_sync.normalize.text import plural
 from medusa_sync.output_paths import check_out_dir
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
-from medusa_sync.plan import Plan, PlanOptions, StoreIds, make_plan
+from medusa_sync.plan import Plan, PlanOptions, StoreIds, item_digests, make_plan
 from medusa_sync.runlog import RunLog
 from medusa_sync.store import StoreSnapshot, read_store, read_store_to_sell
 from medusa_sync.timing import PhaseTimer
@@ -64,6 +64,7 @@ class ImportResult:
     applied: ApplyResult | None = None
     outputs: list[Path] = field(default_factory=list)
     requests: RequestCounts | None = None  # of a live run
+    digests: dict[str, str] = field(default_factory=dict)  # the items' feed digests, by SKU
 
 
 def plan_import(
@@ -78,8 +79,9 @@ def plan_import(
     """Plan the feeds against the live store, or against an empty store without a `client`.
     `audit` tells who changed a drifted level.
 
-    The store is read while the feeds are parsed (the read waits mostly on Medusa, the parse on
-    the CPU); the "read store" phase is what the read takes beyond the parse. Which products are
+    The store is read while the feeds are parsed and the items' digests computed (the read
+    waits mostly on Medusa, the parse on the CPU); the "read store" phase is what the read
+    takes beyond them. Which products are
     kits is known only once the feeds are parsed, so the read keeps every variant and the
     snapshot is then narrowed to the kits."""
     timer = timer or PhaseTimer()
@@ -87,6 +89,8 @@ def plan_import(
         reading = _in_background(read_store_to_sell, client, None) if client is not None else None
         with timer.phase("parse feeds"):
             catalog = load_catalog(feed_root, rules)
+        with timer.phase("item digests"):
+            digests = item_digests(catalog.items)
         snapshot = StoreSnapshot()
         if reading is not None:
             with timer.phase("read store"):
@@ -94,8 +98,8 @@ def plan_import(
             snapshot.keep_kits({kit.sku for kit in catalog.kits})
     with timer.phase("plan"):
         changed_by = last_stock_changes(audit.records()) if audit is not None else None
-        plan = make_plan(catalog, snapshot, rules, options, changed_by)
-    return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan)
+        plan = make_plan(catalog, snapshot, rules, options, changed_by, digests)
+    return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan, digests=digests)
 
 
 def _in_background(function: Callable[..., Any], *args: Any) -> Future[Any]:
@@ -141,57 +145,55 @@ def run_import(
         dry = "; use --dry-run to plan against an empty store" if command == "import" else ""
         raise ConfigError(f"{command} needs a Medusa server (MEDUSA_URL){dry}")
     check_out_dir(out_dir)  # before the lease (a record in the store) and anything applied
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack:  # closed in reverse: the run log, the lease, the client
+        client = None if offline else stack.enter_context(MedusaClient.from_settings(settings))
         recorded = None
         if not dry_run:
-            stack.enter_context(writer_lease(settings, command, wait=wait))
+            stack.enter_context(writer_lease(settings, command, wait=wait, signed_in=client))
             recorded = stack.enter_context(
                 recorded_run(settings, command, runlog, feed_root=str(feed_root), options=options.model_dump())
             )
-        client = None if offline else MedusaClient.from_settings(settings)
-        try:
-            audit = None if client is None else AuditLog(settings.audit_log)
-            result = plan_import(feed_root, rules, options, client=client, timer=timer, audit=audit)
-            if recorded is not None:
-                recorded.event(
-                    "plan",
-                    counts=result.plan.counts(),
-                    refusals=result.plan.refusals,
-                    issues=len(result.catalog.issues),
-                    duplicate_locations=result.snapshot.duplicate_locations,
-                    feed_digests=result.plan.feed_digests,
-                )
-            if show is not None:
-                show(result)
-            _check_strict(result.catalog, strict)
-            ids = StoreIds.from_snapshot(result.snapshot)
-            if not dry_run:
-                _check_guard(result.plan)
-            if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
-                check_held()
-                with timer.phase("apply"):
-                    result.applied = _apply(client, result.plan, settings, ids, progress)
-                ids = result.applied.ids
-            with timer.phase("reservations report"):
-                reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
-            with timer.phase("outputs"):
-                result.outputs = write_outputs(out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations)
-            if client is not None:
-                result.requests = client.stats.snapshot()
-            if recorded is not None:
-                finish_run(recorded, result.applied, result.requests)
-            return result
-        finally:
-            if client is not None:
-                client.close()
+        audit = None if client is None else AuditLog(settings.audit_log)
+        result = plan_import(feed_root, rules, options, client=client, timer=timer, audit=audit)
+        if recorded is not None:
+            recorded.event(
+                "plan",
+                counts=result.plan.counts(),
+                refusals=result.plan.refusals,
+                issues=len(result.catalog.issues),
+                duplicate_locations=result.snapshot.duplicate_locations,
+                feed_digests=result.plan.feed_digests,
+            )
+        if show is not None:
+            show(result)
+        _check_strict(result.catalog, strict)
+        ids = StoreIds.from_snapshot(result.snapshot)
+        if not dry_run:
+            _check_guard(result.plan)
+        if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
+            check_held()
+            with timer.phase("apply"):
+                result.applied = _apply(client, result.plan, settings, ids, progress)
+            ids = result.applied.ids
+        with timer.phase("reservations report"):
+            reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
+        with timer.phase("outputs"):
+            result.outputs = write_outputs(
+                out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations, result.digests
+            )
+        if client is not None:
+            result.requests = client.stats.snapshot()
+        if recorded is not None:
+            finish_run(recorded, result.applied, result.requests)
+        return result
 
 
 def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = None, wait: float = 0.0) -> ApplyResult:
     """`apply FILE`: refuse if the store moved since the plan was made, else apply exactly it."""
     with (
-        writer_lease(settings, "apply", wait=wait),
-        recorded_run(settings, "apply", feed_digests=plan.feed_digests) as runlog,
         MedusaClient.from_settings(settings) as client,
+        writer_lease(settings, "apply", wait=wait, signed_in=client),
+        recorded_run(settings, "apply", feed_digests=plan.feed_digests) as runlog,
     ):
         if plan.store and plan.store.rstrip("/") != client.base_url:
             raise StoreChangedError(f"the plan was made for {redact_url(plan.store)}, not {redact_url(client.base_url)}")
@@ -332,9 +334,9 @@ def run_undo(
             show(result.undo)
         return result
     with (
-        writer_lease(settings, "undo", wait=wait),
-        recorded_run(settings, "undo", undoes=run_id) as runlog,
         MedusaClient.from_settings(settings) as client,
+        writer_lease(settings, "undo", wait=wait, signed_in=client),
+        recorded_run(settings, "undo", undoes=run_id) as runlog,
     ):
         snapshot = read_store(client, kit_skus)
         result = UndoResult(plan_undo(run, snapshot))

@@ -23,7 +23,7 @@ def store_client(ctx: typer.Context) -> Iterator[MedusaClient]:
 def writer_client(ctx: typer.Context, command: str, wait: float) -> Iterator[MedusaClient]:
     """A client for a command that writes, under the writer lease (medusa_sync.lease)."""
     settings = state(ctx).settings
-    with writer_lease(settings, command, wait=wait), MedusaClient.from_settings(settings) as client:
+    with MedusaClient.from_settings(settings) as client, writer_lease(settings, command, wait=wait, signed_in=client):
         yield client
 
 

@@ -6,6 +6,7 @@ The metadata builders return every key medusa-sync owns, None where a record has
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +27,19 @@ def money(value: Decimal | None) -> str | None:
     return f"{value:.2f}" if value is not None else None
 
 
-def item_metadata(item: InventoryItem) -> dict[str, Any]:
+def item_digests(items: Iterable[InventoryItem]) -> dict[str, str]:
+    """SKU → the digest of the item's normalized record (`metadata.feed_digest`). Half the cost
+    of an item's metadata; a run computes it once, while the store is still being read, for
+    the plan and the items payload."""
+    return {item.sku: _item_digest(item) for item in items}
+
+
+def _item_digest(item: InventoryItem) -> str:
+    return _digest(item.model_dump(mode="json"))
+
+
+def item_metadata(item: InventoryItem, digest: str | None = None) -> dict[str, Any]:
+    """`digest`: the item's, when already computed (`item_digests`)."""
     return {
         "managed_by": MANAGED_BY,
         "distributor": item.distributor,
@@ -39,7 +52,7 @@ def item_metadata(item: InventoryItem) -> dict[str, Any]:
         "price_brl": money(item.price),
         "power_w": item.power_w,
         "flags": list(item.flags),
-        "feed_digest": _digest(item.model_dump(mode="json")),
+        "feed_digest": digest or _item_digest(item),
     }
 
 
@@ -57,14 +70,14 @@ def item_values(item: InventoryItem) -> dict[str, Any]:
     }
 
 
-def item_body(item: InventoryItem) -> dict[str, Any]:
+def item_body(item: InventoryItem, digest: str | None = None) -> dict[str, Any]:
     """The item as created (`ItemFields`), as plain data: the items payload writes one per item."""
-    return {**item_values(item), "metadata": with_values(item_metadata(item))}
+    return {**item_values(item), "metadata": with_values(item_metadata(item, digest))}
 
 
-def item_fields(item: InventoryItem) -> ItemFields:
+def item_fields(item: InventoryItem, digest: str | None = None) -> ItemFields:
     """The item as created."""
-    return ItemFields(**item_body(item))
+    return ItemFields(**item_body(item, digest))
 
 
 def kit_metadata(kit: Kit) -> dict[str, Any]:

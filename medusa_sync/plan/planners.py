@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from medusa_sync.config import Rules
@@ -42,6 +42,8 @@ class Context:
     options: PlanOptions
     changed_by: Callable[[str, str], str | None] = lambda sku, location_id: None
     """Who last changed a level (SKU, location id) outside the sync and when, from the audit log."""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """Items' feed digests by SKU, computed beforehand (`desired.item_digests`); others are computed here."""
     unchanged: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
@@ -117,7 +119,7 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
     for item in ctx.catalog.items:
         actual = ctx.snapshot.items.get(item.sku)
         if actual is None:
-            changes.append(ItemCreate(sku=item.sku, item=item_fields(item)))
+            changes.append(ItemCreate(sku=item.sku, item=item_fields(item, ctx.digests.get(item.sku))))
         elif not actual.owned:
             changes.append(
                 ItemConflict(
@@ -127,7 +129,7 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
                 )
             )
         else:
-            update = _item_update(item, actual)
+            update = _item_update(item, actual, ctx.digests.get(item.sku))
             if update is None:
                 ctx.unchanged["item"] += 1
             else:
@@ -135,14 +137,14 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
     return changes
 
 
-def _item_update(item: InventoryItem, actual: ActualItem) -> ItemUpdate | None:
+def _item_update(item: InventoryItem, actual: ActualItem, digest: str | None) -> ItemUpdate | None:
     wanted = item_values(item)
     changed = [
         FieldChange(field=name, before=actual.fields.get(name), after=wanted[name])
         for name in ITEM_FIELDS
         if name != "sku" and not _same(actual.fields.get(name), wanted[name])
     ]
-    metadata = diff_metadata(actual.metadata, item_metadata(item))
+    metadata = diff_metadata(actual.metadata, item_metadata(item, digest))
     if not changed and not metadata.changes:
         return None
     return ItemUpdate(

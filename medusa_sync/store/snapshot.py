@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
@@ -137,28 +138,38 @@ def _as_dict(record: Any) -> dict[str, Any]:
 
 
 @paused_gc
-def read_store(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreSnapshot:
+def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, selling: bool = False) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU). `kit_skus` None: every variant with a SKU, for
-    a caller that learns the kit SKUs later and then calls `keep_kits`."""
+    a caller that learns the kit SKUs later and then calls `keep_kits`. `selling`: also what
+    selling kits needs (`read_selling`).
+
+    The locations, the products and the selling setup are read while the items are listed (the
+    items take Medusa seconds; the rest, a few short requests that would otherwise follow them)."""
     snapshot = StoreSnapshot(url=client.base_url)
-    locations = client.stock_locations.list(fields="id,name,metadata,created_at,sales_channels.id", order="created_at")
-    for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
-        snapshot.locations.setdefault(
-            row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="medusa-read") as pool:
+        locations = pool.submit(
+            client.stock_locations.list, fields="id,name,metadata,created_at,sales_channels.id", order="created_at"
         )
-    snapshot.duplicate_locations = duplicate_locations(locations)
-    for row in client.inventory_items.list_all(fields=ITEM_QUERY_FIELDS):
-        if not row.get("sku"):
-            continue
-        snapshot.items[row["sku"]] = ActualItem(
-            id=row["id"],
-            sku=row["sku"],
-            fields={name: row.get(name) for name in ITEM_FIELDS},
-            metadata=row.get("metadata") or {},
-            levels=levels_of(row),
-        )
-    for product in client.products.list_all(fields=_PRODUCT_QUERY_FIELDS):
+        products = pool.submit(_products_then_selling, client, selling)
+        items = client.inventory_items.list_all(fields=ITEM_QUERY_FIELDS)
+        for row in locations.result():  # of two with one name, the oldest (the one `locations merge` keeps)
+            snapshot.locations.setdefault(
+                row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))
+            )
+        snapshot.duplicate_locations = duplicate_locations(locations.result())
+        for row in items:
+            if not row.get("sku"):
+                continue
+            snapshot.items[row["sku"]] = ActualItem(
+                id=row["id"],
+                sku=row["sku"],
+                fields={name: row.get(name) for name in ITEM_FIELDS},
+                metadata=row.get("metadata") or {},
+                levels=levels_of(row),
+            )
+        product_rows, snapshot.selling = products.result()
+    for product in product_rows:
         for variant in list_field(product, "variants"):
             sku = variant.get("sku")
             if not sku or not (kit_skus is None or _wanted_kit(sku, product.get("metadata"), kit_skus)):
@@ -185,6 +196,13 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreS
     return snapshot
 
 
+def _products_then_selling(client: MedusaClient, selling: bool) -> tuple[list[dict[str, Any]], StoreSelling | None]:
+    """The products, then (`selling`) the selling setup, which needs to know whether the server's
+    products have shipping profiles: reading them tells."""
+    products = client.products.list_all(fields=_PRODUCT_QUERY_FIELDS)
+    return products, read_selling(client) if selling else None
+
+
 def _wanted_kit(sku: str, product_metadata: dict[str, Any] | None, kit_skus: Collection[str]) -> bool:
     """A variant the snapshot keeps as a kit: its product is medusa-sync's, or the feeds want its SKU."""
     return owned(product_metadata) or sku in kit_skus
@@ -196,6 +214,4 @@ def _channel_ids(row: dict[str, Any]) -> tuple[str, ...]:
 
 def read_store_to_sell(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreSnapshot:
     """`read_store`, and what selling kits needs (the sync plans against this one)."""
-    snapshot = read_store(client, kit_skus)
-    snapshot.selling = read_selling(client)
-    return snapshot
+    return read_store(client, kit_skus, selling=True)

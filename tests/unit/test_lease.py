@@ -190,3 +190,29 @@ def test_a_killed_holder_on_this_host_is_taken_over_at_once(fake, client) -> Non
     fake.add(LEASE_HANDLE, alive.metadata())
     with pytest.raises(LeaseHeldError, match="run run-alive"):
         lease(client).acquire(wait=0)
+
+
+def test_the_lease_shares_the_runs_login_and_keeps_its_requests_apart(fake, tmp_path) -> None:
+    from medusa_sync.config import Settings
+    from medusa_sync.lease import writer_lease
+
+    logins: list[str] = []
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/auth/user/emailpass":
+            logins.append(request.method)
+            return httpx.Response(200, json={"token": "jwt-1"})
+        assert request.headers["authorization"] == "Bearer jwt-1"
+        if request.url.path == "/admin/inventory-items/location-levels/batch":  # the supported-server probe
+            return httpx.Response(200, json={"created": [], "updated": [], "deleted": []})
+        return fake.handle(request)
+
+    settings = Settings(medusa_url=None, lock_file=tmp_path / "medusa-sync.lock")  # the lease uses `signed_in`
+    transport = httpx.MockTransport(medusa)
+    with MedusaClient("http://medusa.test", email="a@b.test", password="pw", transport=transport) as run_client:
+        with writer_lease(settings, "import", signed_in=run_client):
+            assert [row["handle"] for row in fake.rows.values()] == [LEASE_HANDLE]
+            run_client.products.list_all(fields="id")
+        assert fake.rows == {}
+    assert logins == ["POST"]
+    assert (run_client.stats.snapshot().auth, run_client.stats.snapshot().by_method) == (1, {"GET": 1})

@@ -21,7 +21,7 @@ def leases(monkeypatch) -> list[tuple[str, float]]:
     taken: list[tuple[str, float]] = []
 
     @contextlib.contextmanager
-    def writer_lease(settings, command, *, wait):
+    def writer_lease(settings, command, *, wait, signed_in=None):
         taken.append((command, wait))
         yield None
 

@@ -39,7 +39,7 @@ def store(monkeypatch, tmp_path, feeds, odex_record):
     fake.leases = []
 
     @contextlib.contextmanager
-    def writer_lease(settings, command, *, wait):
+    def writer_lease(settings, command, *, wait, signed_in=None):
         fake.leases.append(command)
         yield None
 

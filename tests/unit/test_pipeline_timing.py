@@ -13,7 +13,8 @@ from medusa_sync import pipeline, timing
 from medusa_sync.client import MedusaClient
 from medusa_sync.config import Rules, Settings
 from medusa_sync.errors import FeedError
-from medusa_sync.plan import PlanOptions
+from medusa_sync.plan import PlanOptions, desired
+from medusa_sync.store import read_store_to_sell
 from medusa_sync.timing import PhaseTimer
 
 SAMPLE_FEEDS = Path(__file__).resolve().parents[2] / "distributors"
@@ -58,7 +59,25 @@ def test_an_offline_dry_run_reports_its_phases(tmp_path: Path) -> None:
     )
     assert result.plan.has_changes
     # offline: no store to read, and a dry run applies nothing
-    assert list(timer.seconds) == ["parse feeds", "plan", "reservations report", "outputs"]
+    assert list(timer.seconds) == ["parse feeds", "item digests", "plan", "reservations report", "outputs"]
+
+
+def test_each_item_digest_is_computed_once_for_the_plan_and_the_outputs(tmp_path: Path, monkeypatch) -> None:
+    digested: list[str] = []
+    digest = desired._item_digest
+
+    def counted(item):
+        digested.append(item.sku)
+        return digest(item)
+
+    monkeypatch.setattr(desired, "_item_digest", counted)
+    result = pipeline.run_import(
+        SAMPLE_FEEDS, Settings(medusa_url=None), Rules(), PlanOptions(), out_dir=tmp_path, dry_run=True
+    )
+    assert len(result.catalog.items) == 243
+    assert sorted(digested) == sorted(item.sku for item in result.catalog.items)
+    payload = orjson.loads((tmp_path / "inventory_items_payload.json").read_bytes())["inventory_items"]
+    assert [row["metadata"]["feed_digest"] for row in payload] == [result.digests[item.sku] for item in result.catalog.items]
 
 
 def test_the_store_is_read_while_the_feeds_are_parsed(monkeypatch) -> None:
@@ -77,9 +96,31 @@ def test_the_store_is_read_while_the_feeds_are_parsed(monkeypatch) -> None:
     timer = PhaseTimer()
     with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
         result = pipeline.plan_import(SAMPLE_FEEDS, Rules(), PlanOptions(), client=client, timer=timer)
-    assert list(timer.seconds) == ["parse feeds", "read store", "plan"]
+    assert list(timer.seconds) == ["parse feeds", "item digests", "read store", "plan"]
     assert (len(result.snapshot.items), sorted(result.snapshot.kits)) == (243, sorted(k.sku for k in result.catalog.kits))
     assert not result.plan.has_changes
+
+
+def test_locations_products_and_the_selling_setup_are_read_while_the_items_are_listed() -> None:
+    others = {"/admin/stock-locations", "/admin/products", "/admin/stores", "/admin/shipping-profiles", "/admin/sales-channels", "/admin/regions"}
+    seen: set[str] = set()
+    all_read = threading.Event()
+    lock = threading.Lock()
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/admin/inventory-items":
+            assert all_read.wait(timeout=10), f"the items listing waited for nothing but got only {sorted(seen)}"
+        else:
+            with lock:
+                seen.add(request.url.path)
+                if seen >= others:
+                    all_read.set()
+        return synced_store(request)
+
+    with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
+        snapshot = read_store_to_sell(client, None)
+    assert seen == others
+    assert (len(snapshot.items), len(snapshot.locations), snapshot.selling is not None) == (243, 4, True)
 
 
 def test_a_parse_that_fails_does_not_wait_for_the_store_read(monkeypatch) -> None:

@@ -48,6 +48,20 @@ def test_email_and_password_log_in_once_and_send_the_jwt_as_bearer(transport, po
     assert client.stats.snapshot().auth == 1
 
 
+def test_a_companion_uses_the_same_login_and_counts_its_own_requests(transport, policy):
+    transport.add(ok({"token": "jwt-1"}), ok(LOCATIONS), ok(LOCATIONS), ok(LOCATIONS))
+    with jwt_client(transport, policy) as client:
+        with client.companion() as lease_client:
+            lease_client.stock_locations.list()  # the first request logs in, through `client`
+            client.stock_locations.list()
+            lease_client.stock_locations.list()
+    login, *requests = transport.requests
+    assert_call(login, *LOGIN, json_body=LOGIN_BODY)
+    assert [request.headers["authorization"] for request in requests] == ["Bearer jwt-1"] * 3
+    assert (client.stats.snapshot().auth, client.stats.snapshot().by_method) == (1, {"GET": 1})
+    assert (lease_client.stats.snapshot().auth, lease_client.stats.snapshot().by_method) == (0, {"GET": 2})
+
+
 def test_the_jwt_is_preferred_over_a_key(transport, policy):
     transport.add(ok({"token": "jwt-1"}), ok(LOCATIONS))
     with jwt_client(transport, policy, api_key=API_KEY) as client:
