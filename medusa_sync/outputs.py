@@ -45,23 +45,45 @@ def dump_json(value: Any) -> bytes:
 
 def json_chunks(value: Any) -> Iterator[bytes]:
     """The bytes of `dump_json(value)`, in pieces: a list given as a generator or a list
-    iterator is written one element at a time, so a document of a million rows is never held
-    whole, as objects or as bytes. Everything else is encoded by orjson and indented to its
+    iterator is written `_BATCH` elements at a time (an element that holds such a list, alone),
+    so a document of a million rows is never held whole, as objects or as bytes. Everything else is encoded by orjson and indented to its
     depth (a JSON string never holds a raw newline, so re-indenting is safe)."""
     yield from _chunks(value, b"\n")
     yield b"\n"
+
+
+_BATCH = 500
+"""Plain elements of a streamed list encoded by one orjson call: per element, the calls and the
+pieces cost more than the encoding."""
+
+
+def _holds_stream(value: Any) -> bool:
+    return isinstance(value, dict) and any(isinstance(member, _STREAMED) for member in value.values())
 
 
 def _chunks(value: Any, newline: bytes) -> Iterator[bytes]:
     inner = newline + b"  "
     if isinstance(value, _STREAMED):
         opening = b"["
+        batch: list[Any] = []
         for element in value:
+            if not _holds_stream(element):
+                batch.append(element)
+                if len(batch) == _BATCH:
+                    yield opening + _elements(batch, newline)
+                    opening, batch = b",", []
+                continue
+            if batch:
+                yield opening + _elements(batch, newline)
+                opening, batch = b",", []
             yield opening + inner
             yield from _chunks(element, inner)
             opening = b","
+        if batch:
+            yield opening + _elements(batch, newline)
+            opening = b","
         yield b"[]" if opening == b"[" else newline + b"]"
-    elif isinstance(value, dict) and any(isinstance(member, _STREAMED) for member in value.values()):
+    elif _holds_stream(value):
         opening = b"{"
         for key in sorted(value):
             yield opening + inner + orjson.dumps(key) + b": "
@@ -70,6 +92,12 @@ def _chunks(value: Any, newline: bytes) -> Iterator[bytes]:
         yield newline + b"}"
     else:
         yield orjson.dumps(value, option=_JSON_OPTIONS, default=str).replace(b"\n", newline)
+
+
+def _elements(batch: list[Any], newline: bytes) -> bytes:
+    """The elements of `batch` as they appear inside a list at this depth, each on its own
+    line (orjson's list `[\n  a,\n  b\n]` without its brackets, re-indented)."""
+    return orjson.dumps(batch, option=_JSON_OPTIONS, default=str)[1:-2].replace(b"\n", newline)
 
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:

@@ -53,13 +53,13 @@ def diff_metadata(actual: dict[str, Any], wanted: dict[str, Any]) -> MetadataDif
     stale = False
     for key in sorted(wanted):
         before, after = actual.get(key), wanted[key]
+        if before == after:  # most keys of most records: checked first
+            continue
         if absent(after):
             if absent(before):
                 continue
             removed.append(key)
             change = FieldChange(field=f"metadata.{key}", before=before, after=None, removed=True)
-        elif before == after:
-            continue
         else:
             change = FieldChange(field=f"metadata.{key}", before=before, after=after)
         if is_bookkeeping(key):

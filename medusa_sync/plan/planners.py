@@ -139,11 +139,15 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
 
 def _item_update(item: InventoryItem, actual: ActualItem, digest: str | None) -> ItemUpdate | None:
     wanted = item_values(item)
-    changed = [
-        FieldChange(field=name, before=actual.fields.get(name), after=wanted[name])
-        for name in ITEM_FIELDS
-        if name != "sku" and not _same(actual.fields.get(name), wanted[name])
-    ]
+    changed = (
+        []
+        if actual.fields == wanted  # the common case, in one comparison
+        else [
+            FieldChange(field=name, before=actual.fields.get(name), after=wanted[name])
+            for name in ITEM_FIELDS
+            if name != "sku" and not _same(actual.fields.get(name), wanted[name])
+        ]
+    )
     metadata = diff_metadata(actual.metadata, item_metadata(item, digest))
     if not changed and not metadata.changes:
         return None

@@ -64,8 +64,9 @@ def test_streamed_outputs_are_the_whole_document_dump(root: Path, synced: bool) 
         lambda: {"outer": iter([{"inner": iter([{"k": 1}, {"k": 2}]), "n": 2}, {"inner": iter([]), "n": 0}])},
         lambda: iter([]),
         lambda: [{"b": 1, "a": [2]}],
+        lambda: {"rows": iter([*range(1200), {"inner": iter([{"k": [1]}])}, *({"k": n} for n in range(700)), {"inner": iter([])}])},
     ],
-    ids=["empty", "mixed", "nested", "top-level-iterator", "plain"],
+    ids=["empty", "mixed", "nested", "top-level-iterator", "plain", "batches-around-nested"],
 )
 def test_json_chunks_match_dump_json(document: Callable[[], Any]) -> None:
     assert b"".join(json_chunks(document())) == dump_json(_whole(document()))
