@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from pathlib import Path
 
 import httpx
 import pytest
 
-from medusa_sync.apply import ApplyStopped, apply_plan
+from medusa_sync.apply import LEVEL_CHUNKS_AT_ONCE, ApplyStopped, apply_plan, level_chunk_size
 from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.client import MedusaClient, RetryPolicy
 from medusa_sync.config import Rules
@@ -211,22 +212,25 @@ def level_update(n: int) -> LevelUpdate:
     )
 
 
-def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
-    """1,500 level updates go in two requests (1,000 + 500); the second fails: the first's
-    1,000 are applied, exactly the 500 of the failed request are reported failed."""
-    plan = Plan(
+def level_updates_plan(count: int) -> Plan:
+    return Plan(
         store="http://medusa.test",
         fingerprint="f",
         options=PlanOptions(),
         feed_digests={},
-        changes=[level_update(n) for n in range(1500)],
+        changes=[level_update(n) for n in range(count)],
     )
+
+
+def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
+    """1,500 level updates go in four requests of 375; the one holding P375-P749 fails: the
+    other 1,125 are applied, exactly the 375 of the failed request are reported failed."""
     batches = []
 
     def medusa(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         batches.append(body)
-        if len(batches) == 2:
+        if body["update"][0]["inventory_item_id"] == "iitem_375":
             return httpx.Response(400, json={"type": "invalid_data", "message": "chunk refused"})
         return httpx.Response(200, json={"created": [], "updated": body["update"], "deleted": []})
 
@@ -234,14 +238,34 @@ def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
         "http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa), retry=RetryPolicy(max_attempts=1)
     )
     with client:
-        result = apply_plan(client, plan, StoreIds(), concurrency=1)
+        result = apply_plan(client, level_updates_plan(1500), StoreIds(), concurrency=1)
 
-    assert [len(body["update"]) for body in batches] == [1000, 500]
-    assert dict(result.applied) == {"level.update": 1000}
-    assert [failure.key for failure in result.failures] == [f"odex_panels_P{n} @ Odex CD" for n in range(1000, 1500)]
+    assert sorted(body["update"][0]["inventory_item_id"] for body in batches) == ["iitem_0", "iitem_1125", "iitem_375", "iitem_750"]
+    assert [len(body["update"]) for body in batches] == [375] * 4
+    assert dict(result.applied) == {"level.update": 1125}
+    assert [failure.key for failure in result.failures] == [f"odex_panels_P{n} @ Odex CD" for n in range(375, 750)]
     assert {failure.message for failure in result.failures} == {
         "POST /admin/inventory-items/location-levels/batch → 400 invalid_data: chunk refused"
     }
+    assert [change.sku for change in result.written] == [f"odex_panels_P{n}" for n in (*range(375), *range(750, 1500))]
+
+
+@pytest.mark.parametrize(("total", "size"), [(1, 250), (1000, 250), (1015, 254), (3999, 1000), (10148, 1000)])
+def test_level_chunks_fill_the_request_slots_within_the_limits(total: int, size: int) -> None:
+    assert level_chunk_size(total) == size
+
+
+def test_level_chunks_are_in_flight_together() -> None:
+    in_flight = threading.Barrier(LEVEL_CHUNKS_AT_ONCE, timeout=10)
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        in_flight.wait()  # no chunk is answered before all four were sent
+        body = json.loads(request.content)
+        return httpx.Response(200, json={"created": [], "updated": body["update"], "deleted": []})
+
+    with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
+        result = apply_plan(client, level_updates_plan(1000), StoreIds(), concurrency=1)
+    assert (dict(result.applied), result.failures) == ({"level.update": 1000}, [])
 
 
 class DyingMedusa(FakeMedusa):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+
+import httpx
 
 import pytest
 from hypothesis import given, settings
@@ -41,21 +44,27 @@ def test_duplicates_and_empty_values_are_dropped_and_order_kept():
     assert list(value_chunks("sku", [])) == []
 
 
-def test_list_by_skus_sends_each_chunk(client, transport):
-    transport.add(
-        page("inventory_items", [{"id": "iitem_1", "sku": SKUS_45[0]}]),
-        page("inventory_items", [{"id": "iitem_2", "sku": COMMA_SKUS_45[0]}]),
-        page("inventory_items", []),
-        page("inventory_items", []),
-    )
+def test_list_by_skus_sends_every_chunk_at_once_and_keeps_their_order(client, transport):
+    in_flight = threading.Barrier(4, timeout=10)  # no chunk is answered before all four were sent
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        in_flight.wait()
+        skus = request.url.params.get_list("sku") or request.url.params["sku[]"].split(",")
+        wanted = {SKUS_45[0]: "iitem_1", COMMA_SKUS_45[0]: "iitem_2", COMMA_SKUS_45[44]: "iitem_3"}
+        return page("inventory_items", [{"id": wanted[sku], "sku": sku} for sku in skus if sku in wanted])
+
+    transport.add(answer, answer, answer, answer)
     rows = client.inventory_items.list_by_skus([*SKUS_45, *COMMA_SKUS_45], fields="id,sku")
-    assert [row["id"] for row in rows] == ["iitem_1", "iitem_2"]
+    assert [row["id"] for row in rows] == ["iitem_1", "iitem_2", "iitem_3"]
     fields = [("fields", "id,sku")]
-    first, *repeated = transport.requests
-    assert_call(first, "GET", "/admin/inventory-items", [*PAGING, *fields, ("sku[]", ",".join(SKUS_45))])
-    for request, chunk in zip(repeated, [COMMA_SKUS_45[0:20], COMMA_SKUS_45[20:40], COMMA_SKUS_45[40:]],
-                              strict=True):
-        assert_call(request, "GET", "/admin/inventory-items", [*PAGING, *fields, *(("sku", s) for s in chunk)])
+    expected = [
+        [*PAGING, *fields, ("sku[]", ",".join(SKUS_45))],
+        *([*PAGING, *fields, *(("sku", s) for s in chunk)] for chunk in (COMMA_SKUS_45[0:20], COMMA_SKUS_45[20:40], COMMA_SKUS_45[40:])),
+    ]
+    assert sorted(sorted(request.url.params.multi_items()) for request in transport.requests) == sorted(
+        sorted(params) for params in expected
+    )
+    assert {(request.method, request.url.path) for request in transport.requests} == {("GET", "/admin/inventory-items")}
 
 
 def test_variants_by_sku_with_kit_availability(client, transport):
