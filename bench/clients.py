@@ -25,6 +25,7 @@ import orjson
 from bench.results import Pass
 from bench.server import Server
 from bench.targets import PAGE
+from medusa_sync.apply import LEVEL_CHUNKS_AT_ONCE, level_chunk_size
 from medusa_sync.store import ITEM_QUERY_FIELDS
 
 SETTLE_S = 5.0
@@ -199,8 +200,10 @@ def floor_create(server: Server, work: Workload, concurrency: int, items: list[d
         return client.timed(len(items), lambda: each(concurrency, create, items))
 
 
-def _level_pass(client: Direct, rows: list[dict[str, Any]], delta: int) -> int:
-    """Every level set to its listed stocked quantity + `delta`, through the cross-item batch in 1000s."""
+def _level_pass(client: Direct, rows: list[dict[str, Any]], delta: int, at_once: int) -> int:
+    """Every level set to its listed stocked quantity + `delta`, through the cross-item batch:
+    medusa-sync's chunks (`level_chunk_size`) `at_once` requests at a time, or (1) batches of
+    1000 one after the other."""
     updates = [
         {
             "inventory_item_id": row["id"],
@@ -211,16 +214,20 @@ def _level_pass(client: Direct, rows: list[dict[str, Any]], delta: int) -> int:
         for row in rows
         for level in row["location_levels"]
     ]
-    for start in range(0, len(updates), PAGE):
-        client.call("POST", "/admin/inventory-items/location-levels/batch", json={"update": updates[start : start + PAGE]})
+    size = level_chunk_size(len(updates)) if at_once > 1 else PAGE
+    chunks = [updates[start : start + size] for start in range(0, len(updates), size)]
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        list(pool.map(lambda chunk: client.call("POST", "/admin/inventory-items/location-levels/batch", json={"update": chunk}), chunks))
     return len(updates)
 
 
-def floor_list_and_levels(server: Server, concurrency: int) -> tuple[Pass, Pass, Pass]:
+def floor_list_and_levels(server: Server, concurrency: int) -> tuple[Pass, Pass, Pass, Pass]:
     """On a synced store: list every item with its levels, one page after the other and then
     with the pages after the first at medusa-sync's concurrency, as it reads them (each timed);
-    then set every level +1 and back (timed together), so the store is left as it was.
-    Returns the concurrent listing, the sequential one and the level passes."""
+    then set every level +1 and back (timed together), so the store is left as it was, with
+    one batch request after the other and then `LEVEL_CHUNKS_AT_ONCE` at a time, as medusa-sync
+    writes them. Returns the concurrent listing, the sequential one, and the level passes at
+    once and one after the other."""
     with Direct(server, _connections(concurrency)) as client:
         settle()
         listings = []
@@ -229,8 +236,11 @@ def floor_list_and_levels(server: Server, concurrency: int) -> tuple[Pass, Pass,
             listing = client.timed(0, lambda: rows.extend(client.list_items(pages_at_once)))
             listings.append(Pass(len(rows), listing.s, listing.requests, listing.client_cpu_s))
         levels = sum(len(row["location_levels"]) for row in rows)
-        passes = client.timed(2 * levels, lambda: [_level_pass(client, rows, delta) for delta in (+1, 0)])
-        return listings[1], listings[0], passes
+        passes = []
+        for at_once in (1, LEVEL_CHUNKS_AT_ONCE):
+            settle()
+            passes.append(client.timed(2 * levels, lambda: [_level_pass(client, rows, delta, at_once) for delta in (+1, 0)]))
+        return listings[1], listings[0], passes[1], passes[0]
 
 
 def warm_up(server: Server, work: Workload, concurrency: int, items: int) -> None:

@@ -123,8 +123,10 @@ def _live(run: BenchRun, live: LiveSize) -> list[str]:
         f"{times(step_rate, lambda r: r.naive_create.per_min)}; {times(step_rate, lambda r: r.naive_create_concurrent.per_min)} |",
         f"| — its kit step ({kits.total if kits else 0} products with their links) | {over(lambda r: r.full.step_s('create kits'), 's')} | — | — | — | — | — |",
         f"| re-sync, {live.levels_changed:,} levels changed: level writes (levels/min) | **{over(level_rate, '/min')}** "
-        f"({over(lambda r: r.resync.step_s('stock levels'), 's')}) | {over(lambda r: r.floor_levels.per_min, '/min')} | "
-        f"**{metric('level writes / batch floor')}** | {over(lambda r: r.naive_levels.per_min, '/min')} | "
+        f"({over(lambda r: r.resync.step_s('stock levels'), 's')}) | {over(lambda r: r.floor_levels.per_min, '/min')} "
+        f"(one batch of 1000 after the other: {over(lambda r: r.floor_levels_sequential.per_min if r.floor_levels_sequential else None, '/min')}) | "
+        f"**{metric('level writes / batch floor')}** (vs one after the other: {metric('level writes / sequential batches')}) | "
+        f"{over(lambda r: r.naive_levels.per_min, '/min')} | "
         f"{over(lambda r: r.naive_levels_concurrent.per_min, '/min')} | **{metric('level writes / naive sequential')}**; "
         f"{metric('level writes / naive concurrent')} |",
         f"| — the whole re-sync, end to end | {over(lambda r: r.resync.wall_s, 's')}, {first.resync.requests:,} requests | — | — | "

@@ -57,7 +57,7 @@ class LiveRound:
 
     floor_create: Pass  # every item with its levels, one POST each, at medusa-sync's concurrency
     floor_list: Pass  # every item with its levels, pages of 1000, those after the first at medusa-sync's concurrency
-    floor_levels: Pass  # every level +1 and back through the batch endpoint (count: both passes)
+    floor_levels: Pass  # every level +1 and back through the batch endpoint, medusa-sync's chunks at once (count: both passes)
     naive_create: Pass  # sequential: one request per item and one per level, on a sample
     naive_create_concurrent: Pass  # the same at medusa-sync's concurrency
     full: SyncRun
@@ -69,6 +69,7 @@ class LiveRound:
     naive_lookup: Pass  # one GET per SKU, sequential, on a sample
     naive_lookup_concurrent: Pass
     floor_list_sequential: Pass | None = None  # the same listing, one page after the other
+    floor_levels_sequential: Pass | None = None  # the same level passes, batches of 1000 one after the other
 
 
 @dataclass(frozen=True)

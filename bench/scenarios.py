@@ -105,7 +105,7 @@ def live_round(
     server.reset()
     settle()
     full = medusa_sync(server, base_root, out)
-    floor_list, floor_list_sequential, floor_levels = clients.floor_list_and_levels(server, concurrency)
+    floor_list, floor_list_sequential, floor_levels, floor_levels_sequential = clients.floor_list_and_levels(server, concurrency)
     settle()
     resync = medusa_sync(server, changed_root, out)
     settle()
@@ -122,6 +122,7 @@ def live_round(
         floor_list=floor_list,
         floor_list_sequential=floor_list_sequential,
         floor_levels=floor_levels,
+        floor_levels_sequential=floor_levels_sequential,
         naive_create=naive_create,
         naive_create_concurrent=naive_create_concurrent,
         full=full,

@@ -39,6 +39,11 @@ METRICS = {
         Metric("full import / creation floor", "%", live=lambda s, r: r.floor_create.s / r.full.wall_s),
         Metric("item-creation step / creation floor", "%", live=lambda s, r: _ratio(r.floor_create.s, r.full.step_s("create items"))),
         Metric("level writes / batch floor", "%", live=lambda s, r: _ratio(_level_rate(s, r), r.floor_levels.per_min)),
+        Metric(
+            "level writes / sequential batches",
+            "%",
+            live=lambda s, r: _ratio(_level_rate(s, r), r.floor_levels_sequential.per_min) if r.floor_levels_sequential else None,
+        ),
         Metric("level writes / naive sequential", "×", live=lambda s, r: _ratio(_level_rate(s, r), r.naive_levels.per_min)),
         Metric("level writes / naive concurrent", "×", live=lambda s, r: _ratio(_level_rate(s, r), r.naive_levels_concurrent.per_min)),
         Metric("no-op / listing floor", "%", live=lambda s, r: r.floor_list.s / r.noop.wall_s),
