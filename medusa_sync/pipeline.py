@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,8 +149,9 @@ def run_import(
     with contextlib.ExitStack() as stack:  # closed in reverse: the run log, the lease, the client
         client = None if offline else stack.enter_context(MedusaClient.from_settings(settings))
         recorded = None
+        leased = stack.enter_context(contextlib.ExitStack())  # closed early: see the outputs
         if not dry_run:
-            stack.enter_context(writer_lease(settings, command, wait=wait, signed_in=client))
+            leased.enter_context(writer_lease(settings, command, wait=wait, signed_in=client))
             recorded = stack.enter_context(
                 recorded_run(settings, command, runlog, feed_root=str(feed_root), options=options.model_dump())
             )
@@ -177,10 +179,15 @@ def run_import(
             ids = result.applied.ids
         with timer.phase("reservations report"):
             reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
-        with timer.phase("outputs"):
-            result.outputs = write_outputs(
-                out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations, result.digests
+        with timer.phase("outputs"):  # written while the lease is released: they write nothing to the store
+            writing = _in_background(
+                write_outputs, out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations, result.digests
             )
+            try:
+                leased.close()
+            finally:
+                wait_for([writing])
+            result.outputs = writing.result()
         if client is not None:
             result.requests = client.stats.snapshot()
         if recorded is not None:

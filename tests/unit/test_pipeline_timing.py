@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -135,3 +136,27 @@ def test_a_parse_that_fails_does_not_wait_for_the_store_read(monkeypatch) -> Non
             pipeline.plan_import(SAMPLE_FEEDS / "no-such-root", Rules(), PlanOptions(), client=client)
         assert not release.is_set()
         release.set()
+
+
+def test_the_lease_is_released_while_the_outputs_are_written(tmp_path: Path, monkeypatch) -> None:
+    released = threading.Event()
+    write = pipeline.write_outputs
+
+    @contextlib.contextmanager
+    def writer_lease(settings, command, *, wait, signed_in=None):
+        yield None
+        released.set()
+
+    def write_once_released(*args):
+        assert released.wait(timeout=10), "the outputs waited for the lease's release"
+        return write(*args)
+
+    client = MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(synced_store))
+    monkeypatch.setattr(pipeline, "writer_lease", writer_lease)
+    monkeypatch.setattr(pipeline, "write_outputs", write_once_released)
+    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: client))
+    settings = Settings(medusa_url="http://127.0.0.1:9", api_key="sk_test", run_log=tmp_path / "runs.jsonl", audit_log=tmp_path / "audit.jsonl")
+    result = pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=tmp_path / "out", dry_run=False)
+    assert not result.plan.has_changes
+    assert sorted(path.name for path in result.outputs) == sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert len(result.outputs) == 5
