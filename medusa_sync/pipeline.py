@@ -82,9 +82,8 @@ def plan_import(
 
     The store is read while the feeds are parsed and the items' digests computed (the read
     waits mostly on Medusa, the parse on the CPU); the "read store" phase is what the read
-    takes beyond them. Which products are
-    kits is known only once the feeds are parsed, so the read keeps every variant and the
-    snapshot is then narrowed to the kits."""
+    takes beyond them. Which products are kits is known only once the feeds are parsed, so the
+    read keeps every variant and the snapshot is then narrowed to the kits."""
     timer = timer or PhaseTimer()
     with gc_paused():  # for both threads: the read starts before the parse pauses the collector
         reading = _in_background(read_store_to_sell, client, None) if client is not None else None
