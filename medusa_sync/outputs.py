@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import types
@@ -46,8 +47,9 @@ def dump_json(value: Any) -> bytes:
 def json_chunks(value: Any) -> Iterator[bytes]:
     """The bytes of `dump_json(value)`, in pieces: a list given as a generator or a list
     iterator is written `_BATCH` elements at a time (an element that holds such a list, alone),
-    so a document of a million rows is never held whole, as objects or as bytes. Everything else is encoded by orjson and indented to its
-    depth (a JSON string never holds a raw newline, so re-indenting is safe)."""
+    so a document of a million rows is never held whole, as objects or as bytes. Everything else
+    is encoded by orjson and indented to its depth (a JSON string never holds a raw newline, so
+    re-indenting is safe)."""
     yield from _chunks(value, b"\n")
     yield b"\n"
 
@@ -65,23 +67,16 @@ def _chunks(value: Any, newline: bytes) -> Iterator[bytes]:
     inner = newline + b"  "
     if isinstance(value, _STREAMED):
         opening = b"["
-        batch: list[Any] = []
-        for element in value:
-            if not _holds_stream(element):
-                batch.append(element)
-                if len(batch) == _BATCH:
+        for nested, run in itertools.groupby(value, key=_holds_stream):
+            if nested:
+                for element in run:
+                    yield opening + inner
+                    yield from _chunks(element, inner)
+                    opening = b","
+            else:
+                while batch := list(itertools.islice(run, _BATCH)):
                     yield opening + _elements(batch, newline)
-                    opening, batch = b",", []
-                continue
-            if batch:
-                yield opening + _elements(batch, newline)
-                opening, batch = b",", []
-            yield opening + inner
-            yield from _chunks(element, inner)
-            opening = b","
-        if batch:
-            yield opening + _elements(batch, newline)
-            opening = b","
+                    opening = b","
         yield b"[]" if opening == b"[" else newline + b"]"
     elif _holds_stream(value):
         opening = b"{"

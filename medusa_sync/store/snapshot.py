@@ -153,29 +153,30 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, sellin
 
     The locations, the products and the selling setup are read while the items are listed (the
     items take Medusa seconds; the rest, a few short requests that would otherwise follow them)."""
-    snapshot = StoreSnapshot(url=client.base_url)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="medusa-read") as pool:
-        locations = pool.submit(
+        reading_locations = pool.submit(
             client.stock_locations.list, fields="id,name,metadata,created_at,sales_channels.id", order="created_at"
         )
-        products = pool.submit(_products_then_selling, client, selling)
+        reading_products = pool.submit(_products_then_selling, client, selling)
         items = client.inventory_items.list_all(fields=ITEM_QUERY_FIELDS)
-        for row in locations.result():  # of two with one name, the oldest (the one `locations merge` keeps)
-            snapshot.locations.setdefault(
-                row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))
-            )
-        snapshot.duplicate_locations = duplicate_locations(locations.result())
-        for row in items:
-            if not row.get("sku"):
-                continue
-            snapshot.items[row["sku"]] = ActualItem(
-                id=row["id"],
-                sku=row["sku"],
-                fields={name: row.get(name) for name in ITEM_FIELDS},
-                metadata=row.get("metadata") or {},
-                levels=levels_of(row),
-            )
-        product_rows, snapshot.selling = products.result()
+        locations = reading_locations.result()
+        product_rows, store_selling = reading_products.result()
+    snapshot = StoreSnapshot(url=client.base_url, selling=store_selling)
+    for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
+        snapshot.locations.setdefault(
+            row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))
+        )
+    snapshot.duplicate_locations = duplicate_locations(locations)
+    for row in items:
+        if not row.get("sku"):
+            continue
+        snapshot.items[row["sku"]] = ActualItem(
+            id=row["id"],
+            sku=row["sku"],
+            fields={name: row.get(name) for name in ITEM_FIELDS},
+            metadata=row.get("metadata") or {},
+            levels=levels_of(row),
+        )
     for product in product_rows:
         for variant in list_field(product, "variants"):
             sku = variant.get("sku")
