@@ -9,7 +9,9 @@ Two ways to read a list:
   is used up), for callers that may stop early;
 - `read_all`: the whole list at once. The first page gives `count`; the other pages are then
   requested `concurrency` at a time (the server's listing, not the round trips, is the limit,
-  and a page takes Medusa ~0.1 s to produce), and the rows come back in order.
+  and a page takes Medusa ~0.1 s to produce), and the rows come back in order. A caller's
+  `convert` turns each row into its own record as the row's page arrives, while the pages after
+  it are still being listed, instead of after the last one.
 
 Offset pages shift when rows are added or removed during the read: a row can then be read
 twice or not at all. `read_all` drops repeated ids (the first one read is kept) and checks the
@@ -22,7 +24,7 @@ times in all, then `ListMovedError`). A row removed and another added between tw
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +38,9 @@ DEFAULT_PAGE_SIZE = 1000
 DEFAULT_READ_CONCURRENCY = 8
 MAX_READS = 3
 """Reads of a whole list before `read_all` gives up on a list that keeps moving."""
+
+Convert = Callable[[dict[str, Any]], Any]
+"""A row as read → the caller's record of it."""
 
 
 @dataclass
@@ -84,12 +89,13 @@ def read_all(
     *,
     page_size: int = DEFAULT_PAGE_SIZE,
     concurrency: int = DEFAULT_READ_CONCURRENCY,
-) -> list[dict[str, Any]]:
-    """Every row of the list, in order, each id once; the pages after the first are read
-    `concurrency` at a time. ListMovedError when the list moved during each of `MAX_READS` reads
-    (see the module docstring)."""
+    convert: Convert | None = None,
+) -> list[Any]:
+    """Every row of the list, in order, each id once (`convert`ed where given); the pages after
+    the first are read `concurrency` at a time. ListMovedError when the list moved during each
+    of `MAX_READS` reads (see the module docstring)."""
     for attempt in range(1, MAX_READS + 1):
-        rows, moved = _read_once(requestor, path, key, params, page_size, concurrency)
+        rows, moved = _read_once(requestor, path, key, params, page_size, concurrency, convert)
         if moved is None:
             return rows
         logger.warning("GET %s: the list moved while it was read (%s); read %d of %d", path, moved, attempt, MAX_READS)
@@ -102,26 +108,33 @@ def read_all(
 
 
 def _read_once(
-    requestor: Requestor, path: str, key: str, params: Mapping[str, Any], page_size: int, concurrency: int
-) -> tuple[list[dict[str, Any]], str | None]:
+    requestor: Requestor,
+    path: str,
+    key: str,
+    params: Mapping[str, Any],
+    page_size: int,
+    concurrency: int,
+    convert: Convert | None,
+) -> tuple[list[Any], str | None]:
     """One read of the whole list: its rows, each id once, and why it moved (None: it did not)."""
+    unique = _EachIdOnce(convert)
     first, rows = _page(requestor, path, key, params, 0, page_size)
     count = first.get("count")
     if not isinstance(count, int):  # no count to plan the pages by (not Medusa): one after the other
-        return _each_id_once(paginate(requestor, path, key, params, page_size=page_size)), None
+        unique.add(paginate(requestor, path, key, params, page_size=page_size))
+        return unique.records, None
+    unique.add(rows)
     step = len(rows) or page_size  # a server that caps `limit` sends fewer rows a page
-    pages = [rows]
     counts = {count}
     offsets = range(step, count, step) if rows else range(0)
     for page, page_rows in _pages_in_order(requestor, path, key, params, offsets, page_size, concurrency):
         counts.add(page.get("count"))
-        pages.append(page_rows)
-    unique = _each_id_once(row for page_rows in pages for row in page_rows)
+        unique.add(page_rows)  # while the pages after it are listed
     if len(counts) > 1:
-        return unique, f"count went from {count} to {sorted(c for c in counts if c != count)[0]}"
-    if len(unique) != count:
-        return unique, f"{len(unique)} distinct rows read of {count}"
-    return unique, None
+        return unique.records, f"count went from {count} to {sorted(c for c in counts if c != count)[0]}"
+    if len(unique.records) != count:
+        return unique.records, f"{len(unique.records)} distinct rows read of {count}"
+    return unique.records, None
 
 
 def _pages_in_order(
@@ -159,14 +172,19 @@ def _page(
     return page, records(page, key, "GET", path)
 
 
-def _each_id_once(rows: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[Any] = set()
-    unique = []
-    for row in rows:
-        row_id = row.get("id")
-        if row_id is not None:
-            if row_id in seen:
-                continue
-            seen.add(row_id)
-        unique.append(row)
-    return unique
+class _EachIdOnce:
+    """The rows of a read, each id once (the first one read), `convert`ed as they are added."""
+
+    def __init__(self, convert: Convert | None) -> None:
+        self.records: list[Any] = []
+        self._seen: set[Any] = set()
+        self._convert = convert
+
+    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            row_id = row.get("id")
+            if row_id is not None:
+                if row_id in self._seen:
+                    continue
+                self._seen.add(row_id)
+            self.records.append(row if self._convert is None else self._convert(row))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Discriminator, Field, Tag, ValidationError
 from medusa_sync.errors import ConfigError
 from medusa_sync.models import Frozen, frozen
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 Kind = Literal["location", "item", "level", "kit"]
 Action = Literal["create", "update", "drift", "missing", "conflict"]
@@ -320,7 +320,7 @@ Change = Annotated[
 
 
 class Plan(BaseModel):
-    format_version: Literal[2] = FORMAT_VERSION
+    format_version: Literal[3] = FORMAT_VERSION
     store: str | None
     fingerprint: str
     options: PlanOptions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,9 +63,11 @@ def test_a_store_read_before_the_kits_are_known_keeps_the_same_kits_once_narrowe
     early.keep_kits({kit.sku for kit in catalog.kits})
     assert early.kits == told.kits
     assert early.fingerprint() == told.fingerprint()
+
+
 def replace_item(snapshot: StoreSnapshot, sku: str, **changes) -> None:
     item = snapshot.items[sku]
-    snapshot.items[sku] = ActualItem(**{**item.__dict__, **changes})
+    snapshot.items[sku] = dataclasses.replace(item, **changes)
 
 
 def test_empty_store_plans_every_create(catalog: Catalog) -> None:
@@ -199,14 +202,39 @@ def test_kit_link_and_price_changes(catalog: Catalog) -> None:
     assert change.price.model_dump(mode="json") == {"currency_code": "brl", "amount": f"{kit_price:.2f}"}
 
 
-def test_fingerprint_moves_with_the_store(catalog: Catalog) -> None:
+def _reserve_one(snapshot: StoreSnapshot) -> None:
+    item = snapshot.items["solfacil_cables_1"]
+    level = next(iter(item.levels.values()))
+    reserved = ActualLevel(level.id, level.location_id, level.stocked, 1, level.incoming)
+    replace_item(snapshot, item.sku, levels={**item.levels, level.location_id: reserved})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _reserve_one,
+        lambda snapshot: replace_item(snapshot, "solfacil_cables_1", fields={**snapshot.items["solfacil_cables_1"].fields, "title": "x"}),
+        lambda snapshot: replace_item(snapshot, "solfacil_cables_1", metadata={"managed_by": "someone else"}),
+        lambda snapshot: snapshot.items.pop("solfacil_cables_1"),
+        lambda snapshot: snapshot.kits.pop("fotus_kits_KP06"),
+        lambda snapshot: snapshot.locations.pop(next(iter(snapshot.locations))),
+    ],
+    ids=["a level's reserved", "an item's title", "an item's metadata", "an item gone", "a kit gone", "a location gone"],
+)
+def test_fingerprint_moves_with_the_store(catalog: Catalog, change) -> None:
     snapshot = synced_snapshot(catalog)
     before = snapshot.fingerprint()
     assert synced_snapshot(catalog).fingerprint() == before
-    level = snapshot.items["solfacil_cables_1"].levels
-    sku_level = next(iter(level.values()))
-    level[sku_level.location_id] = ActualLevel(sku_level.id, sku_level.location_id, sku_level.stocked, 1, 0)
+    change(snapshot)
     assert snapshot.fingerprint() != before
+
+
+def test_an_items_digest_is_taken_when_it_is_built(catalog: Catalog) -> None:
+    """The fingerprint reads each item's digest: equal items, equal digests; any field, another."""
+    item = synced_snapshot(catalog).items["solfacil_cables_1"]
+    assert dataclasses.replace(item).digest == item.digest
+    assert dataclasses.replace(item, id="iitem_other").digest != item.digest
+    assert dataclasses.replace(item, sku="other").digest != item.digest
 
 
 def test_bookkeeping_metadata_alone_is_no_change(catalog: Catalog) -> None:

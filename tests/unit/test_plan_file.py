@@ -1,4 +1,4 @@
-"""The saved plan (--plan-out, read by `apply FILE`): format_version 2, a lossless round trip."""
+"""The saved plan (--plan-out, read by `apply FILE`): format_version 3, a lossless round trip."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def sample_plan() -> Plan:
 def test_a_saved_plan_reads_back_equal() -> None:
     plan = sample_plan()
     data = orjson.loads(dump_json(plan.model_dump(mode="json")))
-    assert data["format_version"] == 2
+    assert data["format_version"] == 3
     assert {(c["kind"], c["action"]) for c in data["changes"]} == {
         ("location", "create"), ("item", "create"), ("level", "create"), ("kit", "create")
     }
@@ -40,11 +40,11 @@ def test_apply_refuses_a_plan_of_another_format_version(tmp_path: Path, capsys, 
 
     assert main(["apply", str(plan_file)]) == 7
     err = capsys.readouterr().err
-    assert f"{plan_file} is a plan of format_version 1; this medusa-sync reads format_version 2 only" in err
+    assert f"{plan_file} is a plan of format_version 1; this medusa-sync reads format_version 3 only" in err
 
 
 def test_apply_refuses_a_file_that_is_not_a_plan(tmp_path: Path, capsys) -> None:
     plan_file = tmp_path / "plan.json"
-    plan_file.write_bytes(dump_json({"format_version": 2, "changes": [{"kind": "item", "action": "explode"}]}))
+    plan_file.write_bytes(dump_json({"format_version": 3, "changes": [{"kind": "item", "action": "explode"}]}))
     assert main(["apply", str(plan_file)]) == 7
     assert f"{plan_file} is not a medusa-sync plan" in capsys.readouterr().err

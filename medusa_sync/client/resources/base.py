@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ..chunking import MAX_VALUES_PER_PARAM, value_chunks
 from ..errors import InvalidRequestError
-from ..pagination import DEFAULT_PAGE_SIZE, DEFAULT_READ_CONCURRENCY, paginate, read_all
+from ..pagination import DEFAULT_PAGE_SIZE, DEFAULT_READ_CONCURRENCY, Convert, paginate, read_all
 from ..requestor import Requestor
 
 Record = dict[str, Any]
@@ -38,9 +38,9 @@ class Resource:
         case-insensitive substring match): one request, never the whole list."""
         return [*islice(paginate(self._requestor, path, key, list_query(fields, order="id", q=text), page_size=limit), limit)]
 
-    def _read_all(self, path: str, key: str, params: dict[str, Any]) -> Records:
+    def _read_all(self, path: str, key: str, params: dict[str, Any], convert: Convert | None = None) -> list[Any]:
         return read_all(
-            self._requestor, path, key, params, page_size=self._page_size, concurrency=self._read_concurrency
+            self._requestor, path, key, params, page_size=self._page_size, concurrency=self._read_concurrency, convert=convert
         )
 
     def _by_values(

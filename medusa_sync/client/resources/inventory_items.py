@@ -10,7 +10,7 @@ from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..capabilities import LEVEL_BATCH, UNIT_OF_MEASURE, Capabilities, UnsupportedServerError, unrecognized_field
 from ..errors import BadRequestError, MedusaAPIError
 from ..metadata import update_metadata
-from ..pagination import DEFAULT_READ_CONCURRENCY
+from ..pagination import DEFAULT_READ_CONCURRENCY, Convert
 from ..requestor import Requestor, listed
 from .base import Fields, Record, Records, Resource, list_query, segment
 
@@ -49,11 +49,16 @@ class InventoryItems(Resource):
         rows = self._paginate(PATH, "inventory_items", list_query(fields, order=order, **filters))
         return (self._read(row, fields) for row in rows)
 
-    def list_all(self, *, fields: Fields = None, order: str = "id", **filters: Any) -> Records:
+    def list_all(self, *, fields: Fields = None, order: str = "id", convert: Convert | None = None, **filters: Any) -> list[Any]:
         """Every item matching `filters` as one list, its pages read concurrently and checked
-        against rows added or removed meanwhile (see pagination.read_all)."""
-        rows = self._read_all(PATH, "inventory_items", list_query(fields, order=order, **filters))
-        return [self._read(row, fields) for row in rows]
+        against rows added or removed meanwhile (see pagination.read_all); with `convert`, what
+        it returns for each row, called as the row's page arrives."""
+
+        def read(row: Record) -> Any:
+            row = self._read(row, fields)
+            return row if convert is None else convert(row)
+
+        return self._read_all(PATH, "inventory_items", list_query(fields, order=order, **filters), read)
 
     def list_by_skus(self, skus: Iterable[str], *, fields: Fields = None) -> Records:
         """Items whose SKU (exact, case-sensitive) is in `skus`; unknown SKUs are simply absent."""

@@ -231,3 +231,42 @@ def test_a_list_that_keeps_moving_fails_after_three_reads(policy):
     assert calls[0] == 6  # three reads of two pages
     assert "the list kept changing while it was read, 3 times" in str(raised.value)
     assert raised.value.hint == "something else is adding or deleting records right now; run the command again"
+
+
+def test_convert_runs_as_each_page_arrives_before_the_last_is_answered(policy):
+    """The last page is answered only once the second page's rows were converted: converting
+    after the whole list was read would hold it back (the wait would time out)."""
+    second_page_converted = threading.Event()
+    waited: list[bool] = []
+    pages = PagedList((items(0, 2500), 2500))
+
+    def last_page_waits(request: httpx.Request) -> httpx.Response:
+        if request.url.params["offset"] == "2000":
+            waited.append(second_page_converted.wait(timeout=5))
+        return pages.handle(request)
+
+    def convert(row: dict) -> str:
+        if row["id"] == items(1999, 2000)[0]["id"]:
+            second_page_converted.set()
+        return row["id"].upper()
+
+    with client_on(httpx.MockTransport(last_page_waits), policy) as client:
+        rows = client.inventory_items.list_all(fields="id,sku", convert=convert)
+    assert waited == [True]
+    assert rows == [row["id"].upper() for row in items(0, 2500)]
+
+
+def test_convert_sees_each_row_once_and_a_list_read_again_is_converted_again(policy):
+    moved = sorted([*items(0, 2499), {"id": "iitem_00500-new"}], key=lambda row: row["id"])
+    store = PagedList((moved, 2500))
+    store.first_pages = {0: (items(0, 1000), 2500)}
+    converted: list[str] = []
+
+    def convert(row: dict) -> str:
+        converted.append(row["id"])
+        return row["id"]
+
+    with client_on(store, policy) as client:
+        rows = client.inventory_items.list_all(fields="id,sku", convert=convert)
+    assert rows == [row["id"] for row in moved]
+    assert len(converted) == 2499 + 2500  # the first read's distinct rows (iitem_00999 once), then the second read's
