@@ -206,6 +206,12 @@ def _merge(feed: int, store: int, base: int | None, on_drift: str) -> tuple[int,
 def _level_merge(
     ctx: Context, level: StockLevel, actual: ActualItem, location_id: str, stocked: int, reserved: int, incoming: int
 ) -> LevelUpdate | LevelDrift | None:
+    if (
+        stocked == level.stocked >= reserved
+        and incoming == level.incoming
+        and actual.metadata.get(base_key(location_id)) == [level.stocked, level.incoming]
+    ):
+        return None  # store, feed and base agree, above reserved: most levels of most syncs
     key = f"{level.sku} @ {level.location}"
     base = stored_base(actual, location_id)
     feed = LevelBase(stocked=level.stocked, incoming=level.incoming)

@@ -115,3 +115,15 @@ def test_a_level_zeroed_as_missing_records_its_base(catalog: Catalog) -> None:
     replace_item(snapshot, SKU, metadata={**snapshot.items[SKU].metadata, base_key(location_id): [0, 0]})
     [back] = make_plan(catalog, snapshot, RULES, PlanOptions()).writes("level", "update")
     assert (back.sku, back.stocked) == (SKU, 100)
+
+
+def test_store_feed_and_base_agreeing_below_reserved_is_still_clamped(catalog: Catalog) -> None:
+    """Agreement alone is no change only at or above reserved: below it, stocked is raised."""
+    snapshot, _, location_id = store_with(catalog, 100, [100, 0])
+    item = snapshot.items[SKU]
+    replace_item(snapshot, SKU, levels={**item.levels, location_id: ActualLevel("ilev_1", location_id, 100, 120, 0)})
+    plan = make_plan(catalog, snapshot, RULES, PlanOptions())
+    [update] = plan.writes("level", "update")
+    assert [(f.field, f.before, f.after) for f in update.fields] == [("stocked_quantity", 100, 120)]
+    assert update.note == "clamped to reserved 120 (feed says 100)"
+    assert plan.unchanged["level"] == 244
