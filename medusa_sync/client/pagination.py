@@ -24,6 +24,7 @@ times in all, then `ListMovedError`). A row removed and another added between tw
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -147,18 +148,19 @@ def _pages_in_order(
     concurrency: int,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """The pages at `offsets`, in order, `concurrency` requests at a time; on a failure the
-    pages not yet requested are not sent."""
+    pages not yet requested are not sent. A page is let go once yielded: a caller that converts
+    the rows of each page does not hold every page's rows until the last one arrives."""
     if not offsets:
         return
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="medusa-page") as pool:
-        futures: list[Future[tuple[dict[str, Any], list[dict[str, Any]]]]] = [
+        pending: deque[Future[tuple[dict[str, Any], list[dict[str, Any]]]]] = deque(
             pool.submit(_page, requestor, path, key, params, offset, page_size) for offset in offsets
-        ]
+        )
         try:
-            for future in futures:
-                yield future.result()
+            while pending:
+                yield pending.popleft().result()
         finally:
-            for future in futures:
+            for future in pending:
                 future.cancel()
 
 
