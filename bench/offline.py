@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 def synced_snapshot(catalog, rules):
     """The store as a full import of `catalog` leaves it, built offline (ids made up): each
     level's sync base in its item's metadata, as the import writes it."""
-    from medusa_sync.plan import PlanOptions, base_key, make_plan
+    from medusa_sync.plan import PlanOptions, base_key, base_value, make_plan
     from medusa_sync.store import ITEM_FIELDS, ActualItem, ActualKit, ActualLevel, ActualLocation, StoreSnapshot
 
     plan = make_plan(catalog, StoreSnapshot(), rules, PlanOptions())
@@ -38,7 +38,7 @@ def synced_snapshot(catalog, rules):
             levels[location_id] = ActualLevel(
                 f"ilev_{index}_{location_id}", location_id, level["stocked_quantity"], 0, level["incoming_quantity"]
             )
-            bases[base_key(location_id)] = [level["stocked_quantity"], level["incoming_quantity"]]
+            bases[base_key(location_id)] = base_value(level["stocked_quantity"], level["incoming_quantity"])
         snapshot.items[change.sku] = ActualItem(
             f"iitem_{index}", change.sku, {name: body.get(name) for name in ITEM_FIELDS}, {**body["metadata"], **bases}, levels
         )

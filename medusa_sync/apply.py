@@ -35,7 +35,6 @@ from medusa_sync.plan import (
     ItemUpdate,
     KitCreate,
     KitUpdate,
-    LevelBase,
     LevelCreate,
     LevelDrift,
     LevelUpdate,
@@ -45,6 +44,7 @@ from medusa_sync.plan import (
     Price,
     StoreIds,
     base_key,
+    base_value,
 )
 from medusa_sync.plan.model import FieldChange
 from medusa_sync.store import levels_now
@@ -207,10 +207,6 @@ def _prices(price: Price | None) -> list[dict[str, Any]]:
     return [{"currency_code": price.currency_code, "amount": float(price.amount)}] if price is not None else []
 
 
-def _base(base: LevelBase) -> list[int]:
-    return [base.stocked, base.incoming]
-
-
 class _Apply:
     def __init__(self, client, plan: Plan, known: StoreIds, concurrency: int, progress: Progress) -> None:
         self.client = client
@@ -303,7 +299,7 @@ class _Apply:
             ]
             body["metadata"] = {
                 **body["metadata"],
-                **{base_key(location_id): [level.stocked, level.incoming] for location_id, level in levels},
+                **{base_key(location_id): base_value(level.stocked, level.incoming) for location_id, level in levels},
             }
             created = self.client.inventory_items.create(body)
             self.ids.items[change.sku] = created["id"]
@@ -486,7 +482,7 @@ class _Apply:
                 continue
             location_id = change.location_id or self.ids.locations.get(change.location)
             if location_id is not None and change.item_id is not None:
-                by_item.setdefault(change.item_id, {})[base_key(location_id)] = _base(change.base)
+                by_item.setdefault(change.item_id, {})[base_key(location_id)] = base_value(change.base.stocked, change.base.incoming)
 
         def update(item: tuple[str, dict[str, Any]]) -> None:
             self.client.inventory_items.update(item[0], {"metadata": item[1]})

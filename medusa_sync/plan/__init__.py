@@ -46,6 +46,7 @@ from medusa_sync.plan.model import (
     PlanOptions,
     Price,
     base_key,
+    base_value,
 )
 from medusa_sync.plan.planners import Context, plan_items, plan_kits, plan_levels, plan_locations, plan_missing
 from medusa_sync.store import StoreSnapshot
@@ -55,7 +56,7 @@ __all__ = [
     "ItemConflict", "ItemCreate", "ItemFields", "ItemMissing", "ItemUpdate", "Kind", "KitConflict",
     "KitCreate", "KitMissing", "KitUpdate", "LevelBase", "LevelCreate", "LevelDrift", "LevelUpdate", "LinkEdits", "LocationCreate", "LocationUpdate",
     "Plan", "PlanOptions", "Price", "StoreIds", "item_body", "item_digests", "item_fields", "item_metadata", "kit_create",
-    "base_key", "kit_metadata", "make_plan",
+    "base_key", "base_value", "kit_metadata", "make_plan",
 ]
 
 

@@ -166,6 +166,11 @@ def base_key(location_id: str) -> str:
     return f"{BASE_PREFIX}{location_id}"
 
 
+def base_value(stocked: int, incoming: int) -> list[int]:
+    """A level's base as it is kept under `base_key` (read back by `planners.stored_base`)."""
+    return [stocked, incoming]
+
+
 @frozen
 class _LevelChange(_Change):
     kind: Literal["level"] = "level"

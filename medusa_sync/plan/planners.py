@@ -30,6 +30,7 @@ from medusa_sync.plan.model import (
     LocationUpdate,
     PlanOptions,
     base_key,
+    base_value,
 )
 from medusa_sync.store import ITEM_FIELDS, MANAGED_BY, ActualItem, ActualKit, StoreSnapshot
 
@@ -209,7 +210,7 @@ def _level_merge(
     if (
         stocked == level.stocked >= reserved
         and incoming == level.incoming
-        and actual.metadata.get(base_key(location_id)) == [level.stocked, level.incoming]
+        and actual.metadata.get(base_key(location_id)) == base_value(level.stocked, level.incoming)
     ):
         return None  # store, feed and base agree, above reserved: most levels of most syncs
     key = f"{level.sku} @ {level.location}"
