@@ -28,6 +28,28 @@ def test_a_pause_inside_a_pause_leaves_the_collector_to_the_outer_one() -> None:
     assert gc.isenabled()
 
 
+def _scanned_by_the_collector(objects: list[list[int]]) -> int:
+    tracked = {id(tracked_object) for tracked_object in gc.get_objects()}
+    return sum(id(one) in tracked for one in objects)
+
+
+def test_what_a_pause_built_and_kept_is_frozen_so_the_collector_never_scans_it_again() -> None:
+    frozen_before = gc.get_freeze_count()
+    with gc_paused():
+        built = [[index] for index in range(1000)]
+    assert _scanned_by_the_collector(built) == 0
+    assert gc.get_freeze_count() - frozen_before >= 1001  # the rows and their list
+    del built  # reference counting still frees frozen objects
+
+
+def test_what_a_failed_pause_built_is_left_to_the_collector() -> None:
+    built: list[list[int]] = []
+    with pytest.raises(ValueError), gc_paused():
+        built.extend([index] for index in range(1000))
+        raise ValueError("boom")
+    assert _scanned_by_the_collector(built) == 1000
+
+
 def test_the_store_is_read_with_the_collector_paused() -> None:
     seen: list[bool] = []
 
