@@ -10,7 +10,9 @@ from decimal import Decimal, InvalidOperation
 from medusa_sync.models import UnitOfMeasure
 
 # "3kW", "2.25KW", "0.475KW", "585W", "4,2 kW" — but not "KWH" (energy) nor "KVCC" (voltage).
-_POWER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(k?W)(?![\w])", re.IGNORECASE)
+# The number's first digit must not follow a letter, digit, "." or ",": checked after that digit,
+# so that the pattern starts with a digit and the regex engine skips to the digits of a text.
+_POWER = re.compile(r"(\d(?<![\w.,]\d)\d*(?:[.,]\d+)?)\s*(k?W)(?![\w])", re.IGNORECASE)
 # "POR METRO" / "P/ METRO": sold by the metre.
 _PER_METRE = re.compile(r"\b(POR|P/)\s*METRO\b", re.IGNORECASE)
 # "C/ 25 MT", "C/25 MT", "C/ 100 M", "C/ 50M", "C/RL 2,5MT": a roll of that length.
@@ -104,9 +106,12 @@ def unit_of_measure(text: str | None) -> UnitOfMeasure | None:
     """How a cable is sold, or None when the text does not say."""
     if not text:
         return None
-    if _PER_METRE.search(text):
+    # Each pattern is tried at every position of the text; the words they need, looked for
+    # first, rule out almost every product's text at a fraction of the cost.
+    upper = text.upper()
+    if "METRO" in upper and _PER_METRE.search(text):
         return UnitOfMeasure(kind="metre")
-    match = _ROLL.search(text)
+    match = _ROLL.search(text) if "C/" in upper else None
     if match:
         length = _decimal(match.group(1))
         if length and length > 0:

@@ -30,6 +30,10 @@ from medusa_sync.normalize.text import MAX_POWER_W, fold, model_code, power_w, p
         ("40A 1000V", None),
         ("MODULO 585Wp", None),
         ("x3kW", None),  # glued to a word
+        (".5kW", None),  # the tail of a number
+        ("1,.5kW", None),
+        ("(3kW)", 3000),
+        ("12,5 kW", 12500),
         ("kW", None),
         ("", None),
         ("1" * 5000 + "W", None),  # beyond any product (and too long for a SKU)
@@ -66,6 +70,8 @@ def test_max_power_is_a_gigawatt() -> None:
         ("POR METRO", "metre", None),
         ("CABO SOLAR 4,0MM2 PRETO POR METRO (PROTECAO UV 1,8KVCC)", "metre", None),
         ("CABO SOLAR 6MM P/ METRO", "metre", None),
+        ("cabo solar 6mm p/ metro", "metre", None),  # any case
+        ("Cabo Solar 6mm c/ 25 mt", "roll", "25"),
     ],
 )
 def test_unit_of_measure(text: str, kind: str, length: str | None) -> None:
