@@ -33,14 +33,14 @@ def text_of(value: object) -> str | None:
     """A stripped, non-empty string without control characters, or None (numbers become their
     text; other JSON is None). Control characters and terminal escape sequences never reach the
     store, where other tools would show them raw."""
+    if isinstance(value, str):  # first: most feed values are strings
+        if not value.isprintable():  # fast path: almost every feed string is printable
+            value = "\t".join(printable(part) for part in value.split("\t"))  # a tab is whitespace
+        return value.strip() or None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
         return str(value)
-    if isinstance(value, str):
-        if not value.isprintable():  # fast path: almost every feed string is printable
-            value = "\t".join(printable(part) for part in value.split("\t"))  # a tab is whitespace
-        return value.strip() or None
     return None
 
 
