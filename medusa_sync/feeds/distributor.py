@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from medusa_sync.config import Rules
 from medusa_sync.models import Category, InventoryItem, Kit, StockLevel
@@ -13,14 +13,12 @@ if TYPE_CHECKING:
     from medusa_sync.feeds.reader import FileContext
 
 
-@dataclass(frozen=True)
-class ParsedProduct:
+class ParsedProduct(NamedTuple):
     item: InventoryItem
     level: StockLevel | None
 
 
-@dataclass(frozen=True)
-class ParsedKit:
+class ParsedKit(NamedTuple):
     kit: Kit
     components: tuple[InventoryItem, ...]
     levels: tuple[StockLevel, ...]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from medusa_sync.config import Rules
 from medusa_sync.feeds.distributor import ParsedProduct, location_of
@@ -145,8 +145,7 @@ def _level(
     return StockLevel(sku=item.sku, location=location, stocked=decided.stocked, incoming=decided.incoming)
 
 
-@dataclass(frozen=True)
-class _Fields:
+class _Fields(NamedTuple):
     name: str | None
     description: str | None
     model: str | None

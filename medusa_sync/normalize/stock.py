@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from medusa_sync.config import StockRules
 from medusa_sync.normalize.text import fold, shown, strip_accents
@@ -15,8 +15,7 @@ from medusa_sync.normalize.text import fold, shown, strip_accents
 MAX_QUANTITY = 10**9
 
 
-@dataclass(frozen=True)
-class Quantities:
+class Quantities(NamedTuple):
     stocked: int
     incoming: int
     rule: str  # what decided it, for the validation report and metadata
