@@ -27,13 +27,17 @@ def is_bookkeeping(key: str) -> bool:
     return key in BOOKKEEPING or key.endswith("_digest") or key.startswith(BASE_PREFIX)
 
 
+_ABSENT = (None, "", [])
+"""The values that mean "no value": such a key is left out on create and removed on update."""
+
+
 def absent(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    return value in _ABSENT
 
 
 def with_values(wanted: dict[str, Any]) -> dict[str, Any]:
     """The metadata as written on create: the keys that have a value."""
-    return {key: value for key, value in wanted.items() if not absent(value)}
+    return {key: value for key, value in wanted.items() if value not in _ABSENT}  # no call per key: every item's metadata
 
 
 @dataclass(frozen=True)
