@@ -181,7 +181,7 @@ class StoreLease:
             "metadata": holder.metadata(),
         }
         try:
-            self.client.products.create(body)
+            self.client.products.create(body, fields="id")  # read back by `_find`
         except InvalidDataError as exc:
             if "already exists" not in str(exc):
                 raise
@@ -233,7 +233,7 @@ class StoreLease:
             return
         holder = self._mine(now)
         try:
-            self.client.products.update(self.record_id, {"metadata": holder.metadata()})
+            self.client.products.update(self.record_id, {"metadata": holder.metadata()}, fields="id")
         except NotFoundError:
             self.lost = "the lease record was deleted (taken over by another writer)"
             return

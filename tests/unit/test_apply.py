@@ -54,6 +54,7 @@ class FakeMedusa:
         self.levels: dict[str, list[dict]] = {}  # item id → its location_levels, as the re-reads see them
         self.after_batch = None  # another writer landing right after a level batch was applied
         self.reads: list[tuple[str | None, str | None]] = []  # the re-reads' id[] and fields
+        self.answer_fields: list[tuple[str, str | None]] = []  # each write's path and the fields= of its answer
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -63,6 +64,8 @@ class FakeMedusa:
         body = json.loads(request.content) if request.content else None
         self.requests.append((request.method, request.url.path, body))
         path = request.url.path
+        if request.method == "POST":
+            self.answer_fields.append((path, request.url.params.get("fields")))
         if path == "/admin/stock-locations" and request.method == "GET":
             rows = self.locations
             return httpx.Response(200, json={"stock_locations": rows, "count": len(rows), "offset": 0, "limit": 1000})
@@ -146,6 +149,11 @@ def test_empty_store_apply_sends_locations_items_with_levels_then_kits(catalog) 
     assert variant["prices"] == [{"currency_code": "brl", "amount": 2500.5}]
     assert variant["sku"] == "fotus_kits_KP01"
     assert result.ids.kits["fotus_kits_KP01"][0].startswith("prod_")
+    # Medusa re-reads a written record for its answer: only what apply reads is asked for.
+    assert [fields for path, fields in fake.answer_fields if not path.startswith("/admin/stock-locations")] == [
+        *["id"] * 4,
+        "id,variants.id,variants.sku",
+    ]
 
 
 def test_a_failed_component_blocks_its_kit_and_is_reported(catalog) -> None:
@@ -204,6 +212,10 @@ def test_level_changes_go_in_one_batch(catalog) -> None:
         ("POST", "/admin/inventory-items/iitem_odex_panels_ODEX-PAINEL-B-600W", {"metadata": {"sync_base:sloc_odex": [0, 0]}}),
     ]
     assert dict(result.applied) == {"level.update": 1, "level.create": 1, "base.record": 2}
+    assert fake.answer_fields[1:] == [
+        ("/admin/inventory-items/iitem_odex_inverters_ODEX-INV-A-3000W", "id,metadata"),
+        ("/admin/inventory-items/iitem_odex_panels_ODEX-PAINEL-B-600W", "id,metadata"),
+    ]
 
 
 def level_update(n: int) -> LevelUpdate:

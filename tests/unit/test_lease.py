@@ -23,12 +23,15 @@ class FakeProducts:
     def __init__(self) -> None:
         self.rows: dict[str, dict] = {}
         self.calls: list[tuple[str, str]] = []
+        self.answer_fields: list[str | None] = []  # the fields= of each write's answer
         self.rival = None
         self._n = 0
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         self.calls.append((request.method, path))
+        if request.method == "POST":
+            self.answer_fields.append(request.url.params.get("fields"))
         if request.method == "GET":
             rows = [row for row in self.rows.values() if row["handle"] == request.url.params.get("handle")]
             return httpx.Response(200, json={"products": rows, "count": len(rows), "offset": 0, "limit": 1000})
@@ -92,6 +95,7 @@ def test_acquire_creates_the_record_naming_the_holder_and_release_deletes_it(fak
     assert row["handle"] == LEASE_HANDLE
     assert (held.run, held.command, held.since, held.expires) == (mine.run, "import", T0, T0 + timedelta(seconds=60))
     assert fake.calls == [("GET", "/admin/products"), ("POST", "/admin/products"), ("GET", "/admin/products")]
+    assert fake.answer_fields == ["id"]  # the record is read back, not taken from the answer
     mine.release()
     assert fake.rows == {}
 
@@ -156,6 +160,7 @@ def test_renewal_pushes_the_expiry_and_a_deleted_record_means_lost(fake, client)
     mine.clock = lambda: T0 + timedelta(seconds=15)
     mine.renew()
     assert Holder.of(fake.rows["prod_1"]).expires == T0 + timedelta(seconds=75)
+    assert fake.answer_fields == ["id", "id,metadata"]
     mine.check()
     fake.rows.clear()  # another writer took it over
     mine.renew()

@@ -9,7 +9,7 @@ from typing import Any
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..capabilities import LEVEL_BATCH, UNIT_OF_MEASURE, Capabilities, UnsupportedServerError, unrecognized_field
 from ..errors import BadRequestError, MedusaAPIError
-from ..metadata import update_metadata
+from ..metadata import answer_fields, update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY, Convert
 from ..requestor import Requestor, listed
 from .base import Fields, Record, Records, Resource, list_query, segment
@@ -80,24 +80,29 @@ class InventoryItems(Resource):
         )
         return self._read(row, fields)
 
-    def create(self, body: Mapping[str, Any]) -> Record:
-        """Create an item, with its first levels when `body` has `location_levels`.
+    def create(self, body: Mapping[str, Any], *, fields: Fields = None) -> Record:
+        """Create an item, with its first levels when `body` has `location_levels`; the answer
+        holds `fields` (None: the server's defaults, which cost it far more: see `update`).
 
         After an ambiguous failure the item with the body's SKU, if any, is the result; a body
         without a SKU cannot be looked up, so that failure raises AmbiguousWriteError.
         """
         sku = body.get("sku")
-        return self._write(PATH, body, recover=(lambda: self._find_by_sku(sku)) if sku else None)
+        return self._write(PATH, body, fields, recover=(lambda: self._find_by_sku(sku)) if sku else None)
 
-    def update(self, item_id: str, body: Mapping[str, Any]) -> Record:
-        """`metadata` names the keys to set and, as "", to remove; keys not sent are kept (metadata.py)."""
+    def update(self, item_id: str, body: Mapping[str, Any], *, fields: Fields = None) -> Record:
+        """`metadata` names the keys to set and, as "", to remove; keys not sent are kept (metadata.py).
+
+        The answer holds `fields` (and the metadata, when the body sets some). Medusa re-reads
+        the written item for its answer: with its default fields (levels, reservations,
+        variants) a write cost 2.21.2 a quarter more of its time than with `fields=id`."""
         path = f"{PATH}/{segment(item_id)}"
         return update_metadata(
             self._capabilities,
             "inventory item",
             PATH,
             body,
-            lambda sent: self._write(path, sent, idempotent=True),
+            lambda sent: self._write(path, sent, answer_fields(fields, sent), idempotent=True),
             lambda: self.retrieve(item_id, fields="id,metadata").get("metadata") or {},
         )
 
@@ -244,21 +249,23 @@ class InventoryItems(Resource):
                 raise
         self._capabilities.learn(LEVEL_BATCH, True, f"POST {BATCH_LEVELS_PATH} answers")
 
-    def _write(self, path: str, body: Mapping[str, Any], **options: Any) -> Record:
-        """POST an item body; on a server without `unit_of_measure`, the unit goes to metadata."""
+    def _write(self, path: str, body: Mapping[str, Any], fields: Fields, **options: Any) -> Record:
+        """POST an item body, answered with `fields`; on a server without `unit_of_measure`, the
+        unit goes to metadata."""
         body = dict(body)
         if self._capabilities.supports(UNIT_OF_MEASURE) is False:
             body = _unit_into_metadata(body)
+        params = list_query(fields)
         try:
-            row = self._requestor.request("POST", path, json=body, key="inventory_item", **options)
+            row = self._requestor.request("POST", path, params=params, json=body, key="inventory_item", **options)
         except BadRequestError as error:
             if UNIT_OF_MEASURE not in body or not unrecognized_field(error, UNIT_OF_MEASURE):
                 raise
             self._capabilities.learn(UNIT_OF_MEASURE, False, f"POST {PATH} answers {error.message!r}")
             row = self._requestor.request(
-                "POST", path, json=_unit_into_metadata(body), key="inventory_item", **options
+                "POST", path, params=params, json=_unit_into_metadata(body), key="inventory_item", **options
             )
-        return self._read(row, None)
+        return self._read(row, fields)
 
     def _read(self, row: Record, fields: Fields) -> Record:
         """Learn from a row whether the server has `unit_of_measure`; without it, take the unit

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..capabilities import PRODUCT_BATCH, PRODUCT_SHIPPING_PROFILE, Capabilities, unrecognized_field
 from ..errors import MedusaAPIError, ServerError
-from ..metadata import update_metadata
+from ..metadata import answer_fields, update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY
 from ..requestor import Requestor, records
 from .base import Fields, Record, Records, Resource, list_query, positive_number, segment
@@ -15,9 +15,9 @@ from .product_variants import ProductVariants
 
 PATH = "/admin/products"
 BATCH_PATH = f"{PATH}/batch"
-BATCH_ANSWER_FIELDS = "id,variants.id,variants.sku"
-"""What a batch create answers per product: the ids a caller needs (Medusa re-reads every
-created product with these fields; its default fields cost far more)."""
+CREATED_FIELDS = "id,variants.id,variants.sku"
+"""What a create (single or batch) answers per product: the ids a caller needs (Medusa re-reads
+every created product with these fields; its default fields cost far more)."""
 
 
 class Products(Resource):
@@ -99,8 +99,9 @@ class Products(Resource):
             "GET", f"{PATH}/{segment(product_id)}", params=list_query(fields), key="product"
         )
 
-    def create(self, body: Mapping[str, Any]) -> Record:
-        """Create a product (status defaults to draft on the server).
+    def create(self, body: Mapping[str, Any], *, fields: Fields = None) -> Record:
+        """Create a product (status defaults to draft on the server), answered with `fields`
+        (None: the server's defaults, e.g. `CREATED_FIELDS` for the ids).
 
         A managed variant should carry explicit `inventory_items` ([{inventory_item_id,
         required_quantity > 0}]): without them Medusa creates an inventory item of its own with
@@ -111,9 +112,10 @@ class Products(Resource):
         return self._requestor.request(
             "POST",
             PATH,
+            params=list_query(fields),
             json=dict(body),
             key="product",
-            recover=(lambda: self._owning_any(skus)) if skus else None,
+            recover=(lambda: self._owning_any(skus, fields)) if skus else None,
         )
 
     def batch_supported(self) -> bool:
@@ -136,7 +138,7 @@ class Products(Resource):
             answer = self._requestor.request(
                 "POST",
                 BATCH_PATH,
-                params={"fields": BATCH_ANSWER_FIELDS},
+                params={"fields": CREATED_FIELDS},
                 json={"create": [dict(body) for body in bodies]},
                 recover=(lambda: self._created_by_skus(skus)) if skus else None,
             )
@@ -147,15 +149,18 @@ class Products(Resource):
         self._capabilities.learn(PRODUCT_BATCH, True, f"POST {BATCH_PATH} answers")
         return records(answer, "created", "POST", BATCH_PATH)
 
-    def update(self, product_id: str, body: Mapping[str, Any]) -> Record:
-        """`metadata` names the keys to set and, as "", to remove; keys not sent are kept (metadata.py)."""
+    def update(self, product_id: str, body: Mapping[str, Any], *, fields: Fields = None) -> Record:
+        """`metadata` names the keys to set and, as "", to remove; keys not sent are kept
+        (metadata.py). The answer holds `fields` (and the metadata, when the body sets some)."""
         path = f"{PATH}/{segment(product_id)}"
         return update_metadata(
             self._capabilities,
             "product",
             PATH,
             body,
-            lambda sent: self._requestor.request("POST", path, json=dict(sent), key="product", idempotent=True),
+            lambda sent: self._requestor.request(
+                "POST", path, params=list_query(answer_fields(fields, sent)), json=dict(sent), key="product", idempotent=True
+            ),
             lambda: self.retrieve(product_id, fields="id,metadata").get("metadata") or {},
         )
 
@@ -213,10 +218,10 @@ class Products(Resource):
                 product["variants"].append({"id": variant["id"], "sku": variant.get("sku")})
         return {"created": list(products.values())} if products else None
 
-    def _owning_any(self, skus: list[str]) -> Record | None:
+    def _owning_any(self, skus: list[str], fields: Fields) -> Record | None:
         variants = self._variants.list_by_skus(skus, fields="id,sku,product_id")
         owners = [variant["product_id"] for variant in variants if variant.get("product_id")]
-        return self.retrieve(owners[0]) if owners else None
+        return self.retrieve(owners[0], fields=fields) if owners else None
 
 
 def _checked_variant_skus(bodies: Iterable[Mapping[str, Any]]) -> list[str]:

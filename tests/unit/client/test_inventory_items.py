@@ -29,6 +29,19 @@ def test_create_sends_the_body_with_its_levels(client, transport):
     assert_call(request, "POST", "/admin/inventory-items", json_body=CREATE_BODY)
 
 
+def test_writes_are_answered_with_the_fields_asked(client, transport):
+    transport.add(ok({"inventory_item": {"id": "iitem_1"}}), ok({"inventory_item": {"id": "iitem_1"}}),
+                  ok({"inventory_item": {"id": "iitem_1", "metadata": {}}}))
+    assert client.inventory_items.create(CREATE_BODY, fields="id") == {"id": "iitem_1"}
+    client.inventory_items.update("iitem_1", {"title": "Painel"}, fields="id")
+    client.inventory_items.update("iitem_1", {"metadata": {"a": "1"}}, fields=["id"])
+    create, update, update_metadata = transport.requests
+    assert_call(create, "POST", "/admin/inventory-items", [("fields", "id")], json_body=CREATE_BODY)
+    assert_call(update, "POST", "/admin/inventory-items/iitem_1", [("fields", "id")], json_body={"title": "Painel"})
+    # the metadata too: a first removal is learned from the answer's (client/metadata.py)
+    assert_call(update_metadata, "POST", "/admin/inventory-items/iitem_1", [("fields", "id,metadata")], json_body={"metadata": {"a": "1"}})
+
+
 def test_a_create_that_timed_out_and_was_applied_is_found_not_re_sent(client, transport, caplog):
     transport.add(httpx.ReadTimeout("timed out"), page("inventory_items", [ITEM]))
     with caplog.at_level(logging.WARNING, logger="medusa_sync.client"):

@@ -31,7 +31,11 @@ class Record:
                 self.metadata.update(sent)
             if self.mode == MERGE_DELETE:
                 self.metadata = {key: value for key, value in self.metadata.items() if value != ""}
-        return httpx.Response(200, json={self.key: {"id": "rec_1", "metadata": dict(self.metadata)}})
+        answer = {"id": "rec_1", "metadata": dict(self.metadata)}
+        fields = request.url.params.get("fields")  # the answer holds what fields= names, as Medusa's does
+        if fields is not None:
+            answer = {name: value for name, value in answer.items() if name in fields.split(",")}
+        return httpx.Response(200, json={self.key: answer})
 
 
 def calls(transport) -> list[tuple[str, Any]]:
@@ -71,6 +75,17 @@ def test_a_merging_server_that_keeps_empty_keys_is_learned_with_one_more_write_t
         'a removed inventory item metadata key is omitted where the server replaces the metadata, else kept as "" (read as absent)',
         "Medusa server: has the inventory item metadata merge on update (POST /admin/inventory-items without 'b' still holds it)",
     ]
+
+
+def test_an_update_answered_with_the_id_only_still_learns_from_the_metadata(client, transport, caplog):
+    record = Record("inventory_item", "/admin/inventory-items/iitem_1", MERGE_KEEP, {"managed_by": "medusa-sync", "b": "2"})
+    transport.add(record, record)
+    client.inventory_items.update("iitem_1", {"metadata": {"b": ""}}, fields="id")
+    assert [request.url.params["fields"] for request in transport.requests] == ["id,metadata", "id,metadata"]
+    assert client.capabilities.snapshot() == {
+        'inventory item metadata key deletion by ""': False,
+        "inventory item metadata merge on update": True,
+    }
 
 
 def test_a_replacing_server_gets_the_whole_metadata_read_just_before_so_no_other_key_is_lost(client, transport, caplog):

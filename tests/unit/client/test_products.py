@@ -84,6 +84,25 @@ def test_batch_inventory_links(client, transport):
             "create": [link], "delete": [{"variant_id": "variant_1", "inventory_item_id": "iitem_B"}]})
 
 
+def test_writes_are_answered_with_the_fields_asked(client, transport):
+    transport.add(ok({"product": PRODUCT}), ok({"product": {"id": "prod_1"}}), ok({"product": {"id": "prod_1", "metadata": {}}}))
+    assert client.products.create(KIT, fields="id,variants.id,variants.sku") == PRODUCT
+    client.products.update("prod_1", {"status": "published"}, fields="id")
+    client.products.update("prod_1", {"metadata": {"a": "1"}}, fields="id")
+    create, update, update_metadata = transport.requests
+    assert_call(create, "POST", "/admin/products", [("fields", "id,variants.id,variants.sku")], json_body=KIT)
+    assert_call(update, "POST", "/admin/products/prod_1", [("fields", "id")], json_body={"status": "published"})
+    assert_call(update_metadata, "POST", "/admin/products/prod_1", [("fields", "id,metadata")], json_body={"metadata": {"a": "1"}})
+
+
+def test_a_kit_create_that_timed_out_is_found_with_the_fields_asked(client, transport):
+    transport.add(httpx.ReadTimeout("timed out"),
+                  page("variants", [{"id": "variant_1", "sku": "KIT-5K", "product_id": "prod_1"}]),
+                  ok({"product": PRODUCT}))
+    assert client.products.create(KIT, fields="id,variants.id,variants.sku") == PRODUCT
+    assert_call(transport.requests[-1], "GET", "/admin/products/prod_1", [("fields", "id,variants.id,variants.sku")])
+
+
 def test_update_delete_iter(client, transport):
     transport.add(ok({"product": PRODUCT}), ok({"id": "prod_1", "deleted": True}), page("products", [PRODUCT]))
     client.products.update("prod_1", {"status": "published"})
