@@ -75,9 +75,9 @@ def test_kits_in_a_batch_make_the_same_store_as_one_create_each_and_a_rerun_writ
     created_singly: list[str] = []
     create = Products.create
 
-    def recorded(self, body):
+    def recorded(self, body, **options):
         created_singly.extend(variant["sku"] for variant in body.get("variants") or [])
-        return create(self, body)
+        return create(self, body, **options)
 
     monkeypatch.setattr(Products, "create", recorded)
     result = import_samples(capsys, tmp_path / "batch")
