@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from medusa_sync.client.chunking import BATCH_MAX_ENTRIES, split_batch
+from medusa_sync.client import CREATED_FIELDS, ID_ONLY
 from medusa_sync.client.errors import AmbiguousWriteError, CircuitOpenError
-from medusa_sync.client.resources.products import CREATED_FIELDS
 from medusa_sync.errors import ApplyError, MedusaSyncError
 from medusa_sync.plan import (
     Component,
@@ -62,10 +62,6 @@ LEVEL_CHUNKS_AT_ONCE = 4
 in batches of 1000 one after the other, 40-50k/min four batches of 250 at a time (bench
 machine, 2 cores): a batch waits on the database as much as on the server's thread."""
 LEVEL_CHUNK_MIN = 250
-
-ID_ONLY = "id"
-"""The answer of a write whose caller needs no more than the record's id: Medusa re-reads a
-written record for its answer, and its default fields cost it up to a third of the write."""
 
 
 def level_chunk_size(total: int) -> int:

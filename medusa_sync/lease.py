@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from medusa_sync.client import MedusaClient
+from medusa_sync.client import ID_ONLY, MedusaClient
 from medusa_sync.errors import LockedError, MedusaSyncError
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ class StoreLease:
             "metadata": holder.metadata(),
         }
         try:
-            self.client.products.create(body, fields="id")  # read back by `_find`
+            self.client.products.create(body, fields=ID_ONLY)  # read back by `_find`
         except InvalidDataError as exc:
             if "already exists" not in str(exc):
                 raise
@@ -233,7 +233,7 @@ class StoreLease:
             return
         holder = self._mine(now)
         try:
-            self.client.products.update(self.record_id, {"metadata": holder.metadata()}, fields="id")
+            self.client.products.update(self.record_id, {"metadata": holder.metadata()}, fields=ID_ONLY)
         except NotFoundError:
             self.lost = "the lease record was deleted (taken over by another writer)"
             return

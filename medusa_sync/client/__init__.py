@@ -25,6 +25,8 @@ from .errors import (
     UnauthorizedError,
 )
 from .medusa_client import MedusaClient
+from .resources.base import ID_ONLY
+from .resources.products import CREATED_FIELDS
 from .requestor import list_field, number_field
 from .retry import RetryPolicy
 from .transport import RequestCounts, RequestStats
@@ -33,10 +35,12 @@ __all__ = [
     "AmbiguousWriteError",
     "BadRequestError",
     "Capabilities",
+    "CREATED_FIELDS",
     "CircuitOpenError",
     "ConflictError",
     "ForbiddenError",
     "GatewayError",
+    "ID_ONLY",
     "InvalidDataError",
     "InvalidRequestError",
     "MalformedAnswerError",

@@ -19,7 +19,7 @@ is safe on both kinds of server when it names the record's whole metadata, as th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .capabilities import Capabilities, metadata_key_deletion, metadata_merge
@@ -28,15 +28,6 @@ REMOVE = ""
 """The value of a metadata key to remove."""
 
 Record = dict[str, Any]
-
-
-def answer_fields(fields: str | Sequence[str] | None, body: Mapping[str, Any]) -> str | Sequence[str] | None:
-    """The fields to ask in the answer of an update of `body`: `fields`, with `metadata` when the
-    body sets some (`update_metadata` learns from the answer's metadata). None: the defaults."""
-    if not fields or not isinstance(body.get("metadata"), Mapping):
-        return fields
-    names = fields.split(",") if isinstance(fields, str) else list(fields)
-    return fields if "metadata" in names else [*names, "metadata"]
 
 
 def update_metadata(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Any
@@ -16,6 +16,12 @@ from ..requestor import Requestor
 Record = dict[str, Any]
 Records = list[Record]
 Fields = str | Sequence[str] | None
+
+ID_ONLY = "id"
+"""The answer fields of a write whose caller keeps no more than the record's id. Medusa re-reads
+every record it writes for its answer; with its default fields (an item's levels, reservations
+and variants; a product's variants, options, images, channels) that re-read cost 2.21.2 a fifth
+to a third of the write."""
 
 
 class Resource:
@@ -79,6 +85,15 @@ def list_query(fields: Fields = None, **params: Any) -> dict[str, Any]:
     if fields:
         query["fields"] = fields if isinstance(fields, str) else ",".join(fields)
     return query
+
+
+def answer_fields(fields: Fields, body: Mapping[str, Any]) -> Fields:
+    """The fields to ask in the answer of an update of `body`: `fields`, with `metadata` when the
+    body sets some (client/metadata.py learns from the answer's metadata). None: the defaults."""
+    if not fields or not isinstance(body.get("metadata"), Mapping):
+        return fields
+    names = fields.split(",") if isinstance(fields, str) else list(fields)
+    return fields if "metadata" in names else [*names, "metadata"]
 
 
 def positive_int(name: str, value: Any) -> int:

@@ -7,10 +7,10 @@ from typing import Any
 
 from ..capabilities import PRODUCT_BATCH, PRODUCT_SHIPPING_PROFILE, Capabilities, unrecognized_field
 from ..errors import MedusaAPIError, ServerError
-from ..metadata import answer_fields, update_metadata
+from ..metadata import update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY
 from ..requestor import Requestor, records
-from .base import Fields, Record, Records, Resource, list_query, positive_number, segment
+from .base import Fields, Record, Records, Resource, answer_fields, list_query, positive_number, segment
 from .product_variants import ProductVariants
 
 PATH = "/admin/products"
