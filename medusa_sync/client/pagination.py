@@ -23,6 +23,7 @@ times in all, then `ListMovedError`). A row removed and another added between tw
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -124,13 +125,14 @@ def _read_once(
     if not isinstance(count, int):  # no count to plan the pages by (not Medusa): one after the other
         unique.add(paginate(requestor, path, key, params, page_size=page_size))
         return unique.records, None
-    unique.add(rows)
     step = len(rows) or page_size  # a server that caps `limit` sends fewer rows a page
     counts = {count}
     offsets = range(step, count, step) if rows else range(0)
-    for page, page_rows in _pages_in_order(requestor, path, key, params, offsets, page_size, concurrency):
-        counts.add(page.get("count"))
-        unique.add(page_rows)  # while the pages after it are listed
+    with _pages_in_order(requestor, path, key, params, offsets, page_size, concurrency) as pages:
+        unique.add(rows)  # once the other pages are requested: converting a page takes a while
+        for page, page_rows in pages:
+            counts.add(page.get("count"))
+            unique.add(page_rows)  # while the pages after it are listed
     if len(counts) > 1:
         return unique.records, f"count went from {count} to {sorted(c for c in counts if c != count)[0]}"
     if len(unique.records) != count:
@@ -138,6 +140,7 @@ def _read_once(
     return unique.records, None
 
 
+@contextlib.contextmanager
 def _pages_in_order(
     requestor: Requestor,
     path: str,
@@ -146,19 +149,22 @@ def _pages_in_order(
     offsets: range,
     page_size: int,
     concurrency: int,
-) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """The pages at `offsets`, in order, `concurrency` requests at a time; on a failure the
-    pages not yet requested are not sent. A page is let go once yielded: a caller that converts
-    the rows of each page does not hold every page's rows until the last one arrives."""
-    if not offsets:
-        return
+) -> Iterator[Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]]:
+    """The pages at `offsets`, requested `concurrency` at a time from the moment the block is
+    entered, and yielded in order; on a failure the pages not yet requested are not sent. A
+    page is let go once yielded: a caller that converts the rows of each page does not hold
+    every page's rows until the last one arrives."""
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="medusa-page") as pool:
         pending: deque[Future[tuple[dict[str, Any], list[dict[str, Any]]]]] = deque(
             pool.submit(_page, requestor, path, key, params, offset, page_size) for offset in offsets
         )
-        try:
+
+        def in_order() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
             while pending:
                 yield pending.popleft().result()
+
+        try:
+            yield in_order()
         finally:
             for future in pending:
                 future.cancel()

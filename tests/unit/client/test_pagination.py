@@ -258,6 +258,30 @@ def test_convert_runs_as_each_page_arrives_before_the_last_is_answered(policy):
     assert rows == [row["id"].upper() for row in items(0, 2500)]
 
 
+def test_the_other_pages_are_requested_before_the_first_page_is_converted(policy):
+    """Converting a page takes the client a while (a 1000-row page of items: tens of ms); the
+    pages after the first are requested before it, not after (the conversion would time out)."""
+    second_page_asked = threading.Event()
+    waited: list[bool] = []
+    pages = PagedList((items(0, 2500), 2500))
+
+    def noted(request: httpx.Request) -> httpx.Response:
+        if request.url.params["offset"] != "0":
+            second_page_asked.set()
+        return pages.handle(request)
+
+    def convert(row: dict) -> str:
+        if row["id"] == items(0, 1)[0]["id"]:
+            waited.append(second_page_asked.wait(timeout=5))
+        return row["id"]
+
+    with client_on(httpx.MockTransport(noted), policy) as client:
+        rows = client.inventory_items.list_all(fields="id,sku", convert=convert)
+    assert waited == [True]
+    assert rows == [row["id"] for row in items(0, 2500)]
+    assert sorted(pages.requests) == [(0, 1000), (1000, 1000), (2000, 1000)]
+
+
 def test_convert_sees_each_row_once_and_a_list_read_again_is_converted_again(policy):
     moved = sorted([*items(0, 2499), {"id": "iitem_00500-new"}], key=lambda row: row["id"])
     store = PagedList((moved, 2500))
