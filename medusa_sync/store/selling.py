@@ -3,8 +3,10 @@ name, its currencies and the currencies its regions use."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from medusa_sync.client import list_field
 from medusa_sync.client.capabilities import PRODUCT_SHIPPING_PROFILE
@@ -55,22 +57,29 @@ class StoreSelling:
         raise ConfigError(f"{key}: no shipping profile {name_or_id!r} in the store (it has: {known})")
 
 
-def read_selling(client: MedusaClient) -> StoreSelling:
-    """The store's selling setup (four list reads). Whether products have shipping profiles is
-    what the client learned from reading products (read_store reads them first)."""
-    store = client.sales.store()
-    profiles = client.sales.shipping_profiles()
+def read_selling(client: MedusaClient, products_read: Future[Any] | None = None) -> StoreSelling:
+    """The store's selling setup: four list reads, made at once. Whether products have shipping
+    profiles is what the client learned from reading products: `products_read`, a read of the
+    products running beside this one (read_store's), is waited for before it is asked."""
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="medusa-selling") as pool:
+        reading_store = pool.submit(client.sales.store)
+        reading_profiles = pool.submit(client.sales.shipping_profiles)
+        reading_channels = pool.submit(client.sales.sales_channels)
+        reading_regions = pool.submit(client.sales.regions, fields="id,currency_code")
+        store, profiles = reading_store.result(), reading_profiles.result()
+        channels, regions = reading_channels.result(), reading_regions.result()
+    if products_read is not None:
+        wait_for([products_read])  # how it ended is its reader's to report
     default_profile = next((p["id"] for p in profiles if p.get("type") == "default"), None)
-    selling = StoreSelling(
+    return StoreSelling(
         default_sales_channel_id=store.get("default_sales_channel_id"),
         default_shipping_profile_id=default_profile,
-        sales_channels={row["name"]: row["id"] for row in client.sales.sales_channels()},
+        sales_channels={row["name"]: row["id"] for row in channels},
         currencies=frozenset(c["currency_code"] for c in list_field(store, "supported_currencies")),
-        region_currencies=frozenset(r["currency_code"] for r in client.sales.regions(fields="id,currency_code")),
+        region_currencies=frozenset(r["currency_code"] for r in regions),
         shipping_profiles={p["name"]: p["id"] for p in profiles},
         products_have_shipping_profiles=client.capabilities.supports(PRODUCT_SHIPPING_PROFILE) is not False,
     )
-    return selling
 
 
 def channel_location_ids(client: MedusaClient, name_or_id: str) -> list[str]:

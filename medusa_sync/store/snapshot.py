@@ -158,14 +158,16 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, sellin
 
     The locations, the products and the selling setup are read while the items are listed (the
     items take Medusa seconds; the rest, a few short requests that would otherwise follow them)."""
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="medusa-read") as pool:
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="medusa-read") as pool:
         reading_locations = pool.submit(
             client.stock_locations.list, fields="id,name,metadata,created_at,sales_channels.id", order="created_at"
         )
-        reading_products = pool.submit(_products_then_selling, client, selling)
+        reading_products = pool.submit(client.products.list_all, fields=_PRODUCT_QUERY_FIELDS)
+        reading_selling = pool.submit(read_selling, client, reading_products) if selling else None
         items = client.inventory_items.list_all(fields=ITEM_QUERY_FIELDS, convert=_actual_item)
         locations = reading_locations.result()
-        product_rows, store_selling = reading_products.result()
+        product_rows = reading_products.result()
+        store_selling = reading_selling.result() if reading_selling is not None else None
     snapshot = StoreSnapshot(url=client.base_url, selling=store_selling)
     for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
         snapshot.locations.setdefault(
@@ -211,13 +213,6 @@ def _actual_item(row: dict[str, Any]) -> ActualItem | None:
         metadata=row.get("metadata") or {},
         levels=levels_of(row),
     )
-
-
-def _products_then_selling(client: MedusaClient, selling: bool) -> tuple[list[dict[str, Any]], StoreSelling | None]:
-    """The products, then (`selling`) the selling setup, which needs to know whether the server's
-    products have shipping profiles: reading them tells."""
-    products = client.products.list_all(fields=_PRODUCT_QUERY_FIELDS)
-    return products, read_selling(client) if selling else None
 
 
 def _wanted_kit(sku: str, product_metadata: dict[str, Any] | None, kit_skus: Collection[str]) -> bool:

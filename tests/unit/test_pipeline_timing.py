@@ -124,6 +124,29 @@ def test_locations_products_and_the_selling_setup_are_read_while_the_items_are_l
     assert (len(snapshot.items), len(snapshot.locations), snapshot.selling is not None) == (243, 4, True)
 
 
+def test_the_four_selling_reads_go_out_at_once_beside_the_products_read() -> None:
+    """Under a listing of thousands of items each of these short reads waits ~0.3 s for the
+    server; made one after the other behind the products, they ended after the items."""
+    selling = {"/admin/stores", "/admin/shipping-profiles", "/admin/sales-channels", "/admin/regions"}
+    seen: set[str] = set()
+    all_asked = threading.Event()
+    lock = threading.Lock()
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        with lock:
+            seen.add(request.url.path)
+            if seen >= selling:
+                all_asked.set()
+        if request.url.path in {"/admin/products", *selling}:
+            assert all_asked.wait(timeout=5), f"the selling reads did not go out at once: only {sorted(seen & selling)}"
+        return synced_store(request)
+
+    with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
+        snapshot = read_store_to_sell(client, None)
+    assert snapshot.selling is not None
+    assert (len(snapshot.items), len(snapshot.kits)) == (243, 4)
+
+
 def test_a_parse_that_fails_does_not_wait_for_the_store_read(monkeypatch) -> None:
     release = threading.Event()
 
