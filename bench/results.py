@@ -135,16 +135,28 @@ def from_json(data: dict[str, Any]) -> BenchRun:
 
 
 def merged(runs: list[BenchRun]) -> BenchRun:
-    """Several runs as one report: the first one's machine, every run's sizes."""
+    """Several runs as one report: the first one's machine, every run's sizes. A size measured
+    by several runs is one size with every run's rounds, in run order (a run continued with
+    more rounds by a second one)."""
     first, last = runs[0], runs[-1]
+    live: dict[int, LiveSize] = {}
+    for size in (size for run in runs for size in run.live):
+        known = live.get(size.size)
+        live[size.size] = size if known is None else dataclasses.replace(known, rounds=[*known.rounds, *size.rounds])
+    offline: dict[int, OfflineSize] = {}
+    for size in (size for run in runs for size in run.offline):
+        seen = offline.get(size.size)
+        offline[size.size] = size if seen is None else dataclasses.replace(seen, runs=[*seen.runs, *size.runs])
+    counts = [len(size.rounds) for size in live.values()] + [len(size.runs) for size in offline.values()]
     return dataclasses.replace(
         first,
         command=" ; ".join(run.command for run in runs),
+        rounds=max(counts, default=first.rounds),
         finished=last.finished,
         duration_min=sum(run.duration_min for run in runs),
         load_end=last.load_end,
-        offline=[size for run in runs for size in run.offline],
-        live=[size for run in runs for size in run.live],
+        offline=list(offline.values()),
+        live=list(live.values()),
     )
 
 

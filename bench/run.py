@@ -26,7 +26,9 @@ Concurrency is medusa-sync's own MEDUSA_SYNC_CONCURRENCY (default 8), used by th
 concurrent naive client too.
 
 The report replaces the section between the `bench:results` markers of --results (default
-bench/RESULTS.md; the notes around it are kept); the raw figures go to --json as JSON. Generated
+bench/RESULTS.md; the notes around it are kept); the raw figures go to --json as JSON.
+`--report-from A.json B.json` measures nothing and reports those runs as one: a size both
+measured gets the rounds of both (a run continued with more rounds). Generated
 feeds live in a work folder (default: a temporary one), deleted at the end unless --keep.
 """
 
@@ -75,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
     options.add_argument("--json", type=Path, help="raw figures as JSON (default: WORK/results.json)")
     options.add_argument(
         "--report-from", type=Path, nargs="+", metavar="JSON",
-        help="measure nothing: write the report of these runs' JSON files (merged, in order) to --results",
+        help="measure nothing: write the report of these runs' JSON files (merged, in order; a size in several gets all their rounds) to --results",
     )
     return options
 

@@ -198,9 +198,21 @@ def test_a_run_read_back_from_its_json_renders_the_same_report() -> None:
 
 def test_runs_merged_keep_every_size_and_the_first_machine() -> None:
     first = sample_run()
-    second = replace(sample_run(), command="python bench/run.py --sizes 10000", offline=[], duration_min=2.0)
+    other_size = [replace(size, size=size.size * 5) for size in first.live]
+    second = replace(sample_run(), command="python bench/run.py --sizes 50000", live=other_size, offline=[], duration_min=2.0)
     both = merged([first, second])
-    assert (len(both.live), len(both.offline)) == (len(first.live) * 2, len(first.offline))
+    assert [size.size for size in both.live] == [size.size for size in first.live] + [size.size * 5 for size in first.live]
+    assert both.offline == first.offline
     assert both.machine == first.machine
-    assert both.command == f"{first.command} ; python bench/run.py --sizes 10000"
+    assert both.command == f"{first.command} ; python bench/run.py --sizes 50000"
     assert both.duration_min == first.duration_min + 2.0
+
+
+def test_a_size_measured_by_two_runs_is_one_size_with_the_rounds_of_both() -> None:
+    first = bench_run([live_round(full_s=60.0), live_round(full_s=62.0)], [offline_run(2.0, 150.0), offline_run(2.2, 151.0)])
+    second = bench_run([live_round(full_s=70.0)], [offline_run(2.4, 152.0)])
+    both = merged([first, second])
+    assert [(size.size, [r.full.wall_s for r in size.rounds]) for size in both.live] == [(first.live[0].size, [60.0, 62.0, 70.0])]
+    assert [(size.size, [r.parse_s for r in size.runs]) for size in both.offline] == [(first.offline[0].size, [2.0, 2.2, 2.4])]
+    assert both.rounds == 3
+    assert "**median of 3 rounds**" in render(both)
