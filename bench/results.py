@@ -8,7 +8,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -139,15 +139,9 @@ def merged(runs: list[BenchRun]) -> BenchRun:
     by several runs is one size with every run's rounds, in run order (a run continued with
     more rounds by a second one)."""
     first, last = runs[0], runs[-1]
-    live: dict[int, LiveSize] = {}
-    for size in (size for run in runs for size in run.live):
-        known = live.get(size.size)
-        live[size.size] = size if known is None else dataclasses.replace(known, rounds=[*known.rounds, *size.rounds])
-    offline: dict[int, OfflineSize] = {}
-    for size in (size for run in runs for size in run.offline):
-        seen = offline.get(size.size)
-        offline[size.size] = size if seen is None else dataclasses.replace(seen, runs=[*seen.runs, *size.runs])
-    counts = [len(size.rounds) for size in live.values()] + [len(size.runs) for size in offline.values()]
+    live = _by_size([size for run in runs for size in run.live], "rounds")
+    offline = _by_size([size for run in runs for size in run.offline], "runs")
+    counts = [len(size.rounds) for size in live] + [len(size.runs) for size in offline]
     return dataclasses.replace(
         first,
         command=" ; ".join(run.command for run in runs),
@@ -155,9 +149,23 @@ def merged(runs: list[BenchRun]) -> BenchRun:
         finished=last.finished,
         duration_min=sum(run.duration_min for run in runs),
         load_end=last.load_end,
-        offline=list(offline.values()),
-        live=list(live.values()),
+        offline=offline,
+        live=live,
     )
+
+
+SizeT = TypeVar("SizeT", LiveSize, OfflineSize)
+
+
+def _by_size(sizes: list[SizeT], rounds: str) -> list[SizeT]:
+    """`sizes` with those of one size folded into the first, their `rounds` lists joined in order."""
+    folded: dict[int, SizeT] = {}
+    for size in sizes:
+        known = folded.get(size.size)
+        if known is not None:
+            size = dataclasses.replace(known, **{rounds: [*getattr(known, rounds), *getattr(size, rounds)]})
+        folded[size.size] = size
+    return list(folded.values())
 
 
 def _record(cls: type, data: dict[str, Any]) -> Any:
