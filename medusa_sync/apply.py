@@ -9,8 +9,10 @@ LOWERS are read again (reserved and stocked: one list request for up to ~170 ite
 target clamped again to what is reserved now; after the chunk, they are read once more and any
 left below reserved (a reservation landed between that read and the write) is set to reserved
 in one batch request. Both are reported (`ApplyResult.guarded`, the output and the run log), and
-the base recorded for such a level is the value written. A chunk that lowers nothing costs no
-extra request.
+the base recorded for such a level is the value written. With a `ReservedWatch` (the store's
+snapshot has one where the server lists reservations by update time), each of those reads is
+first one list of the reservations changed since the store was read, and only the lowered levels
+they touch are read again. A chunk that lowers nothing costs no extra request.
 
 Every write is atomic on the server, and a plan is always made from a fresh read of the store,
 so an apply killed at any point converges when re-run: what was written is seen and skipped.
@@ -48,7 +50,7 @@ from medusa_sync.plan import (
     base_value,
 )
 from medusa_sync.plan.model import FieldChange
-from medusa_sync.store import levels_now
+from medusa_sync.store import ReservedWatch, levels_now
 
 log = logging.getLogger("medusa_sync.apply")
 
@@ -187,10 +189,17 @@ def _tally(counts: Counter[str]) -> str:
 
 
 def apply_plan(
-    client, plan: Plan, known: StoreIds, *, concurrency: int = 8, progress: Progress | None = None
+    client,
+    plan: Plan,
+    known: StoreIds,
+    *,
+    concurrency: int = 8,
+    progress: Progress | None = None,
+    reserved_watch: ReservedWatch | None = None,
 ) -> ApplyResult:
-    """Apply `plan`; `known` holds the ids of what the store already has (from its snapshot)."""
-    run = _Apply(client, plan, known, concurrency, progress or _Silent())
+    """Apply `plan`; `known` holds the ids of what the store already has, `reserved_watch` the
+    reservations changed since it was read (both from its snapshot)."""
+    run = _Apply(client, plan, known, concurrency, progress or _Silent(), reserved_watch)
     steps = [("stock locations", run.locations), ("items", run.items), ("stock levels", run.levels),
         ("sync bases", run.bases), ("kits", run.kits)]
     for step, apply_step in steps:
@@ -209,8 +218,11 @@ def _prices(price: Price | None) -> list[dict[str, Any]]:
 
 
 class _Apply:
-    def __init__(self, client, plan: Plan, known: StoreIds, concurrency: int, progress: Progress) -> None:
+    def __init__(
+        self, client, plan: Plan, known: StoreIds, concurrency: int, progress: Progress, reserved_watch: ReservedWatch | None
+    ) -> None:
         self.client = client
+        self.reserved_watch = reserved_watch
         self.plan = plan
         self.concurrency = concurrency
         self.progress = progress
@@ -417,10 +429,18 @@ class _Apply:
             if _lowers(pending[("update", entry["inventory_item_id"], entry["location_id"])])
         ]
 
+    def _to_reread(self, lowered: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The lowered entries whose levels are read again: each one, or with a watch those with a
+        reservation changed since the store was read (any other still has the reserved the plan saw)."""
+        if self.reserved_watch is None:
+            return lowered
+        changed = self.reserved_watch.changed(self.client)
+        return [entry for entry in lowered if (entry["inventory_item_id"], entry["location_id"]) in changed]
+
     def _clamp(self, lowered: list[dict[str, Any]], pending: dict, outcome: _LevelChunk) -> float:
         """Re-read the lowered levels right before the chunk is sent; raise each target to what
         is reserved now. Returns when the re-read was answered."""
-        now = levels_now(self.client, (entry["inventory_item_id"] for entry in lowered))
+        now = levels_now(self.client, (entry["inventory_item_id"] for entry in self._to_reread(lowered)))
         read_at = time.monotonic()
         for entry in lowered:
             level = now.get((entry["inventory_item_id"], entry["location_id"]))
@@ -436,7 +456,7 @@ class _Apply:
     def _repair(self, lowered: list[dict[str, Any]], pending: dict, outcome: _LevelChunk) -> None:
         """After the chunk: a lowered level now below reserved is set to reserved (one batch)."""
         try:
-            now = levels_now(self.client, (entry["inventory_item_id"] for entry in lowered))
+            now = levels_now(self.client, (entry["inventory_item_id"] for entry in self._to_reread(lowered)))
         except MedusaSyncError as exc:
             log.error("the %d lowered levels just written could not be checked against reserved: %s", len(lowered), exc)
             if exc.terminal:

@@ -174,7 +174,7 @@ def run_import(
         if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
             check_held()
             with timer.phase("apply"):
-                result.applied = _apply(client, result.plan, settings, ids, progress)
+                result.applied = _apply(client, result.plan, settings, result.snapshot, progress)
             ids = result.applied.ids
         with timer.phase("reservations report"):
             reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
@@ -208,7 +208,7 @@ def apply_plan_file(plan: Plan, settings: Settings, progress: Progress | None = 
         if current.fingerprint() != plan.fingerprint:
             raise StoreChangedError("the store changed since the plan was made: make a new plan")
         _check_guard(plan)
-        applied = _apply(client, plan, settings, StoreIds.from_snapshot(current), progress)
+        applied = _apply(client, plan, settings, current, progress)
         finish_run(runlog, applied, client.stats.snapshot())
         return applied
 
@@ -220,10 +220,14 @@ def _check_guard(plan: Plan) -> None:
         raise ShrinkGuardError(plan.refusals, hint="check the feeds; --force applies anyway")
 
 
-def _apply(client: MedusaClient, plan: Plan, settings: Settings, known: StoreIds, progress: Progress | None) -> ApplyResult:
+def _apply(client: MedusaClient, plan: Plan, settings: Settings, snapshot: StoreSnapshot, progress: Progress | None) -> ApplyResult:
+    """Apply `plan` to the store as `snapshot` read it: its ids, and the reservations changed since."""
     from medusa_sync.apply import apply_plan
 
-    return apply_plan(client, plan, known, concurrency=settings.concurrency, progress=progress)
+    known = StoreIds.from_snapshot(snapshot)
+    return apply_plan(
+        client, plan, known, concurrency=settings.concurrency, progress=progress, reserved_watch=snapshot.reserved_watch
+    )
 
 
 def _reservations_markdown(client: MedusaClient, rules: Rules) -> str:
@@ -351,7 +355,7 @@ def run_undo(
         runlog.event("plan", counts=result.undo.plan.counts(), conflicts=result.undo.conflicts, kept=result.undo.kept)
         if result.undo.plan.has_changes and (confirm is None or confirm(result.undo.plan)):
             check_held()
-            result.applied = _apply(client, result.undo.plan, settings, StoreIds.from_snapshot(snapshot), progress)
+            result.applied = _apply(client, result.undo.plan, settings, snapshot, progress)
         finish_run(runlog, result.applied, client.stats.snapshot())
         return result
 

@@ -9,6 +9,7 @@ sync and the stock operations and reports.
     kits          variants linked to several items (StockKit), and what their stock makes
     reservations  reservations with the names people need
     orders        the order (number, states, SKU ordered) of a reservation's line item
+    watch         which levels may have gained reserved stock since the store was read
 
 Every read is a list call with trimmed `fields`, chunked by the client, so the number of
 requests grows with pages and id chunks, never with the number of rows.
@@ -32,6 +33,7 @@ from .snapshot import (
     read_store_to_sell,
 )
 from .suggest import closest, did_you_mean, similar_skus
+from .watch import ReservedWatch, watch_reserved
 
 __all__ = [
     "FULFILL_MARKER",
@@ -51,6 +53,7 @@ __all__ = [
     "Locations",
     "OrderLine",
     "Reserved",
+    "ReservedWatch",
     "StockContext",
     "StockItem",
     "StockKit",
@@ -82,5 +85,6 @@ __all__ = [
     "read_store_to_sell",
     "similar_skus",
     "stock_at",
+    "watch_reserved",
     "write_stocked",
 ]

@@ -23,6 +23,7 @@ from medusa_sync.gcpause import paused_gc
 from .locations import duplicate_locations
 from .selling import StoreSelling, read_selling
 from .rows import LEVEL_FIELDS, ActualLevel, levels_of, owned, quantity
+from .watch import ReservedWatch, watch_reserved
 
 if TYPE_CHECKING:
     from medusa_sync.client import MedusaClient
@@ -119,6 +120,8 @@ class StoreSnapshot:
     selling: StoreSelling | None = None
     """The store's channels, profiles and currencies (None: not read, e.g. offline: kits and
     locations are then planned without channels)."""
+    reserved_watch: ReservedWatch | None = None
+    """Reservations changed since the read (None: not known: writes re-read every level they lower)."""
 
     def fingerprint(self) -> str:
         """A digest of everything a plan was based on; `apply FILE` refuses if it moved. The
@@ -157,7 +160,9 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, sellin
     selling kits needs (`read_selling`).
 
     The locations, the products and the selling setup are read while the items are listed (the
-    items take Medusa seconds; the rest, a few short requests that would otherwise follow them)."""
+    items take Medusa seconds; the rest, a few short requests that would otherwise follow them).
+    The reservations are watched from right before (`watch_reserved`)."""
+    reserved_watch = watch_reserved(client)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="medusa-read") as pool:
         reading_locations = pool.submit(
             client.stock_locations.list, fields="id,name,metadata,created_at,sales_channels.id", order="created_at"
@@ -168,7 +173,7 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, sellin
         locations = reading_locations.result()
         product_rows = reading_products.result()
         store_selling = reading_selling.result() if reading_selling is not None else None
-    snapshot = StoreSnapshot(url=client.base_url, selling=store_selling)
+    snapshot = StoreSnapshot(url=client.base_url, selling=store_selling, reserved_watch=reserved_watch)
     for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
         snapshot.locations.setdefault(
             row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))

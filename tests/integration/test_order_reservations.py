@@ -22,6 +22,7 @@ from medusa_sync.audit import AuditLog, utc_now
 from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
 from medusa_sync.operations import sweep_stale
+from medusa_sync.store import watch_reserved
 
 from .conftest import use_store
 from .raw import RawAdmin
@@ -167,6 +168,23 @@ def test_the_report_names_the_order_and_release_of_an_open_order_is_refused(orde
     assert (order_shop.levels(), order_shop.reservations()) == before
     [refused] = list(AuditLog(order_shop.audit_log).records())
     assert refused["result"] == "refused" and f"open order {number}" in refused["message"] and "--force" in refused["message"]
+
+
+def test_a_real_orders_reservations_are_seen_by_a_reserved_watch_started_before_it(
+    order_shop, storefront, storefront_admin, merchant, medusa_server
+):
+    """What a sync's level writes rely on (store/watch.py): the reservations of an order placed
+    through the Store API after the store was read are among those changed since, so the levels
+    they raise are read again before a write lowers them."""
+    set_stocked(storefront_admin, order_shop.inverter, order_shop.south, 0)
+    with MedusaClient(medusa_server.url, email=medusa_server.email, password=medusa_server.password) as client:
+        watch = watch_reserved(client)
+        assert watch is not None  # every release from 2.3 lists reservations by update time
+        before = watch.changed(client)
+        place_order(storefront, merchant, {order_shop.kit_variant: 1}, order_shop.shipping[order_shop.north])
+        after = watch.changed(client)
+    assert after - before == {(order_shop.panel, order_shop.north), (order_shop.inverter, order_shop.north)}
+    assert order_shop.levels() == {("PANEL", "north"): (10, 2), ("INV", "north"): (3, 1), ("INV", "south"): (0, 0)}
 
 
 def test_fulfil_an_order_through_medusa_once(order_shop, storefront, storefront_admin, merchant, capsys):

@@ -24,7 +24,7 @@ from medusa_sync.audit import AuditLog
 from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
 from medusa_sync.operations import adjust, fulfill, reserve
-from medusa_sync.store.items import LEVEL_QUANTITY_FIELDS
+from medusa_sync.store.watch import CHANGED_FIELDS
 
 from .slow_proxy import Gate, SlowProxy
 from .test_drift import ODEX, SKU, feeds, location_id, set_feed_stock  # noqa: F401  (fixtures)
@@ -154,10 +154,11 @@ def test_a_reservation_landing_before_the_syncs_level_write_is_repaired_and_repo
 def test_a_reservation_landing_before_the_syncs_re_read_is_clamped_and_reported(
     feeds, store, client, tmp_path, capsys, monkeypatch
 ) -> None:
-    """The same, the reservation landing before the re-read the sync makes right before the
-    chunk: the chunk writes 40 itself, no repair."""
+    """The same, the reservation landing before the check the sync makes right before the
+    chunk (the reservations changed since its read; the levels they touch are read again): the
+    chunk writes 40 itself, no repair."""
     set_feed_stock(feeds, SKU, 5)
-    gate = Gate("before", "GET", "/admin/inventory-items", fields=",".join(LEVEL_QUANTITY_FIELDS))
+    gate = Gate("before", "GET", "/admin/reservations", fields=CHANGED_FIELDS)
     started = time.monotonic()
     with SlowProxy(store.url, gates=(gate,)) as proxy:
         monkeypatch.setenv("MEDUSA_URL", proxy.url)

@@ -16,7 +16,7 @@ from medusa_sync.client import MedusaClient, RetryPolicy
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
 from medusa_sync.plan import LevelUpdate, Plan, PlanOptions, StoreIds, make_plan
-from medusa_sync.store import ActualItem, ActualLevel, ActualLocation, StoreSnapshot
+from medusa_sync.store import ActualItem, ActualLevel, ActualLocation, ReservedWatch, StoreSnapshot
 
 RULES = Rules()
 
@@ -55,6 +55,8 @@ class FakeMedusa:
         self.after_batch = None  # another writer landing right after a level batch was applied
         self.reads: list[tuple[str | None, str | None]] = []  # the re-reads' id[] and fields
         self.answer_fields: list[tuple[str, str | None]] = []  # each write's path and the fields= of its answer
+        self.reservations: list[dict] = []  # as the watch's list of reservations changed since sees them
+        self.watch_queries: list[str | None] = []  # the updated_at[$gte] of each such list
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -78,6 +80,11 @@ class FakeMedusa:
             ids = request.url.params.get("id[]", "").split(",")
             rows = [{"id": item_id, "location_levels": self.levels[item_id]} for item_id in ids if item_id in self.levels]
             return httpx.Response(200, json={"inventory_items": rows, "count": len(rows), "offset": 0, "limit": 1000})
+        if path == "/admin/reservations" and request.method == "GET":
+            since = request.url.params.get("updated_at[$gte]")
+            self.watch_queries.append(since)
+            rows = [row for row in self.reservations if since is None or row["updated_at"] >= since]
+            return httpx.Response(200, json={"reservations": rows, "count": len(rows), "offset": 0, "limit": 1000})
         if path == "/admin/inventory-items" and request.method == "POST":
             if body["sku"] == self.fail_sku:
                 return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
@@ -497,6 +504,68 @@ def test_a_reservation_landing_after_the_re_read_is_repaired_after_the_write(cat
     [written] = result.written
     assert (written.stocked, written.fields[0].before, written.fields[0].after) == (40, 100, 40)
     assert fake.requests[-1][2] == {"metadata": {"sync_base:sloc_1": [40, 0]}}
+
+
+RESERVATIONS = ("GET", "/admin/reservations")
+WATCH = ReservedWatch(since="2026-11-27T01:00:00.000Z")
+LEVEL_QUANTITIES = "id,location_levels.location_id,location_levels.stocked_quantity,location_levels.reserved_quantity"
+
+
+def reserve(fake: FakeMedusa, sku: str, quantity: int, at: str) -> None:
+    """A reservation of `quantity` at sloc_1, created at `at` (the server's clock)."""
+    fake.levels[f"iitem_{sku}"][0]["reserved_quantity"] += quantity
+    fake.reservations.append({"id": f"res_{sku}", "inventory_item_id": f"iitem_{sku}", "location_id": "sloc_1", "updated_at": at})
+
+
+def test_with_a_watch_lowered_levels_without_a_new_reservation_are_not_read_again(catalog) -> None:
+    fake = FakeMedusa()
+    stock(fake, "A", 100, 0)
+    stock(fake, "B", 100, 0)
+    reserve(fake, "B", 30, at="2026-11-27T00:50:00.000Z")  # before the watch starts: the plan saw it
+    with client_for(fake) as client:
+        result = apply_plan(client, level_plan(("A", 100, 5), ("B", 100, 30)), StoreIds(), concurrency=1, reserved_watch=WATCH)
+    base_writes = [("POST", "/admin/inventory-items/iitem_A"), ("POST", "/admin/inventory-items/iitem_B")]
+    assert [(m, p) for m, p, _ in fake.requests] == [RESERVATIONS, BATCH, RESERVATIONS, *base_writes]
+    assert fake.watch_queries == ["2026-11-27T01:00:00.000Z"] * 2
+    assert fake.reads == []
+    assert batches(fake) == [[("iitem_A", 5), ("iitem_B", 30)]]
+    assert (dict(result.applied), result.guarded, result.failures) == ({"level.update": 2, "base.record": 2}, [], [])
+
+
+def test_with_a_watch_only_levels_with_a_new_reservation_are_read_again_and_clamped(catalog) -> None:
+    fake = FakeMedusa()
+    stock(fake, "A", 100, 0)
+    stock(fake, "B", 100, 0)
+    reserve(fake, "A", 40, at="2026-11-27T01:02:00.000Z")  # landed after the plan's read
+    with client_for(fake) as client:
+        result = apply_plan(
+            client, level_plan(("A", 100, 5), ("B", 100, 7), ("C", 1, 9)), StoreIds(), concurrency=1, reserved_watch=WATCH
+        )
+    assert [(m, p) for m, p, _ in fake.requests][:5] == [RESERVATIONS, REREAD, BATCH, RESERVATIONS, REREAD]
+    assert fake.reads == [("iitem_A", LEVEL_QUANTITIES)] * 2  # before and after the chunk; B is not read
+    assert batches(fake) == [[("iitem_A", 40), ("iitem_B", 7), ("iitem_C", 9)]]
+    assert [str(guard) for guard in result.guarded] == [
+        "A @ Odex CD: clamped to reserved 40 (the plan says 5; reserved re-read before writing)"
+    ]
+
+
+def test_with_a_watch_a_reservation_landing_during_the_write_is_repaired(catalog) -> None:
+    fake = FakeMedusa()
+    stock(fake, "A", 100, 0)
+
+    def reservation_lands() -> None:
+        reserve(fake, "A", 40, at="2026-11-27T01:03:00.000Z")
+        fake.after_batch = None
+
+    fake.after_batch = reservation_lands
+    with client_for(fake) as client:
+        result = apply_plan(client, level_plan(("A", 100, 5)), StoreIds(), concurrency=1, reserved_watch=WATCH)
+    assert [(m, p) for m, p, _ in fake.requests] == [
+        RESERVATIONS, BATCH, RESERVATIONS, REREAD, BATCH, ("POST", "/admin/inventory-items/iitem_A")
+    ]
+    assert batches(fake) == [[("iitem_A", 5)], [("iitem_A", 40)]]
+    assert fake.levels["iitem_A"][0]["stocked_quantity"] == 40
+    assert [str(guard) for guard in result.guarded] == ["A @ Odex CD: stocked 5 < reserved 40 after the write; set to 40"]
 
 
 def test_a_failed_re_read_fails_its_chunk_and_nothing_else(catalog) -> None:

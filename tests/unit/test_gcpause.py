@@ -60,4 +60,4 @@ def test_the_store_is_read_with_the_collector_paused() -> None:
 
     with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
         read_store(client, set())
-    assert (len(seen), any(seen), gc.isenabled()) == (3, False, True)
+    assert (len(seen), any(seen), gc.isenabled()) == (4, False, True)  # reservations, locations, products, items

@@ -61,7 +61,7 @@ READS: dict[str, Callable[[MedusaClient], Any]] = {
 
 ITEM = {"id": "iitem_1", "sku": "SKU-1", "title": "T", "metadata": {}, "location_levels": []}
 LEVEL = {"id": "ilev_1", "location_id": "sloc_1", "stocked_quantity": 1, "reserved_quantity": 0, "incoming_quantity": 0}
-RESERVATION = {"id": "resitem_1", "inventory_item_id": "iitem_1", "location_id": "sloc_1", "quantity": 1}
+RESERVATION = {"id": "resitem_1", "inventory_item_id": "iitem_1", "location_id": "sloc_1", "quantity": 1, "updated_at": "2026-11-27T01:00:00.000Z"}
 
 
 def page(key: str, *rows: Any) -> dict[str, Any]:
@@ -99,6 +99,7 @@ CASES = [
      "GET /admin/products: a record of the answer is malformed: 'amount' is 'NaN-ish', not a number"),
     ("store snapshot", PRODUCTS, page("products", {"id": "prod_1", "variants": 3}),
      "GET /admin/products: a record of the answer is malformed: 'variants' is an integer, not a list"),
+    ("store snapshot", RESERVATIONS, page("reservations", {"id": "resitem_1"}), "GET /admin/reservations: a record of the answer has no 'updated_at'"),
     ("selling setup", "/admin/stores", {"stores": 5}, "GET /admin/stores: the answer's 'stores' is an integer, not a list"),
     ("selling setup", "/admin/stores", page("stores", {"id": "store_1", "supported_currencies": "brl"}),
      "GET /admin/stores: a record of the answer is malformed: 'supported_currencies' is a string, not a list"),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InvalidDataError
+from ..pagination import paginate
 from .base import Fields, Record, Resource, list_query, positive_int, segment
 
 PATH = "/admin/reservations"
@@ -20,6 +21,18 @@ class Reservations(Resource):
         self, *, fields: Fields = DEFAULT_FIELDS, order: str = "id", **filters: Any
     ) -> Iterator[Record]:
         return self._paginate(PATH, "reservations", list_query(fields, order=order, **filters))
+
+    def updated_since(self, since: str | None, *, fields: Fields = DEFAULT_FIELDS) -> Iterator[Record]:
+        """Reservations created or changed at or after `since` (an ISO 8601 time of the server's
+        clock, as its `updated_at` values are; None: every reservation)."""
+        return self.iter(fields=fields, **({"updated_at[$gte]": since} if since else {}))
+
+    def last_updated_at(self) -> str | None:
+        """The `updated_at` of the reservation created or changed last; None when there is none.
+        One request."""
+        params = list_query("id,updated_at", order="-updated_at")
+        newest = next(paginate(self._requestor, PATH, "reservations", params, page_size=1), None)
+        return None if newest is None else str(newest["updated_at"])
 
     def retrieve(self, reservation_id: str, *, fields: Fields = DEFAULT_FIELDS) -> Record:
         return self._requestor.request(
