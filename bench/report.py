@@ -43,7 +43,7 @@ def render(run: BenchRun, targets: tuple[Target, ...] = TARGETS) -> str:
         "",
         _machine(run),
         "",
-        f"Every figure is the **median of {run.rounds} rounds**, then (min–max). In each round every figure — "
+        f"Every figure is the {_medians(run)}, then (min–max). In each round every figure — "
         "medusa-sync, the server floor and the naive clients — is measured once, in the same order, after the same "
         "warm-up; a ratio (\"vs floor\", \"vs naive\") is taken within each round, then summarised.",
     ]
@@ -54,6 +54,22 @@ def render(run: BenchRun, targets: tuple[Target, ...] = TARGETS) -> str:
     if run.live or run.offline:
         lines += ["", *_targets(run, targets)]
     return "\n".join(lines)
+
+
+def _medians(run: BenchRun) -> str:
+    """What each figure is the median of: the run's rounds, or, in runs merged from runs of
+    different lengths, each size's."""
+    counts = {f"{size.size:,}": len(size.rounds) for size in run.live}
+    counts |= {f"{size.size:,} offline": len(size.runs) for size in run.offline}
+    if len(set(counts.values())) <= 1:
+        return f"**median of {run.rounds} rounds**"
+    sizes_by_count: dict[int, list[str]] = {}
+    for size, count in counts.items():
+        sizes_by_count.setdefault(count, []).append(size)
+    each = "; ".join(
+        f"{count} round{'s' if count != 1 else ''} at {', '.join(sizes)}" for count, sizes in sorted(sizes_by_count.items(), reverse=True)
+    )
+    return f"**median of its size's rounds** ({each}; a figure measured once has no range)"
 
 
 def _machine(run: BenchRun) -> str:

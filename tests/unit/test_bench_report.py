@@ -216,3 +216,12 @@ def test_a_size_measured_by_two_runs_is_one_size_with_the_rounds_of_both() -> No
     assert [(size.size, [r.parse_s for r in size.runs]) for size in both.offline] == [(first.offline[0].size, [2.0, 2.2, 2.4])]
     assert both.rounds == 3
     assert "**median of 3 rounds**" in render(both)
+
+
+def test_a_report_merged_from_runs_of_different_lengths_says_how_many_rounds_each_size_had() -> None:
+    first = bench_run([live_round(), live_round(), live_round()], [offline_run(2.0, 150.0)] * 3)
+    second = bench_run([live_round(full_s=70.0)])
+    second = replace(second, live=[replace(size, size=50000) for size in second.live])
+    text = render(merged([first, second]))
+    size = f"{first.live[0].size:,}"
+    assert f"**median of its size's rounds** (3 rounds at {size}, {first.offline[0].size:,} offline; 1 round at 50,000;" in text
