@@ -168,14 +168,13 @@ def run_import(
         if show is not None:
             show(result)
         _check_strict(result.catalog, strict)
-        ids = StoreIds.from_snapshot(result.snapshot)
         if not dry_run:
             _check_guard(result.plan)
         if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
             check_held()
             with timer.phase("apply"):
                 result.applied = _apply(client, result.plan, settings, result.snapshot, progress)
-            ids = result.applied.ids
+        ids = result.applied.ids if result.applied is not None else StoreIds.from_snapshot(result.snapshot)
         with timer.phase("reservations report"):
             reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
         with timer.phase("outputs"):  # written while the lease is released: they write nothing to the store
