@@ -47,6 +47,7 @@ TTL_S = 60.0
 GRACE_S = 5.0
 """Slack for clock skew between hosts: an expired lease is taken over only this much later."""
 POLL_S = 2.0
+RECORD_FIELDS = "id,handle,metadata"
 
 
 @dataclass(frozen=True)
@@ -162,14 +163,16 @@ class StoreLease:
     # -- the record ------------------------------------------------------------------------
 
     def _find(self) -> dict[str, Any] | None:
-        rows = list(self.client.products.iter(handle=LEASE_HANDLE, fields="id,handle,metadata,updated_at"))
+        rows = list(self.client.products.iter(handle=LEASE_HANDLE, fields=RECORD_FIELDS))
         return rows[0] if rows else None
 
     def _mine(self, now: datetime) -> Holder:
         since = self.holder.since if self.holder else now
         return Holder(socket.gethostname(), os.getpid(), self.run, self.command, since, now + timedelta(seconds=self.ttl))
 
-    def _create(self) -> None:
+    def _create(self) -> dict[str, Any] | None:
+        """Create the record naming this run; the created record, or None when another writer's
+        exists (or the answer was lost: `_find` then says whose it is)."""
         from medusa_sync.client import AmbiguousWriteError, InvalidDataError
 
         holder = self._mine(self.clock())
@@ -181,38 +184,46 @@ class StoreLease:
             "metadata": holder.metadata(),
         }
         try:
-            self.client.products.create(body, fields=ID_ONLY)  # read back by `_find`
+            return self.client.products.create(body, fields=RECORD_FIELDS)
         except InvalidDataError as exc:
             if "already exists" not in str(exc):
                 raise
-            log.info("lease: another writer created it first")
+            log.info("lease: another writer holds it")
         except AmbiguousWriteError:
             log.warning("lease: the create may have been applied; reading it back")
+        return None
 
     # -- acquire / renew / release ---------------------------------------------------------
 
     def acquire(self, wait: float = 0.0) -> None:
-        """Hold the lease, waiting up to `wait` seconds for another holder; LeaseHeldError else."""
+        """Hold the lease, waiting up to `wait` seconds for another holder; LeaseHeldError else.
+
+        The first attempt creates the record straight away: the handle is unique, so a create
+        that succeeds holds the lease, in one request. Later attempts (a holder was found) read
+        first, so that waiting does not fail a create on the server every poll."""
         started = time.monotonic()
+        record = self._create()
         while True:
-            record = self._find()
             if record is None:
-                self._create()
-                record = self._find()  # the read-back: whoever's record exists holds the lease
-                if record is not None and Holder.of(record).run == self.run:
-                    self.record_id = record["id"]
-                    self.holder = Holder.of(record)
-                    log.info("lease acquired: %s", self.holder.describe())
-                    return
-                continue
+                record = self._find()
+                if record is None:
+                    record = self._create()
+                    continue  # created, or lost the race: read again unless it is ours
             holder = Holder.of(record)
+            if holder.run == self.run:
+                self.record_id = record["id"]
+                self.holder = holder
+                log.info("lease acquired: %s", holder.describe())
+                return
             if self.clock() > holder.expires + timedelta(seconds=self.grace) or _died_here(holder):
                 self._take_over(record, holder)
+                record = None
                 continue
             waited = time.monotonic() - started
             if waited >= wait:
                 raise LeaseHeldError(holder, waited)
             self.sleep(min(self.poll, wait - waited))
+            record = None
 
     def _take_over(self, record: dict[str, Any], holder: Holder) -> None:
         """Delete an expired lease by id, after reading it once more unchanged."""

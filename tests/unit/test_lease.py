@@ -25,6 +25,7 @@ class FakeProducts:
         self.calls: list[tuple[str, str]] = []
         self.answer_fields: list[str | None] = []  # the fields= of each write's answer
         self.rival = None
+        self.lose_create_answers = False  # a create lands, its answer is a 502
         self._n = 0
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -43,7 +44,10 @@ class FakeProducts:
             if any(row["handle"] == body["handle"] for row in self.rows.values()):
                 message = f"Product with handle: {body['handle']}, already exists."
                 return httpx.Response(400, json={"type": "invalid_data", "message": message})
-            return httpx.Response(200, json={"product": self.add(body["handle"], body["metadata"])})
+            created = self.add(body["handle"], body["metadata"])
+            if self.lose_create_answers:
+                return httpx.Response(502, text="Bad Gateway")
+            return httpx.Response(200, json={"product": created})
         product_id = path.rsplit("/", 1)[1]
         if request.method == "DELETE":
             self.rows.pop(product_id, None)
@@ -94,8 +98,8 @@ def test_acquire_creates_the_record_naming_the_holder_and_release_deletes_it(fak
     held = Holder.of(row)
     assert row["handle"] == LEASE_HANDLE
     assert (held.run, held.command, held.since, held.expires) == (mine.run, "import", T0, T0 + timedelta(seconds=60))
-    assert fake.calls == [("GET", "/admin/products"), ("POST", "/admin/products"), ("GET", "/admin/products")]
-    assert fake.answer_fields == ["id"]  # the record is read back, not taken from the answer
+    assert fake.calls == [("POST", "/admin/products")]  # the handle is unique: a create that lands holds it
+    assert fake.answer_fields == ["id,handle,metadata"]
     mine.release()
     assert fake.rows == {}
 
@@ -109,7 +113,7 @@ def test_a_second_writer_exits_6_naming_the_holder(fake, client) -> None:
         "another medusa-sync writer holds the store: `sync` on host cron-host (pid 4242, run run-other), "
         "since 2026-01-10 11:55:00 UTC, lease expires 12:00:40 UTC"
     )
-    assert [method for method, _ in fake.calls] == ["GET"]
+    assert fake.calls == [("POST", "/admin/products"), ("GET", "/admin/products")]
 
 
 def test_the_loser_of_a_simultaneous_create_reads_the_winner(fake, client) -> None:
@@ -117,6 +121,14 @@ def test_the_loser_of_a_simultaneous_create_reads_the_winner(fake, client) -> No
     with pytest.raises(LeaseHeldError, match="run run-other"):
         lease(client).acquire(wait=0)
     assert len(fake.rows) == 1
+
+
+def test_a_create_whose_answer_was_lost_is_read_back_and_held(fake, client) -> None:
+    fake.lose_create_answers = True
+    mine = lease(client)
+    mine.acquire(wait=0)
+    assert fake.calls == [("POST", "/admin/products"), ("GET", "/admin/products")]
+    assert mine.record_id == "prod_1" and Holder.of(fake.rows["prod_1"]).run == mine.run
 
 
 def test_waiting_polls_until_the_holder_releases(fake, client) -> None:
@@ -133,6 +145,8 @@ def test_waiting_polls_until_the_holder_releases(fake, client) -> None:
     mine.sleep = sleep
     mine.acquire(wait=30)
     assert sleeps == [2.0, 2.0, 2.0]
+    # one create first; while a holder is there it only reads, so the server fails no create per poll
+    assert [method for method, _ in fake.calls] == ["POST", "GET", "GET", "GET", "GET", "POST"]
     assert Holder.of(next(iter(fake.rows.values()))).run == mine.run
 
 
@@ -144,12 +158,12 @@ def test_an_expired_lease_is_taken_over_only_after_the_grace(fake, client) -> No
     mine = lease(client, now=T0 + timedelta(seconds=2))  # now 6 s past the expiry
     mine.acquire(wait=0)
     assert fake.calls == [
+        ("POST", "/admin/products"),  # refused: the expired record still holds the handle
         ("GET", "/admin/products"),
         ("GET", "/admin/products"),  # read once more, unchanged
         ("DELETE", "/admin/products/prod_1"),
         ("GET", "/admin/products"),
         ("POST", "/admin/products"),
-        ("GET", "/admin/products"),
     ]
     assert Holder.of(fake.rows["prod_2"]).run == mine.run
 
@@ -160,7 +174,7 @@ def test_renewal_pushes_the_expiry_and_a_deleted_record_means_lost(fake, client)
     mine.clock = lambda: T0 + timedelta(seconds=15)
     mine.renew()
     assert Holder.of(fake.rows["prod_1"]).expires == T0 + timedelta(seconds=75)
-    assert fake.answer_fields == ["id", "id,metadata"]
+    assert fake.answer_fields == ["id,handle,metadata", "id,metadata"]
     mine.check()
     fake.rows.clear()  # another writer took it over
     mine.renew()
