@@ -50,7 +50,7 @@ from medusa_sync.plan import (
     base_value,
 )
 from medusa_sync.plan.model import FieldChange
-from medusa_sync.store import ReservedWatch, levels_now
+from medusa_sync.store import ReservedWatch, SharedCheck, levels_now
 
 log = logging.getLogger("medusa_sync.apply")
 
@@ -223,6 +223,7 @@ class _Apply:
     ) -> None:
         self.client = client
         self.reserved_watch = reserved_watch
+        self.checks_before_writes = SharedCheck(reserved_watch, client) if reserved_watch is not None else None
         self.plan = plan
         self.concurrency = concurrency
         self.progress = progress
@@ -429,18 +430,20 @@ class _Apply:
             if _lowers(pending[("update", entry["inventory_item_id"], entry["location_id"])])
         ]
 
-    def _to_reread(self, lowered: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _to_reread(self, lowered: list[dict[str, Any]], *, before_write: bool) -> list[dict[str, Any]]:
         """The lowered entries whose levels are read again: each one, or with a watch those with a
-        reservation changed since the store was read (any other still has the reserved the plan saw)."""
+        reservation changed since the store was read (any other still has the reserved the plan saw).
+        `before_write`: chunks about to be sent share one check (`SharedCheck`); a check after a
+        write is the chunk's own, sent once that write was answered."""
         if self.reserved_watch is None:
             return lowered
-        changed = self.reserved_watch.changed(self.client)
+        changed = self.checks_before_writes.changed() if before_write else self.reserved_watch.changed(self.client)
         return [entry for entry in lowered if (entry["inventory_item_id"], entry["location_id"]) in changed]
 
     def _clamp(self, lowered: list[dict[str, Any]], pending: dict, outcome: _LevelChunk) -> float:
         """Re-read the lowered levels right before the chunk is sent; raise each target to what
         is reserved now. Returns when the re-read was answered."""
-        now = levels_now(self.client, (entry["inventory_item_id"] for entry in self._to_reread(lowered)))
+        now = levels_now(self.client, (entry["inventory_item_id"] for entry in self._to_reread(lowered, before_write=True)))
         read_at = time.monotonic()
         for entry in lowered:
             level = now.get((entry["inventory_item_id"], entry["location_id"]))
@@ -456,7 +459,7 @@ class _Apply:
     def _repair(self, lowered: list[dict[str, Any]], pending: dict, outcome: _LevelChunk) -> None:
         """After the chunk: a lowered level now below reserved is set to reserved (one batch)."""
         try:
-            now = levels_now(self.client, (entry["inventory_item_id"] for entry in self._to_reread(lowered)))
+            now = levels_now(self.client, (entry["inventory_item_id"] for entry in self._to_reread(lowered, before_write=False)))
         except MedusaSyncError as exc:
             log.error("the %d lowered levels just written could not be checked against reserved: %s", len(lowered), exc)
             if exc.terminal:

@@ -33,7 +33,7 @@ from .snapshot import (
     read_store_to_sell,
 )
 from .suggest import closest, did_you_mean, similar_skus
-from .watch import ReservedWatch, watch_reserved
+from .watch import ReservedWatch, SharedCheck, watch_reserved
 
 __all__ = [
     "FULFILL_MARKER",
@@ -57,6 +57,7 @@ __all__ = [
     "StockContext",
     "StockItem",
     "StockKit",
+    "SharedCheck",
     "StoreSelling",
     "StoreSnapshot",
     "all_items",

@@ -18,6 +18,8 @@ every lowered level is read again, as before.
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -42,6 +44,35 @@ class ReservedWatch:
         """(item id, location id) of each level with a reservation created or changed since the read."""
         rows = client.reservations.updated_since(self.since, fields=CHANGED_FIELDS)
         return {(row["inventory_item_id"], row["location_id"]) for row in rows}
+
+
+class SharedCheck:
+    """`watch.changed` for writes about to be sent, one request for callers that ask together:
+    a caller that asks while another's check is unanswered takes that answer. The server gives
+    it after the ask, so it covers what a check of the caller's own would, less at most the one
+    round trip by which it started earlier (what lands then is seen by the check after the
+    write). Level chunks sent at once thus make one check before them, not one each."""
+
+    def __init__(self, watch: ReservedWatch, client: MedusaClient) -> None:
+        self.watch = watch
+        self.client = client
+        self._lock = threading.Lock()
+        self._unanswered: Future[set[tuple[str, str]]] | None = None
+
+    def changed(self) -> set[tuple[str, str]]:
+        with self._lock:
+            check, mine = self._unanswered, self._unanswered is None
+            if check is None:
+                check = self._unanswered = Future()
+        if mine:
+            try:
+                check.set_result(self.watch.changed(self.client))
+            except BaseException as exc:  # every caller of this check gets the error
+                check.set_exception(exc)
+            finally:
+                with self._lock:
+                    self._unanswered = None
+        return check.result()
 
 
 def watch_reserved(client: MedusaClient) -> ReservedWatch | None:

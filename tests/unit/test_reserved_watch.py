@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import httpx
 import pytest
 
 from medusa_sync.client import MedusaClient
-from medusa_sync.store import ReservedWatch, read_store, watch_reserved
+from medusa_sync.client.errors import ServerError
+from medusa_sync.store import ReservedWatch, SharedCheck, read_store, watch_reserved
 
 
 def client_answering(answer: httpx.Response, seen: list[httpx.Request]) -> MedusaClient:
@@ -75,3 +79,59 @@ def test_the_watch_lists_the_reservations_changed_since_it_started() -> None:
     [request] = seen
     assert request.url.params["updated_at[$gte]"] == "2026-11-27T01:14:02.125Z"
     assert request.url.params["fields"] == "id,inventory_item_id,location_id"
+
+
+class GatedWatch:
+    """A watch whose check is answered when the test opens the gate, counting its requests."""
+
+    def __init__(self, answer: set[tuple[str, str]] | Exception) -> None:
+        self.answer = answer
+        self.requests = 0
+        self.sent = threading.Event()
+        self.gate = threading.Event()
+
+    def changed(self, client: object) -> set[tuple[str, str]]:
+        self.requests += 1
+        self.sent.set()
+        self.gate.wait(5)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def ask_together(shared: SharedCheck, watch: GatedWatch, callers: int) -> list[object]:
+    """`callers` threads ask; all but the first while the first one's check is unanswered."""
+    answers: list[object] = []
+
+    def ask() -> None:
+        try:
+            answers.append(shared.changed())
+        except Exception as exc:
+            answers.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(callers)]
+    threads[0].start()
+    assert watch.sent.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    time.sleep(0.2)  # the others reach the unanswered check
+    watch.gate.set()
+    for thread in threads:
+        thread.join(5)
+    return answers
+
+
+def test_chunks_that_ask_while_a_check_is_unanswered_share_it_in_one_request() -> None:
+    watch = GatedWatch({("iitem_1", "sloc_1")})
+    shared = SharedCheck(watch, client=None)
+    assert ask_together(shared, watch, 4) == [{("iitem_1", "sloc_1")}] * 4
+    assert watch.requests == 1
+    assert shared.changed() == {("iitem_1", "sloc_1")}  # answered: the next ask is a request of its own
+    assert watch.requests == 2
+
+
+def test_a_failed_shared_check_fails_every_chunk_that_asked() -> None:
+    failure = ServerError("GET /admin/reservations: 500", method="GET", path="/admin/reservations", status=500)
+    watch = GatedWatch(failure)
+    answers = ask_together(SharedCheck(watch, client=None), watch, 3)
+    assert answers == [failure] * 3 and watch.requests == 1
