@@ -9,8 +9,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
+import logging
 import os
+import re
+import sys
 import tempfile
 import types
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pydantic
 
+import medusa_sync
 from medusa_sync import __version__
 from medusa_sync.config import Rules
 from medusa_sync.gcpause import paused_gc
@@ -32,6 +39,8 @@ LEVELS_FILE = "inventory_levels_by_location.json"
 KITS_FILE = "inventory_kits_definition.json"
 RESERVATIONS_FILE = "inventory_reservations_report.md"
 VALIDATION_FILE = "validation_report.json"
+
+log = logging.getLogger("medusa_sync.outputs")
 
 
 _JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
@@ -120,9 +129,12 @@ def _umask() -> int:
     return current
 
 
-def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds, digests: Mapping[str, str] | None = None) -> dict[str, Any]:
+def items_payload(
+    catalog: Catalog, plan: Plan, ids: StoreIds, inputs: str, digests: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The items as created, each with its levels; `inventory_items` is an iterator (json_chunks).
-    `digests`: the items' feed digests by SKU, where already computed."""
+    `inputs`: what they were made from (`items_inputs`); `digests`: the items' feed digests by
+    SKU, where already computed."""
     known = digests or {}
     levels_by_sku: dict[str, list[StockLevel]] = {}
     for level in catalog.levels:
@@ -143,10 +155,52 @@ def items_payload(catalog: Catalog, plan: Plan, ids: StoreIds, digests: Mapping[
 
     return {
         "generated_by": f"medusa-sync {__version__}",
+        "inputs_digest": inputs,
         "store": plan.store,
         "count": len(catalog.items),
         "inventory_items": items(),
     }
+
+
+def items_inputs(catalog: Catalog, plan: Plan, ids: StoreIds, rules: Rules) -> str:
+    """A digest of everything the items payload is made from: the feed files' bytes, the rules,
+    the store and the ids of the catalog's items and locations, and the code that parses,
+    normalizes and writes (medusa-sync's sources and the libraries that shape values). Equal
+    digests, equal bytes: a file that holds this digest already is not written again."""
+    inputs = {
+        "code": _code_digest(),
+        "feeds": sorted((file.path, file.digest) for file in catalog.files),
+        "rules": rules.model_dump(mode="json"),
+        "store": plan.store,
+        "items": [ids.items.get(item.sku) for item in catalog.items],
+        "locations": sorted(ids.locations.items()),
+    }
+    return hashlib.sha256(orjson.dumps(inputs)).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """medusa-sync's own sources, and the versions of Python, pydantic and orjson."""
+    digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}|{orjson.__version__}".encode())
+    package = Path(medusa_sync.__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+_INPUTS_DIGEST = re.compile(rb'^  "inputs_digest": "([0-9a-f]{64})",$', re.MULTILINE)
+_HEAD_BYTES = 4096
+
+
+def _written_from(path: Path) -> str | None:
+    """The `inputs_digest` the items payload at `path` names in its head; None if it names none."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+    except OSError:
+        return None
+    found = _INPUTS_DIGEST.search(head)
+    return found.group(1).decode() if found else None
 
 
 def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, ids: StoreIds) -> dict[str, Any]:
@@ -239,9 +293,17 @@ def write_outputs(
     reservations_markdown: str,
     digests: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`)."""
-    files = {
-        ITEMS_FILE: json_chunks(items_payload(catalog, plan, ids, digests)),
+    """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`).
+
+    The items payload, the largest file, is left as it is when it was made from the same
+    inputs (`items_inputs`): a re-run over unchanged feeds and ids does not write it again."""
+    files: dict[str, bytes | Iterator[bytes] | None] = {ITEMS_FILE: None}
+    inputs = items_inputs(catalog, plan, ids, rules)
+    if _written_from(out_dir / ITEMS_FILE) != inputs:
+        files[ITEMS_FILE] = json_chunks(items_payload(catalog, plan, ids, inputs, digests))
+    else:
+        log.info("%s: made from the same inputs, left as it is", ITEMS_FILE)
+    files |= {
         LEVELS_FILE: json_chunks(levels_by_location(catalog, snapshot, plan, ids)),
         KITS_FILE: dump_json(kits_definition(catalog, plan, ids, rules)),
         RESERVATIONS_FILE: reservations_markdown.encode("utf-8"),
@@ -249,6 +311,7 @@ def write_outputs(
     }
     written = []
     for name, data in files.items():
-        write_atomic(out_dir / name, data)
+        if data is not None:
+            write_atomic(out_dir / name, data)
         written.append(out_dir / name)
     return written

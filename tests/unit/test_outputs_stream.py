@@ -13,7 +13,7 @@ import pytest
 from bench.offline import synced_snapshot
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
-from medusa_sync.outputs import dump_json, items_payload, json_chunks, levels_by_location, validation_report
+from medusa_sync.outputs import dump_json, items_inputs, items_payload, json_chunks, levels_by_location, validation_report
 from medusa_sync.plan import PlanOptions, StoreIds, make_plan
 from medusa_sync.store import StoreSnapshot
 
@@ -42,7 +42,7 @@ def test_streamed_outputs_are_the_whole_document_dump(root: Path, synced: bool) 
     ids = StoreIds.from_snapshot(snapshot)
     assert all(ids.items.values()) and len(ids.items) == len(catalog.items) if synced else not ids.items
     documents = {
-        "inventory_items": lambda: items_payload(catalog, plan, ids),
+        "inventory_items": lambda: items_payload(catalog, plan, ids, items_inputs(catalog, plan, ids, rules)),
         "locations": lambda: levels_by_location(catalog, snapshot, plan, ids),
         "issues": lambda: validation_report(catalog),
     }
