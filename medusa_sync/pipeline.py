@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.audit import AuditLog, last_stock_changes
@@ -29,9 +30,9 @@ from medusa_sync.models import Catalog
 from medusa_sync.normalize.text import plural
 from medusa_sync.output_paths import check_out_dir
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
-from medusa_sync.plan import Plan, PlanOptions, StoreIds, item_digests, make_plan
+from medusa_sync.plan import ItemsAhead, Plan, PlanOptions, StoreIds, item_digests, make_plan
 from medusa_sync.runlog import RunLog
-from medusa_sync.store import StoreSnapshot, read_store, read_store_to_sell
+from medusa_sync.store import ActualItem, StoreSnapshot, read_store, read_store_to_sell
 from medusa_sync.timing import PhaseTimer
 
 if TYPE_CHECKING:
@@ -81,24 +82,30 @@ def plan_import(
     `audit` tells who changed a drifted level.
 
     The store is read while the feeds are parsed and the items' digests computed (the read
-    waits mostly on Medusa, the parse on the CPU); the "read store" phase is what the read
-    takes beyond them. Which products are kits is known only once the feeds are parsed, so the
-    read keeps every variant and the snapshot is then narrowed to the kits."""
+    waits mostly on Medusa, the parse on the CPU); then, while the read goes on, each item is
+    compared with its record as its page arrives (`ItemsAhead`). The "read store" phase is what
+    the read takes beyond the parse. Which products are kits is known only once the feeds are
+    parsed, so the read keeps every variant and the snapshot is then narrowed to the kits."""
     timer = timer or PhaseTimer()
     with gc_paused():  # for both threads: the read starts before the parse pauses the collector
-        reading = _in_background(read_store_to_sell, client, None) if client is not None else None
+        arrived: SimpleQueue[ActualItem | None] = SimpleQueue()
+        reading = _in_background(read_store_to_sell, client, None, arrived.put) if client is not None else None
         with timer.phase("parse feeds"):
             catalog = load_catalog(feed_root, rules)
         with timer.phase("item digests"):
             digests = item_digests(catalog.items)
-        snapshot = StoreSnapshot()
+        snapshot, ahead = StoreSnapshot(), None
         if reading is not None:
             with timer.phase("read store"):
+                reading.add_done_callback(lambda _: arrived.put(None))
+                ahead = ItemsAhead(catalog, digests)
+                while (actual := arrived.get()) is not None:
+                    ahead.plan(actual)
                 snapshot = reading.result()
             snapshot.keep_kits({kit.sku for kit in catalog.kits})
     with timer.phase("plan"):
         changed_by = last_stock_changes(audit.records()) if audit is not None else None
-        plan = make_plan(catalog, snapshot, rules, options, changed_by, digests)
+        plan = make_plan(catalog, snapshot, rules, options, changed_by, digests, ahead)
     return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan, digests=digests)
 
 

@@ -48,12 +48,12 @@ from medusa_sync.plan.model import (
     base_key,
     base_value,
 )
-from medusa_sync.plan.planners import Context, plan_items, plan_kits, plan_levels, plan_locations, plan_missing
+from medusa_sync.plan.planners import Context, ItemsAhead, plan_items, plan_kits, plan_levels, plan_locations, plan_missing
 from medusa_sync.store import StoreSnapshot
 
 __all__ = [
     "ACTIONS", "BASE_PREFIX", "FORMAT_VERSION", "KINDS", "WRITES", "Action", "Change", "Component", "FieldChange",
-    "ItemConflict", "ItemCreate", "ItemFields", "ItemMissing", "ItemUpdate", "Kind", "KitConflict",
+    "ItemConflict", "ItemCreate", "ItemFields", "ItemMissing", "ItemUpdate", "ItemsAhead", "Kind", "KitConflict",
     "KitCreate", "KitMissing", "KitUpdate", "LevelBase", "LevelCreate", "LevelDrift", "LevelUpdate", "LinkEdits", "LocationCreate", "LocationUpdate",
     "Plan", "PlanOptions", "Price", "StoreIds", "item_body", "item_digests", "item_fields", "item_metadata", "kit_create",
     "base_key", "base_value", "kit_metadata", "make_plan",
@@ -68,12 +68,20 @@ def make_plan(
     options: PlanOptions,
     changed_by: Mapping[tuple[str, str], str] | None = None,
     digests: Mapping[str, str] | None = None,
+    ahead: ItemsAhead | None = None,
 ) -> Plan:
     """`changed_by`: (SKU, location id) → who last changed that level and when (the audit log).
-    `digests`: the items' feed digests by SKU, when already computed (`item_digests`)."""
+    `digests`: the items' feed digests by SKU, when already computed (`item_digests`); `ahead`:
+    the item updates planned while the store was read."""
     known = changed_by or {}
     ctx = Context(
-        catalog, snapshot, rules, options, changed_by=lambda sku, location_id: known.get((sku, location_id)), digests=digests or {}
+        catalog,
+        snapshot,
+        rules,
+        options,
+        changed_by=lambda sku, location_id: known.get((sku, location_id)),
+        digests=digests or {},
+        ahead=ahead,
     )
     changes = [
         *plan_locations(ctx),

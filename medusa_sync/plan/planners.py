@@ -45,6 +45,8 @@ class Context:
     """Who last changed a level (SKU, location id) outside the sync and when, from the audit log."""
     digests: Mapping[str, str] = field(default_factory=dict)
     """Items' feed digests by SKU, computed beforehand (`desired.item_digests`); others are computed here."""
+    ahead: ItemsAhead | None = None
+    """Item updates planned while the store was read."""
     unchanged: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
@@ -130,12 +132,37 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
                 )
             )
         else:
-            update = _item_update(item, actual, ctx.digests.get(item.sku))
+            digest = ctx.digests.get(item.sku)
+            update = ctx.ahead.update(item, actual, digest) if ctx.ahead is not None else _item_update(item, actual, digest)
             if update is None:
                 ctx.unchanged["item"] += 1
             else:
                 changes.append(update)
     return changes
+
+
+class ItemsAhead:
+    """Item updates planned while the store is still being read: each owned item of the catalog,
+    as its page arrives (`plan`), is compared with its record as `plan_items` compares it.
+    `plan_items` then takes the update planned for the very `ActualItem` the snapshot holds (a
+    page read twice, when rows moved meanwhile, is planned again)."""
+
+    def __init__(self, catalog: Catalog, digests: Mapping[str, str]) -> None:
+        self._items = {item.sku: item for item in catalog.items}
+        self._digests = digests
+        self._updates: dict[str, tuple[ActualItem, ItemUpdate | None]] = {}
+
+    def plan(self, actual: ActualItem) -> None:
+        item = self._items.get(actual.sku)
+        if item is not None and actual.owned:
+            self._updates[actual.sku] = (actual, _item_update(item, actual, self._digests.get(actual.sku)))
+
+    def update(self, item: InventoryItem, actual: ActualItem, digest: str | None) -> ItemUpdate | None:
+        """The update `actual` needs (None: none): as planned ahead, or planned now."""
+        planned = self._updates.get(actual.sku)
+        if planned is not None and planned[0] is actual:
+            return planned[1]
+        return _item_update(item, actual, digest)
 
 
 def _item_update(item: InventoryItem, actual: ActualItem, digest: str | None) -> ItemUpdate | None:

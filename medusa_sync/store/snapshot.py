@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
@@ -153,7 +153,13 @@ def _field_names(record_type: type) -> tuple[str, ...]:
 
 
 @paused_gc
-def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, selling: bool = False) -> StoreSnapshot:
+def read_store(
+    client: MedusaClient,
+    kit_skus: Collection[str] | None,
+    *,
+    selling: bool = False,
+    on_item: Callable[[ActualItem], None] | None = None,
+) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU). `kit_skus` None: every variant with a SKU, for
     a caller that learns the kit SKUs later and then calls `keep_kits`. `selling`: also what
@@ -161,7 +167,8 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, sellin
 
     The locations, the products and the selling setup are read while the items are listed (the
     items take Medusa seconds; the rest, a few short requests that would otherwise follow them).
-    The reservations are watched from right before (`watch_reserved`)."""
+    The reservations are watched from right before (`watch_reserved`). `on_item` is given each
+    item as its page arrives (in the reading thread)."""
     reserved_watch = watch_reserved(client)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="medusa-read") as pool:
         reading_locations = pool.submit(
@@ -169,7 +176,8 @@ def read_store(client: MedusaClient, kit_skus: Collection[str] | None, *, sellin
         )
         reading_products = pool.submit(client.products.list_all, fields=_PRODUCT_QUERY_FIELDS)
         reading_selling = pool.submit(read_selling, client, reading_products) if selling else None
-        items = client.inventory_items.list_all(fields=ITEM_QUERY_FIELDS, convert=_actual_item)
+        convert = _actual_item if on_item is None else _handing_on(on_item)
+        items = client.inventory_items.list_all(fields=ITEM_QUERY_FIELDS, convert=convert)
         locations = reading_locations.result()
         product_rows = reading_products.result()
         store_selling = reading_selling.result() if reading_selling is not None else None
@@ -220,6 +228,16 @@ def _actual_item(row: dict[str, Any]) -> ActualItem | None:
     )
 
 
+def _handing_on(on_item: Callable[[ActualItem], None]) -> Callable[[dict[str, Any]], ActualItem | None]:
+    def convert(row: dict[str, Any]) -> ActualItem | None:
+        item = _actual_item(row)
+        if item is not None:
+            on_item(item)
+        return item
+
+    return convert
+
+
 def _wanted_kit(sku: str, product_metadata: dict[str, Any] | None, kit_skus: Collection[str]) -> bool:
     """A variant the snapshot keeps as a kit: its product is medusa-sync's, or the feeds want its SKU."""
     return owned(product_metadata) or sku in kit_skus
@@ -229,6 +247,8 @@ def _channel_ids(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(channel["id"] for channel in list_field(row, "sales_channels")))
 
 
-def read_store_to_sell(client: MedusaClient, kit_skus: Collection[str] | None) -> StoreSnapshot:
+def read_store_to_sell(
+    client: MedusaClient, kit_skus: Collection[str] | None, on_item: Callable[[ActualItem], None] | None = None
+) -> StoreSnapshot:
     """`read_store`, and what selling kits needs (the sync plans against this one)."""
-    return read_store(client, kit_skus, selling=True)
+    return read_store(client, kit_skus, selling=True, on_item=on_item)
