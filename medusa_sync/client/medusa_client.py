@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ssl
 from pathlib import Path
 from types import TracebackType
@@ -75,7 +76,7 @@ class MedusaClient:
             self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             max_connections=max_connections,
-            verify=_tls_context(ca_bundle),
+            verify=_tls_context(self.base_url, ca_bundle),
             transport=transport,
         )
         policy = retry or RetryPolicy()
@@ -170,12 +171,27 @@ def _checked_url(base_url: str) -> str:
     return str(url).rstrip("/")
 
 
-def _tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
-    """Verification on, hostnames checked; the CAs of `ca_bundle` when given, else the system's."""
+def _tls_context(base_url: str, ca_bundle: Path | None) -> ssl.SSLContext:
+    """Verification on, hostnames checked; the CAs of `ca_bundle` when given, else the system's.
+    Loading the CAs takes ~30 ms, so each context is built once per process and shared by every
+    client (the run's, the lease's). An http:// store gets a context without CAs: its client
+    never opens a TLS connection (it follows no redirect), and one it opened would fail."""
+    if httpx.URL(base_url).scheme == "http":
+        return _without_cas()
+    return _verifying(ca_bundle)
+
+
+@functools.cache
+def _verifying(ca_bundle: Path | None) -> ssl.SSLContext:
     try:
         return ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"the CA bundle {ca_bundle} cannot be used: {exc}") from None
+
+
+@functools.cache
+def _without_cas() -> ssl.SSLContext:
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and hostnames, trusts none
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr | None:

@@ -17,6 +17,7 @@ from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.audit import AuditLog
 from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
+from medusa_sync.client.medusa_client import _verifying, _without_cas
 from medusa_sync.config import load_settings, redact_url
 from medusa_sync.errors import ConfigError
 from medusa_sync.runlog import RunLog
@@ -98,7 +99,9 @@ def test_redact_url_hides_user_and_password():
     assert redact_url("https://shop.example/medusa") == "https://shop.example/medusa"
 
 
-def test_tls_is_verified_against_the_system_cas_or_the_given_bundle(monkeypatch, tmp_path):
+@pytest.fixture
+def new_contexts(monkeypatch) -> list[tuple[str | None, ssl.SSLContext]]:
+    """Each TLS context built with CAs from now on (none cached from before)."""
     contexts: list[tuple[str | None, ssl.SSLContext]] = []
     real = ssl.create_default_context
 
@@ -108,13 +111,34 @@ def test_tls_is_verified_against_the_system_cas_or_the_given_bundle(monkeypatch,
         return context
 
     monkeypatch.setattr(ssl, "create_default_context", spy)
+    _verifying.cache_clear()
+    yield contexts
+    _verifying.cache_clear()
+
+
+def test_tls_is_verified_against_the_system_cas_or_the_given_bundle(new_contexts, tmp_path):
     bundle = Path(certifi.where())  # any valid PEM bundle
     MedusaClient("https://shop.example", api_key="sk_x").close()
     MedusaClient("https://shop.example", api_key="sk_x", ca_bundle=bundle).close()
-    assert [cafile for cafile, _ in contexts] == [None, str(bundle)]
-    for _, context in contexts:
+    assert [cafile for cafile, _ in new_contexts] == [None, str(bundle)]
+    for _, context in new_contexts:
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname is True
+
+
+def test_the_cas_are_loaded_once_per_process_for_every_client_of_the_store(new_contexts):
+    with MedusaClient("https://shop.example", api_key="sk_x") as client:
+        client.companion().close()
+        MedusaClient("https://other.example", api_key="sk_x").close()
+    assert [cafile for cafile, _ in new_contexts] == [None]
+
+
+def test_an_http_store_loads_no_cas_and_its_client_trusts_no_certificate(new_contexts):
+    MedusaClient("http://127.0.0.1:9000", api_key="sk_x").close()
+    assert new_contexts == []
+    context = _without_cas()
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+    assert context.cert_store_stats()["x509_ca"] == 0
 
 
 def test_an_unreadable_ca_bundle_is_a_configuration_error(tmp_path):
