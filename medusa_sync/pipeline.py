@@ -84,7 +84,7 @@ def plan_import(
     The store is read while the feeds are parsed and the items' digests computed (the read
     waits mostly on Medusa, the parse on the CPU); then, while the read goes on, each item is
     compared with its record as its page arrives (`ItemsAhead`). The "read store" phase is what
-    the read takes beyond the parse. Which products are kits is known only once the feeds are
+    the read takes beyond the parse (with the items compared as they arrive). Which products are kits is known only once the feeds are
     parsed, so the read keeps every variant and the snapshot is then narrowed to the kits."""
     timer = timer or PhaseTimer()
     with gc_paused():  # for both threads: the read starts before the parse pauses the collector
