@@ -222,8 +222,7 @@ class _Apply:
         self, client, plan: Plan, known: StoreIds, concurrency: int, progress: Progress, reserved_watch: ReservedWatch | None
     ) -> None:
         self.client = client
-        self.reserved_watch = reserved_watch
-        self.checks_before_writes = SharedCheck(reserved_watch, client) if reserved_watch is not None else None
+        self.reserved_check = SharedCheck(reserved_watch, client) if reserved_watch is not None else None
         self.plan = plan
         self.concurrency = concurrency
         self.progress = progress
@@ -435,9 +434,9 @@ class _Apply:
         reservation changed since the store was read (any other still has the reserved the plan saw).
         `before_write`: chunks about to be sent share one check (`SharedCheck`); a check after a
         write is the chunk's own, sent once that write was answered."""
-        if self.reserved_watch is None:
+        if self.reserved_check is None:
             return lowered
-        changed = self.checks_before_writes.changed() if before_write else self.reserved_watch.changed(self.client)
+        changed = self.reserved_check.changed() if before_write else self.reserved_check.watch.changed(self.client)
         return [entry for entry in lowered if (entry["inventory_item_id"], entry["location_id"]) in changed]
 
     def _clamp(self, lowered: list[dict[str, Any]], pending: dict, outcome: _LevelChunk) -> float:

@@ -297,21 +297,18 @@ def write_outputs(
 
     The items payload, the largest file, is left as it is when it was made from the same
     inputs (`items_inputs`): a re-run over unchanged feeds and ids does not write it again."""
-    files: dict[str, bytes | Iterator[bytes] | None] = {ITEMS_FILE: None}
+    items_file = out_dir / ITEMS_FILE
     inputs = items_inputs(catalog, plan, ids, rules)
-    if _written_from(out_dir / ITEMS_FILE) != inputs:
-        files[ITEMS_FILE] = json_chunks(items_payload(catalog, plan, ids, inputs, digests))
-    else:
+    if _written_from(items_file) == inputs:
         log.info("%s: made from the same inputs, left as it is", ITEMS_FILE)
-    files |= {
+    else:
+        write_atomic(items_file, json_chunks(items_payload(catalog, plan, ids, inputs, digests)))
+    files = {
         LEVELS_FILE: json_chunks(levels_by_location(catalog, snapshot, plan, ids)),
         KITS_FILE: dump_json(kits_definition(catalog, plan, ids, rules)),
         RESERVATIONS_FILE: reservations_markdown.encode("utf-8"),
         VALIDATION_FILE: json_chunks(validation_report(catalog)),
     }
-    written = []
     for name, data in files.items():
-        if data is not None:
-            write_atomic(out_dir / name, data)
-        written.append(out_dir / name)
-    return written
+        write_atomic(out_dir / name, data)
+    return [items_file, *(out_dir / name for name in files)]

@@ -132,8 +132,7 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
                 )
             )
         else:
-            digest = ctx.digests.get(item.sku)
-            update = ctx.ahead.update(item, actual, digest) if ctx.ahead is not None else _item_update(item, actual, digest)
+            update = ctx.ahead.update(item, actual) if ctx.ahead is not None else _item_update(item, actual, ctx.digests.get(item.sku))
             if update is None:
                 ctx.unchanged["item"] += 1
             else:
@@ -157,12 +156,12 @@ class ItemsAhead:
         if item is not None and actual.owned:
             self._updates[actual.sku] = (actual, _item_update(item, actual, self._digests.get(actual.sku)))
 
-    def update(self, item: InventoryItem, actual: ActualItem, digest: str | None) -> ItemUpdate | None:
+    def update(self, item: InventoryItem, actual: ActualItem) -> ItemUpdate | None:
         """The update `actual` needs (None: none): as planned ahead, or planned now."""
         planned = self._updates.get(actual.sku)
         if planned is not None and planned[0] is actual:
             return planned[1]
-        return _item_update(item, actual, digest)
+        return _item_update(item, actual, self._digests.get(item.sku))
 
 
 def _item_update(item: InventoryItem, actual: ActualItem, digest: str | None) -> ItemUpdate | None:

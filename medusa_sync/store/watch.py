@@ -61,8 +61,9 @@ class SharedCheck:
 
     def changed(self) -> set[tuple[str, str]]:
         with self._lock:
-            check, mine = self._unanswered, self._unanswered is None
-            if check is None:
+            check = self._unanswered
+            mine = check is None
+            if mine:
                 check = self._unanswered = Future()
         if mine:
             try:
