@@ -17,20 +17,16 @@ from medusa_sync.store import StoreSnapshot
 def shrink_guard(catalog: Catalog, snapshot: StoreSnapshot, rules: GuardRules) -> list[str]:
     """The reasons to refuse (empty: nothing suspicious)."""
     desired = {item.sku for item in catalog.items}
-    held_by_distributor: Counter[str] = Counter()
-    held_by_file: Counter[str] = Counter()
-    lost_by_distributor: Counter[str] = Counter()
-    lost_by_file: Counter[str] = Counter()
+    held: Counter[tuple[str, str]] = Counter()  # by (distributor, feed file)
+    lost: Counter[tuple[str, str]] = Counter()
     for sku, item in snapshot.items.items():
-        if not item.owned:
-            continue
-        distributor = str(item.metadata.get("distributor", "?"))
-        source_file = str(item.metadata.get("source_file", "?"))
-        held_by_distributor[distributor] += 1
-        held_by_file[source_file] += 1
-        if sku not in desired:
-            lost_by_distributor[distributor] += 1
-            lost_by_file[source_file] += 1
+        if item.owned:
+            source = (str(item.metadata.get("distributor", "?")), str(item.metadata.get("source_file", "?")))
+            held[source] += 1
+            if sku not in desired:
+                lost[source] += 1
+    held_by_distributor, held_by_file = _by_part(held)
+    lost_by_distributor, lost_by_file = _by_part(lost)
 
     reasons: list[str] = []
     records_by_distributor: Counter[str] = Counter()
@@ -56,3 +52,13 @@ def shrink_guard(catalog: Catalog, snapshot: StoreSnapshot, rules: GuardRules) -
                     f"({lost / held:.0%} > {rules.shrink_ratio:.0%} and more than {rules.shrink_min_items})"
                 )
     return reasons
+
+
+def _by_part(counts: Counter[tuple[str, str]]) -> tuple[Counter[str], Counter[str]]:
+    """Counts by (distributor, feed file) → by distributor, and by feed file."""
+    by_distributor: Counter[str] = Counter()
+    by_file: Counter[str] = Counter()
+    for (distributor, source_file), count in counts.items():
+        by_distributor[distributor] += count
+        by_file[source_file] += count
+    return by_distributor, by_file

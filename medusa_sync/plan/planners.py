@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from medusa_sync.config import Rules
 from medusa_sync.models import Catalog, InventoryItem, Kit, StockLevel
@@ -72,10 +73,6 @@ class Context:
             )
         if self.catalog.kits and currency not in selling.region_currencies:
             self.warnings.append(f"no region uses {currency}, the kits' currency: a storefront cannot sell them")
-
-    def location_id(self, name: str) -> str | None:
-        location = self.snapshot.locations.get(name)
-        return location.id if location else None
 
     def clamped(self, key: str, stocked: int, reserved: int) -> tuple[int, str | None]:
         """Stocked never below reserved unless allowed; a clamp is noted and warned."""
@@ -191,24 +188,37 @@ def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate | LevelDrift]:
     """The catalog's levels; an item's levels are left alone when the item is not ours. An
     existing level is merged three ways (feed, store, base: `_merge`)."""
     changes: list[LevelCreate | LevelUpdate | LevelDrift] = []
+    items = ctx.snapshot.items
+    location_ids = {name: location.id for name, location in ctx.snapshot.locations.items()}
+    unchanged = 0
     for level in ctx.catalog.levels:
-        actual = ctx.snapshot.items.get(level.sku)
-        location_id = ctx.location_id(level.location)
-        common = {"sku": level.sku, "location": level.location, "location_id": location_id, "incoming": level.incoming}
+        actual = items.get(level.sku)
+        location_id = location_ids.get(level.location)
         if actual is None:
-            changes.append(LevelCreate(**common, stocked=level.stocked, with_item=True, note="created with the item"))
+            changes.append(LevelCreate(**_level_key(level, location_id), stocked=level.stocked, with_item=True, note="created with the item"))
         elif actual.owned:
             current = actual.levels.get(location_id) if location_id else None
             if current is None:
                 base = LevelBase(stocked=level.stocked, incoming=level.incoming)
-                changes.append(LevelCreate(**common, stocked=level.stocked, item_id=actual.id, base=base))
+                changes.append(LevelCreate(**_level_key(level, location_id), stocked=level.stocked, item_id=actual.id, base=base))
+            elif (
+                current.stocked == level.stocked >= current.reserved
+                and current.incoming == level.incoming
+                and actual.metadata.get(base_key(location_id)) == base_value(level.stocked, level.incoming)
+            ):
+                unchanged += 1  # store, feed and base agree, above reserved: most levels of most syncs
             else:
                 change = _level_merge(ctx, level, actual, location_id, current.stocked, current.reserved, current.incoming)
                 if change is None:
-                    ctx.unchanged["level"] += 1
+                    unchanged += 1
                 else:
                     changes.append(change)
+    ctx.unchanged["level"] += unchanged
     return changes
+
+
+def _level_key(level: StockLevel, location_id: str | None) -> dict[str, Any]:
+    return {"sku": level.sku, "location": level.location, "location_id": location_id, "incoming": level.incoming}
 
 
 def stored_base(actual: ActualItem, location_id: str) -> LevelBase | None:
@@ -233,12 +243,8 @@ def _merge(feed: int, store: int, base: int | None, on_drift: str) -> tuple[int,
 def _level_merge(
     ctx: Context, level: StockLevel, actual: ActualItem, location_id: str, stocked: int, reserved: int, incoming: int
 ) -> LevelUpdate | LevelDrift | None:
-    if (
-        stocked == level.stocked >= reserved
-        and incoming == level.incoming
-        and actual.metadata.get(base_key(location_id)) == base_value(level.stocked, level.incoming)
-    ):
-        return None  # store, feed and base agree, above reserved: most levels of most syncs
+    """A level whose store, feed and base do not all agree (`plan_levels` counts those that do);
+    None when the merge leaves the store as it is."""
     key = f"{level.sku} @ {level.location}"
     base = stored_base(actual, location_id)
     feed = LevelBase(stocked=level.stocked, incoming=level.incoming)

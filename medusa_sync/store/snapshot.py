@@ -68,14 +68,13 @@ class ActualItem:
     digest: bytes = field(init=False, repr=False, compare=False)
     """SHA-256 of all of the above, for the snapshot's fingerprint: taken when the item is built,
     which `read_store` does as each page of items arrives, while the next pages are listed."""
+    owned: bool = field(init=False, repr=False, compare=False)
+    """Whether medusa-sync created it (`rows.owned`), settled once: a plan asks it for every level."""
 
     def __post_init__(self) -> None:
         state = {"id": self.id, "sku": self.sku, "fields": self.fields, "metadata": self.metadata, "levels": self.levels}
         object.__setattr__(self, "digest", hashlib.sha256(orjson.dumps(state, option=orjson.OPT_SORT_KEYS, default=str)).digest())
-
-    @property
-    def owned(self) -> bool:
-        return owned(self.metadata)
+        object.__setattr__(self, "owned", owned(self.metadata))
 
 
 @dataclass(frozen=True)
