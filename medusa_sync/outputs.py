@@ -18,7 +18,7 @@ import re
 import sys
 import tempfile
 import types
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -192,8 +192,25 @@ _INPUTS_DIGEST = re.compile(rb'^  "inputs_digest": "([0-9a-f]{64})",$', re.MULTI
 _HEAD_BYTES = 4096
 
 
+def levels_inputs(items_digest: str, plan: Plan) -> str:
+    """A digest of everything the levels file is made from: the items payload's inputs
+    (`items_inputs`), the store's state the plan read (its fingerprint, which covers every item's
+    levels) and the stocked quantities the plan sets."""
+    planned = sorted((change.sku, change.location, change.stocked) for change in plan.changes if change.kind == "level")
+    return hashlib.sha256(orjson.dumps([items_digest, plan.fingerprint, planned])).hexdigest()
+
+
+def _write_unless_made_from(path: Path, inputs: str, data: Callable[[], Iterable[bytes]]) -> None:
+    """Write `data()` to `path`, unless the file there names `inputs` as what it was made from
+    (then it is left as it is, mtime included)."""
+    if _written_from(path) == inputs:
+        log.info("%s: made from the same inputs, left as it is", path.name)
+    else:
+        write_atomic(path, data())
+
+
 def _written_from(path: Path) -> str | None:
-    """The `inputs_digest` the items payload at `path` names in its head; None if it names none."""
+    """The `inputs_digest` the file at `path` names in its head; None if it names none."""
     try:
         with path.open("rb") as stream:
             head = stream.read(_HEAD_BYTES)
@@ -203,9 +220,10 @@ def _written_from(path: Path) -> str | None:
     return found.group(1).decode() if found else None
 
 
-def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, ids: StoreIds) -> dict[str, Any]:
+def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, ids: StoreIds, inputs: str) -> dict[str, Any]:
     """Stocked as the plan leaves it (clamped where it clamps), reserved as the store has it;
-    each location's `levels` is an iterator (json_chunks)."""
+    each location's `levels` is an iterator (json_chunks). `inputs`: what they were made from
+    (`levels_inputs`)."""
     planned_stock = {(change.sku, change.location): change.stocked for change in plan.changes if change.kind == "level"}
     by_location: dict[str, list[StockLevel]] = {}
     for level in catalog.levels:
@@ -228,6 +246,7 @@ def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, id
             }
 
     return {
+        "inputs_digest": inputs,
         "store": plan.store,
         "locations": iter(
             [
@@ -295,20 +314,20 @@ def write_outputs(
 ) -> list[Path]:
     """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`).
 
-    The items payload, the largest file, is left as it is when it was made from the same
-    inputs (`items_inputs`): a re-run over unchanged feeds and ids does not write it again."""
-    items_file = out_dir / ITEMS_FILE
+    The items payload and the levels file, the two that grow with the catalog, are left as they
+    are when they were made from the same inputs (`items_inputs`, `levels_inputs`): a re-run over
+    unchanged feeds, ids and store does not write them again."""
     inputs = items_inputs(catalog, plan, ids, rules)
-    if _written_from(items_file) == inputs:
-        log.info("%s: made from the same inputs, left as it is", ITEMS_FILE)
-    else:
-        write_atomic(items_file, json_chunks(items_payload(catalog, plan, ids, inputs, digests)))
+    _write_unless_made_from(out_dir / ITEMS_FILE, inputs, lambda: json_chunks(items_payload(catalog, plan, ids, inputs, digests)))
+    level_inputs = levels_inputs(inputs, plan)
+    _write_unless_made_from(
+        out_dir / LEVELS_FILE, level_inputs, lambda: json_chunks(levels_by_location(catalog, snapshot, plan, ids, level_inputs))
+    )
     files = {
-        LEVELS_FILE: json_chunks(levels_by_location(catalog, snapshot, plan, ids)),
         KITS_FILE: dump_json(kits_definition(catalog, plan, ids, rules)),
         RESERVATIONS_FILE: reservations_markdown.encode("utf-8"),
         VALIDATION_FILE: json_chunks(validation_report(catalog)),
     }
     for name, data in files.items():
         write_atomic(out_dir / name, data)
-    return [items_file, *(out_dir / name for name in files)]
+    return [out_dir / ITEMS_FILE, out_dir / LEVELS_FILE, *(out_dir / name for name in files)]

@@ -43,7 +43,7 @@ def test_streamed_outputs_are_the_whole_document_dump(root: Path, synced: bool) 
     assert all(ids.items.values()) and len(ids.items) == len(catalog.items) if synced else not ids.items
     documents = {
         "inventory_items": lambda: items_payload(catalog, plan, ids, items_inputs(catalog, plan, ids, rules)),
-        "locations": lambda: levels_by_location(catalog, snapshot, plan, ids),
+        "locations": lambda: levels_by_location(catalog, snapshot, plan, ids, "0" * 64),
         "issues": lambda: validation_report(catalog),
     }
     rows = {}

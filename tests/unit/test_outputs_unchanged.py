@@ -1,8 +1,9 @@
-"""The items payload is not written again when it was made from the same inputs, and is written
-again when any of them changed."""
+"""The items payload and the levels file are not written again when they were made from the same
+inputs, and are written again when any of theirs changed."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from bench.offline import synced_snapshot
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
-from medusa_sync.outputs import ITEMS_FILE, LEVELS_FILE, items_inputs, write_outputs
+from medusa_sync.outputs import ITEMS_FILE, KITS_FILE, LEVELS_FILE, items_inputs, levels_inputs, write_outputs
 from medusa_sync.plan import PlanOptions, StoreIds, make_plan
+from medusa_sync.store import ActualLevel
 
 SAMPLE = Path(__file__).resolve().parents[2] / "distributors"
 
@@ -37,18 +39,61 @@ def identity(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-def test_a_rerun_with_the_same_inputs_leaves_the_items_payload_and_rewrites_the_rest(tmp_path: Path) -> None:
+def test_a_rerun_with_the_same_inputs_leaves_the_items_and_levels_files_and_rewrites_the_rest(tmp_path: Path) -> None:
     run = synced_run(SAMPLE)
     write(tmp_path / "out", run)
-    items, levels = tmp_path / "out" / ITEMS_FILE, tmp_path / "out" / LEVELS_FILE
-    before_items, before_levels = identity(items), identity(levels)
-    write(tmp_path / "out", synced_run(SAMPLE))
-    assert identity(items) == before_items
-    assert identity(levels) != before_levels
+    out = tmp_path / "out"
+    before = {name: identity(out / name) for name in (ITEMS_FILE, LEVELS_FILE, KITS_FILE)}
+    write(out, synced_run(SAMPLE))
+    assert identity(out / ITEMS_FILE) == before[ITEMS_FILE]
+    assert identity(out / LEVELS_FILE) == before[LEVELS_FILE]
+    assert identity(out / KITS_FILE) != before[KITS_FILE]
     write(tmp_path / "fresh", run)
-    assert items.read_bytes() == (tmp_path / "fresh" / ITEMS_FILE).read_bytes()
+    for name in (ITEMS_FILE, LEVELS_FILE):
+        assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
     catalog, _, plan, ids, rules = run
-    assert f'\n  "inputs_digest": "{items_inputs(catalog, plan, ids, rules)}",\n'.encode() in items.read_bytes()[:4096]
+    digest = items_inputs(catalog, plan, ids, rules)
+    assert f'\n  "inputs_digest": "{digest}",\n'.encode() in (out / ITEMS_FILE).read_bytes()[:4096]
+    assert (out / LEVELS_FILE).read_bytes().startswith(f'{{\n  "inputs_digest": "{levels_inputs(digest, plan)}",\n'.encode())
+
+
+def _reserved_in_the_store(root: Path):
+    """The store's reserved quantity of one level moved (an order): the plan's fingerprint moves."""
+    catalog, snapshot, plan, ids, rules = run = synced_run(root)
+    sku = catalog.levels[0].sku
+    item = snapshot.items[sku]
+    location_id, level = next(iter(item.levels.items()))
+    levels = {**item.levels, location_id: ActualLevel(level.id, location_id, level.stocked, level.reserved + 1, level.incoming)}
+    snapshot.items[sku] = dataclasses.replace(item, levels=levels)
+    return catalog, snapshot, make_plan(catalog, snapshot, rules, PlanOptions()), ids, rules
+
+
+def test_a_store_whose_levels_moved_writes_the_levels_file_again_and_leaves_the_items_payload(tmp_path: Path) -> None:
+    write(tmp_path / "out", synced_run(SAMPLE))
+    out = tmp_path / "out"
+    items, levels = identity(out / ITEMS_FILE), identity(out / LEVELS_FILE)
+    run = _reserved_in_the_store(SAMPLE)
+    write(out, run)
+    assert identity(out / ITEMS_FILE) == items
+    assert identity(out / LEVELS_FILE) != levels
+    write(tmp_path / "fresh", run)
+    assert (out / LEVELS_FILE).read_bytes() == (tmp_path / "fresh" / LEVELS_FILE).read_bytes()
+    assert b'"reserved_quantity": 1,' in (out / LEVELS_FILE).read_bytes()
+
+
+def test_a_plan_that_sets_other_stock_writes_the_levels_file_again(tmp_path: Path) -> None:
+    catalog, snapshot, plan, ids, rules = run = synced_run(SAMPLE)
+    write(tmp_path / "out", run)
+    levels = identity(tmp_path / "out" / LEVELS_FILE)
+    sku = catalog.levels[0].sku
+    item = snapshot.items[sku]
+    location_id, level = next(iter(item.levels.items()))
+    edited = {**item.levels, location_id: ActualLevel(level.id, location_id, level.stocked + 5, level.reserved, level.incoming)}
+    snapshot.items[sku] = dataclasses.replace(item, levels=edited, metadata={k: v for k, v in item.metadata.items() if not k.startswith("sync_base:")})
+    plan = make_plan(catalog, snapshot, rules, PlanOptions())
+    assert [change.sku for change in plan.changes if change.kind == "level"] == [sku]
+    write(tmp_path / "out", (catalog, snapshot, plan, ids, rules))
+    assert identity(tmp_path / "out" / LEVELS_FILE) != levels
 
 
 def _other_id(run):
@@ -74,17 +119,18 @@ def _other_location_id(run):
         pytest.param(lambda root: synced_run(_edited(root)), id="a-feed-file"),
     ],
 )
-def test_any_changed_input_writes_the_items_payload_again(tmp_path: Path, changed) -> None:
+def test_any_changed_input_writes_the_items_and_levels_files_again(tmp_path: Path, changed) -> None:
     root = tmp_path / "feeds"
     shutil.copytree(SAMPLE, root)
     write(tmp_path / "out", synced_run(root))
-    items = tmp_path / "out" / ITEMS_FILE
-    before = identity(items)
+    out = tmp_path / "out"
+    before = {name: identity(out / name) for name in (ITEMS_FILE, LEVELS_FILE)}
     run = changed(root)
-    write(tmp_path / "out", run)
-    assert identity(items) != before
+    write(out, run)
     write(tmp_path / "fresh", run)
-    assert items.read_bytes() == (tmp_path / "fresh" / ITEMS_FILE).read_bytes()
+    for name in (ITEMS_FILE, LEVELS_FILE):
+        assert identity(out / name) != before[name]
+        assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
 
 
 def _edited(root: Path) -> Path:
@@ -95,11 +141,28 @@ def _edited(root: Path) -> Path:
 
 
 @pytest.mark.parametrize("head", [b"", b"not json at all", b'{\n  "count": 1,\n  "inputs_digest": "edited",\n'], ids=["empty", "garbage", "edited-digest"])
-def test_an_items_payload_that_does_not_name_these_inputs_is_written_again(tmp_path: Path, head: bytes) -> None:
+@pytest.mark.parametrize("name", [ITEMS_FILE, LEVELS_FILE])
+def test_a_file_that_does_not_name_these_inputs_is_written_again(tmp_path: Path, head: bytes, name: str) -> None:
     run = synced_run(SAMPLE)
     write(tmp_path / "fresh", run)
-    items = tmp_path / "out" / ITEMS_FILE
-    items.parent.mkdir()
-    items.write_bytes(head)
+    written = tmp_path / "out" / name
+    written.parent.mkdir()
+    written.write_bytes(head)
     write(tmp_path / "out", run)
-    assert items.read_bytes() == (tmp_path / "fresh" / ITEMS_FILE).read_bytes()
+    assert written.read_bytes() == (tmp_path / "fresh" / name).read_bytes()
+
+
+def test_the_levels_digest_names_the_stock_the_plan_sets() -> None:
+    catalog, snapshot, _, ids, rules = synced_run(SAMPLE)
+    sku = catalog.levels[0].sku
+    item = snapshot.items[sku]
+    location_id, level = next(iter(item.levels.items()))
+    edited = {**item.levels, location_id: ActualLevel(level.id, location_id, level.stocked + 5, level.reserved, level.incoming)}
+    snapshot.items[sku] = dataclasses.replace(item, levels=edited, metadata={k: v for k, v in item.metadata.items() if not k.startswith("sync_base:")})
+    plan = make_plan(catalog, snapshot, rules, PlanOptions())
+    (change,) = [change for change in plan.changes if change.kind == "level"]
+    other = plan.model_copy(update={"changes": [change.model_copy(update={"stocked": change.stocked + 1})]})
+    digest = items_inputs(catalog, plan, ids, rules)
+    assert other.fingerprint == plan.fingerprint
+    assert levels_inputs(digest, other) != levels_inputs(digest, plan)
+    assert levels_inputs(digest, plan.model_copy()) == levels_inputs(digest, plan)
