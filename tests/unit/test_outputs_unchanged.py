@@ -81,18 +81,24 @@ def test_a_store_whose_levels_moved_writes_the_levels_file_again_and_leaves_the_
     assert b'"reserved_quantity": 1,' in (out / LEVELS_FILE).read_bytes()
 
 
-def test_a_plan_that_sets_other_stock_writes_the_levels_file_again(tmp_path: Path) -> None:
-    catalog, snapshot, plan, ids, rules = run = synced_run(SAMPLE)
-    write(tmp_path / "out", run)
-    levels = identity(tmp_path / "out" / LEVELS_FILE)
+def _counted_in_the_store(run):
+    """One level's stocked moved in the store, with no base recorded: the plan sets it back."""
+    catalog, snapshot, _, ids, rules = run
     sku = catalog.levels[0].sku
     item = snapshot.items[sku]
     location_id, level = next(iter(item.levels.items()))
     edited = {**item.levels, location_id: ActualLevel(level.id, location_id, level.stocked + 5, level.reserved, level.incoming)}
     snapshot.items[sku] = dataclasses.replace(item, levels=edited, metadata={k: v for k, v in item.metadata.items() if not k.startswith("sync_base:")})
-    plan = make_plan(catalog, snapshot, rules, PlanOptions())
-    assert [change.sku for change in plan.changes if change.kind == "level"] == [sku]
-    write(tmp_path / "out", (catalog, snapshot, plan, ids, rules))
+    return catalog, snapshot, make_plan(catalog, snapshot, rules, PlanOptions()), ids, rules
+
+
+def test_a_plan_that_sets_other_stock_writes_the_levels_file_again(tmp_path: Path) -> None:
+    run = synced_run(SAMPLE)
+    write(tmp_path / "out", run)
+    levels = identity(tmp_path / "out" / LEVELS_FILE)
+    catalog, _, plan, _, _ = run = _counted_in_the_store(run)
+    assert [change.sku for change in plan.changes if change.kind == "level"] == [catalog.levels[0].sku]
+    write(tmp_path / "out", run)
     assert identity(tmp_path / "out" / LEVELS_FILE) != levels
 
 
@@ -153,13 +159,7 @@ def test_a_file_that_does_not_name_these_inputs_is_written_again(tmp_path: Path,
 
 
 def test_the_levels_digest_names_the_stock_the_plan_sets() -> None:
-    catalog, snapshot, _, ids, rules = synced_run(SAMPLE)
-    sku = catalog.levels[0].sku
-    item = snapshot.items[sku]
-    location_id, level = next(iter(item.levels.items()))
-    edited = {**item.levels, location_id: ActualLevel(level.id, location_id, level.stocked + 5, level.reserved, level.incoming)}
-    snapshot.items[sku] = dataclasses.replace(item, levels=edited, metadata={k: v for k, v in item.metadata.items() if not k.startswith("sync_base:")})
-    plan = make_plan(catalog, snapshot, rules, PlanOptions())
+    catalog, _, plan, ids, rules = _counted_in_the_store(synced_run(SAMPLE))
     (change,) = [change for change in plan.changes if change.kind == "level"]
     other = plan.model_copy(update={"changes": [change.model_copy(update={"stocked": change.stocked + 1})]})
     digest = items_inputs(catalog, plan, ids, rules)
