@@ -47,7 +47,22 @@ _JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 # What json_chunks writes one element at a time. Concrete types: `isinstance` against the
 # Iterator ABC, run on every value of every row, was a fifth of writing the outputs.
 _STREAMED = (types.GeneratorType, type(iter([])))
-_STREAMED_TYPES = frozenset(_STREAMED)
+
+
+class PlainRows(Iterator[Any]):
+    """An iterator whose elements hold no stream: `json_chunks` writes them `_BATCH` at a time
+    without looking into each one (that look was a third of writing 50,000 levels)."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.rows = iter(rows)
+
+    def __next__(self) -> Any:
+        return next(self.rows)
+
+
+_STREAMED_TYPES = frozenset((*_STREAMED, PlainRows))
 
 
 def dump_json(value: Any) -> bytes:
@@ -55,9 +70,9 @@ def dump_json(value: Any) -> bytes:
 
 
 def json_chunks(value: Any) -> Iterator[bytes]:
-    """The bytes of `dump_json(value)`, in pieces: a list given as a generator or a list
-    iterator is written `_BATCH` elements at a time (an element that holds such a list, alone),
-    so a document of a million rows is never held whole, as objects or as bytes. Everything else
+    """The bytes of `dump_json(value)`, in pieces: a list given as a generator, a list iterator
+    or `PlainRows` is written `_BATCH` elements at a time (an element that holds such a list,
+    alone), so a document of a million rows is never held whole, as objects or as bytes. Everything else
     is encoded by orjson and indented to its depth (a JSON string never holds a raw newline, so
     re-indenting is safe)."""
     yield from _chunks(value, b"\n")
@@ -76,9 +91,10 @@ def _holds_stream(value: Any) -> bool:
 
 def _chunks(value: Any, newline: bytes) -> Iterator[bytes]:
     inner = newline + b"  "
-    if isinstance(value, _STREAMED):
+    if isinstance(value, (*_STREAMED, PlainRows)):
         opening = b"["
-        for nested, run in itertools.groupby(value, key=_holds_stream):
+        runs = [(False, value.rows)] if isinstance(value, PlainRows) else itertools.groupby(value, key=_holds_stream)
+        for nested, run in runs:
             if nested:
                 for element in run:
                     yield opening + inner
@@ -189,7 +205,9 @@ def _code_digest() -> str:
 
 
 _INPUTS_DIGEST = re.compile(rb'^  "inputs_digest": "([0-9a-f]{64})",$', re.MULTILINE)
-_HEAD_BYTES = 4096
+_HEAD_BYTES = 65536
+"""Where a file's `inputs_digest` is looked for: keys are sorted, and the validation report's
+list of feed files comes before it. A digest further in is not found: the file is written again."""
 
 
 def levels_inputs(items_digest: str, plan: Plan) -> str:
@@ -200,7 +218,7 @@ def levels_inputs(items_digest: str, plan: Plan) -> str:
     return hashlib.sha256(orjson.dumps([items_digest, plan.fingerprint, planned])).hexdigest()
 
 
-def _write_unless_made_from(path: Path, inputs: str, data: Callable[[], Iterable[bytes]]) -> None:
+def _write_unless_made_from(path: Path, inputs: str, data: Callable[[], bytes | Iterable[bytes]]) -> None:
     """Write `data()` to `path`, unless the file there names `inputs` as what it was made from
     (then it is left as it is, mtime included)."""
     if _written_from(path) == inputs:
@@ -224,21 +242,27 @@ def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, id
     """Stocked as the plan leaves it (clamped where it clamps), reserved as the store has it;
     each location's `levels` is an iterator (json_chunks). `inputs`: what they were made from
     (`levels_inputs`)."""
-    planned_stock = {(change.sku, change.location): change.stocked for change in plan.changes if change.kind == "level"}
+    planned_stock: dict[str, dict[str, int]] = {}  # by location, then SKU
+    for change in plan.changes:
+        if change.kind == "level":
+            planned_stock.setdefault(change.location, {})[change.sku] = change.stocked
     by_location: dict[str, list[StockLevel]] = {}
     for level in catalog.levels:
         by_location.setdefault(level.location, []).append(level)
+    items, item_ids = snapshot.items, ids.items
 
-    def rows(levels: list[StockLevel]) -> Iterator[dict[str, Any]]:
-        for level in levels:
-            actual_item = snapshot.items.get(level.sku)
-            location_id = ids.locations.get(level.location)
-            actual = actual_item.levels.get(location_id) if actual_item and location_id else None
-            reserved = actual.reserved if actual else 0
-            stocked = planned_stock.get((level.sku, level.location), actual.stocked if actual else level.stocked)
+    def rows(name: str, location_id: str | None) -> Iterator[dict[str, Any]]:
+        planned = planned_stock.get(name)
+        for level in by_location[name]:
+            sku = level.sku
+            actual_item = items.get(sku)
+            actual = actual_item.levels.get(location_id) if actual_item is not None and location_id else None
+            stocked, reserved = (level.stocked, 0) if actual is None else (actual.stocked, actual.reserved)
+            if planned:
+                stocked = planned.get(sku, stocked)
             yield {
-                "sku": level.sku,
-                "inventory_item_id": ids.items.get(level.sku),
+                "sku": sku,
+                "inventory_item_id": item_ids.get(sku),
                 "stocked_quantity": stocked,
                 "reserved_quantity": reserved,
                 "incoming_quantity": level.incoming,
@@ -250,14 +274,28 @@ def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, id
         "store": plan.store,
         "locations": iter(
             [
-                {"name": name, "id": ids.locations.get(name), "count": len(levels), "levels": rows(levels)}
+                {
+                    "name": name,
+                    "id": ids.locations.get(name),
+                    "count": len(levels),
+                    "levels": PlainRows(rows(name, ids.locations.get(name))),
+                }
                 for name, levels in sorted(by_location.items())
             ]
         ),
     }
 
 
-def kits_definition(catalog: Catalog, plan: Plan, ids: StoreIds, rules: Rules) -> dict[str, Any]:
+def kits_inputs(items_digest: str, catalog: Catalog, ids: StoreIds) -> str:
+    """A digest of everything the kits file is made from: the items payload's inputs
+    (`items_inputs`: the feeds, the rules, the store, the code), the kits' product and variant
+    ids, and the ids of their components (a component need not be one of the catalog's items)."""
+    components = [ids.items.get(component.sku) for kit in catalog.kits for component in kit.components]
+    return hashlib.sha256(orjson.dumps([items_digest, sorted(ids.kits.items()), components])).hexdigest()
+
+
+def kits_definition(catalog: Catalog, plan: Plan, ids: StoreIds, rules: Rules, inputs: str) -> dict[str, Any]:
+    """`inputs`: what it was made from (`kits_inputs`)."""
     titles = {item.sku: item.title for item in catalog.items}
     kits = []
     for kit in catalog.kits:
@@ -282,11 +320,14 @@ def kits_definition(catalog: Catalog, plan: Plan, ids: StoreIds, rules: Rules) -
                 ],
             }
         )
-    return {"store": plan.store, "count": len(kits), "kits": kits}
+    return {"inputs_digest": inputs, "store": plan.store, "count": len(kits), "kits": kits}
 
 
-def validation_report(catalog: Catalog) -> dict[str, Any]:
+def validation_report(catalog: Catalog, inputs: str) -> dict[str, Any]:
+    """`inputs`: what it was made from; the items payload's inputs (`items_inputs`) hold the
+    feeds, the rules and the code, which make the catalog."""
     return {
+        "inputs_digest": inputs,
         "files": [file.model_dump() for file in catalog.files],
         "issue_count": len(catalog.issues),
         "issues": (issue.model_dump() for issue in catalog.issues),
@@ -314,20 +355,18 @@ def write_outputs(
 ) -> list[Path]:
     """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`).
 
-    The items payload and the levels file, the two that grow with the catalog, are left as they
-    are when they were made from the same inputs (`items_inputs`, `levels_inputs`): a re-run over
-    unchanged feeds, ids and store does not write them again."""
+    The JSON files are left as they are when they were made from the same inputs (`items_inputs`,
+    `levels_inputs`, `kits_inputs`): a re-run over unchanged feeds, ids and store does not write
+    them again, and one after a sync writes only the levels file. The reservations report is
+    written every time."""
     inputs = items_inputs(catalog, plan, ids, rules)
     _write_unless_made_from(out_dir / ITEMS_FILE, inputs, lambda: json_chunks(items_payload(catalog, plan, ids, inputs, digests)))
     level_inputs = levels_inputs(inputs, plan)
     _write_unless_made_from(
         out_dir / LEVELS_FILE, level_inputs, lambda: json_chunks(levels_by_location(catalog, snapshot, plan, ids, level_inputs))
     )
-    files = {
-        KITS_FILE: dump_json(kits_definition(catalog, plan, ids, rules)),
-        RESERVATIONS_FILE: reservations_markdown.encode("utf-8"),
-        VALIDATION_FILE: json_chunks(validation_report(catalog)),
-    }
-    for name, data in files.items():
-        write_atomic(out_dir / name, data)
-    return [out_dir / ITEMS_FILE, out_dir / LEVELS_FILE, *(out_dir / name for name in files)]
+    kit_inputs = kits_inputs(inputs, catalog, ids)
+    _write_unless_made_from(out_dir / KITS_FILE, kit_inputs, lambda: dump_json(kits_definition(catalog, plan, ids, rules, kit_inputs)))
+    write_atomic(out_dir / RESERVATIONS_FILE, reservations_markdown.encode("utf-8"))
+    _write_unless_made_from(out_dir / VALIDATION_FILE, inputs, lambda: json_chunks(validation_report(catalog, inputs)))
+    return [out_dir / name for name in (ITEMS_FILE, LEVELS_FILE, KITS_FILE, RESERVATIONS_FILE, VALIDATION_FILE)]

@@ -13,7 +13,7 @@ import pytest
 from bench.offline import synced_snapshot
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
-from medusa_sync.outputs import dump_json, items_inputs, items_payload, json_chunks, levels_by_location, validation_report
+from medusa_sync.outputs import PlainRows, dump_json, items_inputs, items_payload, json_chunks, levels_by_location, validation_report
 from medusa_sync.plan import PlanOptions, StoreIds, make_plan
 from medusa_sync.store import StoreSnapshot
 
@@ -44,7 +44,7 @@ def test_streamed_outputs_are_the_whole_document_dump(root: Path, synced: bool) 
     documents = {
         "inventory_items": lambda: items_payload(catalog, plan, ids, items_inputs(catalog, plan, ids, rules)),
         "locations": lambda: levels_by_location(catalog, snapshot, plan, ids, "0" * 64),
-        "issues": lambda: validation_report(catalog),
+        "issues": lambda: validation_report(catalog, "0" * 64),
     }
     rows = {}
     for streamed_key, build in documents.items():
@@ -65,8 +65,10 @@ def test_streamed_outputs_are_the_whole_document_dump(root: Path, synced: bool) 
         lambda: iter([]),
         lambda: [{"b": 1, "a": [2]}],
         lambda: {"rows": iter([*range(1200), {"inner": iter([{"k": [1]}])}, *({"k": n} for n in range(700)), {"inner": iter([])}])},
+        lambda: {"a": 1, "rows": PlainRows({"k": n, "s": "x\ny", "l": [n]} for n in range(1203)), "z": PlainRows([])},
+        lambda: iter([{"inner": PlainRows([{"k": 1}, [2, {"m": None}]])}, 3, {"inner": PlainRows(range(3)), "n": 3}]),
     ],
-    ids=["empty", "mixed", "nested", "top-level-iterator", "plain", "batches-around-nested"],
+    ids=["empty", "mixed", "nested", "top-level-iterator", "plain", "batches-around-nested", "plain-rows", "plain-rows-nested"],
 )
 def test_json_chunks_match_dump_json(document: Callable[[], Any]) -> None:
     assert b"".join(json_chunks(document())) == dump_json(_whole(document()))

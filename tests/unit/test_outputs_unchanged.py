@@ -1,5 +1,5 @@
-"""The items payload and the levels file are not written again when they were made from the same
-inputs, and are written again when any of theirs changed."""
+"""The JSON outputs (items payload, levels file, kits file, validation report) are not written
+again when they were made from the same inputs, and are written again when any of theirs changed."""
 
 from __future__ import annotations
 
@@ -12,11 +12,22 @@ import pytest
 from bench.offline import synced_snapshot
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
-from medusa_sync.outputs import ITEMS_FILE, KITS_FILE, LEVELS_FILE, items_inputs, levels_inputs, write_outputs
+from medusa_sync.outputs import (
+    ITEMS_FILE,
+    KITS_FILE,
+    LEVELS_FILE,
+    RESERVATIONS_FILE,
+    VALIDATION_FILE,
+    items_inputs,
+    kits_inputs,
+    levels_inputs,
+    write_outputs,
+)
 from medusa_sync.plan import PlanOptions, StoreIds, make_plan
 from medusa_sync.store import ActualLevel
 
 SAMPLE = Path(__file__).resolve().parents[2] / "distributors"
+JSON_FILES = (ITEMS_FILE, LEVELS_FILE, KITS_FILE, VALIDATION_FILE)
 
 
 def synced_run(feed_root: Path, rules: Rules | None = None, store: str = "http://medusa.test"):
@@ -39,22 +50,24 @@ def identity(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-def test_a_rerun_with_the_same_inputs_leaves_the_items_and_levels_files_and_rewrites_the_rest(tmp_path: Path) -> None:
+def test_a_rerun_with_the_same_inputs_leaves_the_json_files_and_rewrites_the_report(tmp_path: Path) -> None:
     run = synced_run(SAMPLE)
     write(tmp_path / "out", run)
     out = tmp_path / "out"
-    before = {name: identity(out / name) for name in (ITEMS_FILE, LEVELS_FILE, KITS_FILE)}
+    before = {name: identity(out / name) for name in (*JSON_FILES, RESERVATIONS_FILE)}
     write(out, synced_run(SAMPLE))
-    assert identity(out / ITEMS_FILE) == before[ITEMS_FILE]
-    assert identity(out / LEVELS_FILE) == before[LEVELS_FILE]
-    assert identity(out / KITS_FILE) != before[KITS_FILE]
+    for name in JSON_FILES:
+        assert identity(out / name) == before[name], name
+    assert identity(out / RESERVATIONS_FILE) != before[RESERVATIONS_FILE]
     write(tmp_path / "fresh", run)
-    for name in (ITEMS_FILE, LEVELS_FILE):
+    for name in JSON_FILES:
         assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
     catalog, _, plan, ids, rules = run
     digest = items_inputs(catalog, plan, ids, rules)
     assert f'\n  "inputs_digest": "{digest}",\n'.encode() in (out / ITEMS_FILE).read_bytes()[:4096]
     assert (out / LEVELS_FILE).read_bytes().startswith(f'{{\n  "inputs_digest": "{levels_inputs(digest, plan)}",\n'.encode())
+    assert f'\n  "inputs_digest": "{kits_inputs(digest, catalog, ids)}",\n'.encode() in (out / KITS_FILE).read_bytes()[:4096]
+    assert f'\n  "inputs_digest": "{digest}",\n'.encode() in (out / VALIDATION_FILE).read_bytes()[:65536]
 
 
 def _reserved_in_the_store(root: Path):
@@ -72,10 +85,12 @@ def test_a_store_whose_levels_moved_writes_the_levels_file_again_and_leaves_the_
     write(tmp_path / "out", synced_run(SAMPLE))
     out = tmp_path / "out"
     items, levels = identity(out / ITEMS_FILE), identity(out / LEVELS_FILE)
+    others = {name: identity(out / name) for name in (KITS_FILE, VALIDATION_FILE)}
     run = _reserved_in_the_store(SAMPLE)
     write(out, run)
     assert identity(out / ITEMS_FILE) == items
     assert identity(out / LEVELS_FILE) != levels
+    assert {name: identity(out / name) for name in (KITS_FILE, VALIDATION_FILE)} == others
     write(tmp_path / "fresh", run)
     assert (out / LEVELS_FILE).read_bytes() == (tmp_path / "fresh" / LEVELS_FILE).read_bytes()
     assert b'"reserved_quantity": 1,' in (out / LEVELS_FILE).read_bytes()
@@ -125,17 +140,17 @@ def _other_location_id(run):
         pytest.param(lambda root: synced_run(_edited(root)), id="a-feed-file"),
     ],
 )
-def test_any_changed_input_writes_the_items_and_levels_files_again(tmp_path: Path, changed) -> None:
+def test_any_changed_input_writes_the_json_files_again(tmp_path: Path, changed) -> None:
     root = tmp_path / "feeds"
     shutil.copytree(SAMPLE, root)
     write(tmp_path / "out", synced_run(root))
     out = tmp_path / "out"
-    before = {name: identity(out / name) for name in (ITEMS_FILE, LEVELS_FILE)}
+    before = {name: identity(out / name) for name in JSON_FILES}
     run = changed(root)
     write(out, run)
     write(tmp_path / "fresh", run)
-    for name in (ITEMS_FILE, LEVELS_FILE):
-        assert identity(out / name) != before[name]
+    for name in JSON_FILES:
+        assert identity(out / name) != before[name], name
         assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
 
 
@@ -147,7 +162,7 @@ def _edited(root: Path) -> Path:
 
 
 @pytest.mark.parametrize("head", [b"", b"not json at all", b'{\n  "count": 1,\n  "inputs_digest": "edited",\n'], ids=["empty", "garbage", "edited-digest"])
-@pytest.mark.parametrize("name", [ITEMS_FILE, LEVELS_FILE])
+@pytest.mark.parametrize("name", JSON_FILES)
 def test_a_file_that_does_not_name_these_inputs_is_written_again(tmp_path: Path, head: bytes, name: str) -> None:
     run = synced_run(SAMPLE)
     write(tmp_path / "fresh", run)
@@ -166,3 +181,19 @@ def test_the_levels_digest_names_the_stock_the_plan_sets() -> None:
     assert other.fingerprint == plan.fingerprint
     assert levels_inputs(digest, other) != levels_inputs(digest, plan)
     assert levels_inputs(digest, plan.model_copy()) == levels_inputs(digest, plan)
+
+
+def test_a_kit_recreated_in_the_store_writes_the_kits_file_again_and_leaves_the_items_payload(tmp_path: Path) -> None:
+    run = synced_run(SAMPLE)
+    write(tmp_path / "out", run)
+    out = tmp_path / "out"
+    before = {name: identity(out / name) for name in JSON_FILES}
+    catalog, _, _, ids, _ = run
+    sku = catalog.kits[0].sku
+    ids.kits[sku] = ("prod_recreated", "variant_recreated")
+    write(out, run)
+    assert identity(out / KITS_FILE) != before[KITS_FILE]
+    assert b'"product_id": "prod_recreated",' in (out / KITS_FILE).read_bytes()
+    assert {name: identity(out / name) for name in (ITEMS_FILE, LEVELS_FILE, VALIDATION_FILE)} == {
+        name: before[name] for name in (ITEMS_FILE, LEVELS_FILE, VALIDATION_FILE)
+    }
