@@ -44,9 +44,6 @@ log = logging.getLogger("medusa_sync.outputs")
 
 
 _JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
-# What json_chunks writes one element at a time. Concrete types: `isinstance` against the
-# Iterator ABC, run on every value of every row, was a fifth of writing the outputs.
-_STREAMED = (types.GeneratorType, type(iter([])))
 
 
 class PlainRows(Iterator[Any]):
@@ -62,7 +59,10 @@ class PlainRows(Iterator[Any]):
         return next(self.rows)
 
 
-_STREAMED_TYPES = frozenset((*_STREAMED, PlainRows))
+# What json_chunks writes one element at a time. Concrete types: `isinstance` against the
+# Iterator ABC, run on every value of every row, was a fifth of writing the outputs.
+_STREAMED = (types.GeneratorType, type(iter([])), PlainRows)
+_STREAMED_TYPES = frozenset(_STREAMED)
 
 
 def dump_json(value: Any) -> bytes:
@@ -91,9 +91,9 @@ def _holds_stream(value: Any) -> bool:
 
 def _chunks(value: Any, newline: bytes) -> Iterator[bytes]:
     inner = newline + b"  "
-    if isinstance(value, (*_STREAMED, PlainRows)):
+    if isinstance(value, _STREAMED):
         opening = b"["
-        runs = [(False, value.rows)] if isinstance(value, PlainRows) else itertools.groupby(value, key=_holds_stream)
+        runs = [(False, value.rows)] if type(value) is PlainRows else itertools.groupby(value, key=_holds_stream)
         for nested, run in runs:
             if nested:
                 for element in run:
@@ -174,7 +174,7 @@ def items_payload(
         "inputs_digest": inputs,
         "store": plan.store,
         "count": len(catalog.items),
-        "inventory_items": items(),
+        "inventory_items": PlainRows(items()),
     }
 
 
@@ -251,9 +251,8 @@ def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, id
         by_location.setdefault(level.location, []).append(level)
     items, item_ids = snapshot.items, ids.items
 
-    def rows(name: str, location_id: str | None) -> Iterator[dict[str, Any]]:
-        planned = planned_stock.get(name)
-        for level in by_location[name]:
+    def rows(levels: list[StockLevel], location_id: str | None, planned: dict[str, int] | None) -> Iterator[dict[str, Any]]:
+        for level in levels:
             sku = level.sku
             actual_item = items.get(sku)
             actual = actual_item.levels.get(location_id) if actual_item is not None and location_id else None
@@ -269,21 +268,12 @@ def levels_by_location(catalog: Catalog, snapshot: StoreSnapshot, plan: Plan, id
                 "available_quantity": stocked - reserved,
             }
 
-    return {
-        "inputs_digest": inputs,
-        "store": plan.store,
-        "locations": iter(
-            [
-                {
-                    "name": name,
-                    "id": ids.locations.get(name),
-                    "count": len(levels),
-                    "levels": PlainRows(rows(name, ids.locations.get(name))),
-                }
-                for name, levels in sorted(by_location.items())
-            ]
-        ),
-    }
+    locations = []
+    for name, levels in sorted(by_location.items()):
+        location_id = ids.locations.get(name)
+        rows_here = PlainRows(rows(levels, location_id, planned_stock.get(name)))
+        locations.append({"name": name, "id": location_id, "count": len(levels), "levels": rows_here})
+    return {"inputs_digest": inputs, "store": plan.store, "locations": iter(locations)}
 
 
 def kits_inputs(items_digest: str, catalog: Catalog, ids: StoreIds) -> str:
@@ -330,7 +320,7 @@ def validation_report(catalog: Catalog, inputs: str) -> dict[str, Any]:
         "inputs_digest": inputs,
         "files": [file.model_dump() for file in catalog.files],
         "issue_count": len(catalog.issues),
-        "issues": (issue.model_dump() for issue in catalog.issues),
+        "issues": PlainRows(issue.model_dump() for issue in catalog.issues),
     }
 
 
