@@ -125,6 +125,7 @@ def _live(run: BenchRun, live: LiveSize) -> list[str]:
     naive_noop_s = [lambda r: size * r.naive_lookup.s / r.naive_lookup.count, lambda r: size * r.naive_lookup_concurrent.s / r.naive_lookup_concurrent.count]
     first = rounds[0]
     kits = first.full.steps.get("create kits")
+    bases = first.resync.steps.get("sync bases")
     lines = [
         f"### Live: {size:,} items, {live.levels:,} levels ({live.concurrency} concurrent requests)",
         "",
@@ -145,6 +146,7 @@ def _live(run: BenchRun, live: LiveSize) -> list[str]:
         f"{over(lambda r: r.naive_levels.per_min, '/min')} | "
         f"{over(lambda r: r.naive_levels_concurrent.per_min, '/min')} | **{metric('level writes / naive sequential')}**; "
         f"{metric('level writes / naive concurrent')} |",
+        f"| — its sync bases ({bases.total if bases else 0:,} items' metadata, after their levels) | {over(lambda r: r.resync.step_s('sync bases'), 's')} | — | — | — | — | — |",
         f"| — the whole re-sync, end to end | {over(lambda r: r.resync.wall_s, 's')}, {first.resync.requests:,} requests | — | — | "
         f"{over(lambda r: r.naive_levels.s, 's')} | {over(lambda r: r.naive_levels_concurrent.s, 's')} | "
         f"{times(lambda r: r.naive_levels.s, lambda r: r.resync.wall_s)}; {times(lambda r: r.naive_levels_concurrent.s, lambda r: r.resync.wall_s)} |",

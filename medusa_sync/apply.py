@@ -1,7 +1,7 @@
 """Apply a plan to the store: locations, then items (each created with its levels in one
 request), item updates, the level writes in batches (`LEVEL_CHUNKS_AT_ONCE` in flight), the
-bases of the levels written (one item metadata update per item, after its levels were
-written), then kits (created in batches, one by one where Medusa refuses a batch).
+bases of the levels written (in items' metadata, ~900 items per request, after their levels
+were written), then kits (created in batches, one by one where Medusa refuses a batch).
 
 Levels never below reserved, also when a reservation lands while the sync runs (unless the plan
 allows it, `--allow-below-reserved`): right before each level-batch chunk is sent, the levels it
@@ -495,9 +495,11 @@ class _Apply:
 
     def bases(self) -> None:
         """Record the base of every level written from the feed (and of each drift kept over a
-        changed feed) in its item's metadata: one update per item, sending only the
-        `sync_base:<location id>` keys, which the update merges into the item's metadata (Medusa
-        2.3.0 and 2.21 merge an item's metadata; client/metadata.py)."""
+        changed feed) in its item's metadata, sending only the `sync_base:<location id>` keys,
+        which an update merges into the item's metadata (Medusa 2.3.0 and 2.21 merge an item's
+        metadata; client/metadata.py). Many items per request where the server runs its item
+        update workflow for them (`each_metadata_batch`); one update per item for the items of
+        a request it refused, and on a server that cannot."""
         by_item: dict[str, dict[str, Any]] = {}
         drifts: list[LevelDrift] = self.plan.writes("level", "drift")
         for change in [*self.written_levels, *drifts]:
@@ -506,14 +508,32 @@ class _Apply:
             location_id = change.location_id or self.ids.locations.get(change.location)
             if location_id is not None and change.item_id is not None:
                 by_item.setdefault(change.item_id, {})[base_key(location_id)] = base_value(change.base.stocked, change.base.incoming)
+        if not by_item:
+            return
+        advance = self.progress.step("sync bases", len(by_item))
+        items = self.client.inventory_items
+        singles = dict(sorted(by_item.items()))
+        done = 0
+        if len(singles) > 1 and items.metadata_batch_supported():
+            for batch in items.each_metadata_batch(singles):
+                if batch.error is None:
+                    for item_id in batch.item_ids:
+                        del singles[item_id]
+                    self.result.applied["base.record"] += len(batch.item_ids)
+                    done += len(batch.item_ids)
+                    advance(done)
+                elif batch.error.terminal:
+                    self.result.failures += [ApplyFailure("base", item_id, str(batch.error)) for item_id in singles]
+                    raise batch.error
+                else:
+                    log.warning("Medusa refused the bases of %d items in one request (%s); recording them one by one", len(batch.item_ids), batch.error)
 
         def update(item: tuple[str, dict[str, Any]]) -> None:
-            self.client.inventory_items.update(item[0], {"metadata": item[1]}, fields=ID_ONLY)
+            items.update(item[0], {"metadata": item[1]}, fields=ID_ONLY)
 
-        advance = self.progress.step("sync bases", len(by_item)) if by_item else None
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            futures = {pool.submit(update, item): item for item in sorted(by_item.items())}
-            for done, future in enumerate(as_completed(futures), start=1):
+            futures = {pool.submit(update, item): item for item in singles.items()}
+            for future in as_completed(futures):
                 try:
                     future.result()
                     self.result.applied["base.record"] += 1
@@ -521,8 +541,8 @@ class _Apply:
                     self.result.failures.append(ApplyFailure("base", futures[future][0], str(exc)))
                     if exc.terminal:
                         raise
-                if advance is not None:
-                    advance(done)
+                done += 1
+                advance(done)
 
     def kits(self) -> None:
         def links(components: Iterable[Component]) -> list[dict[str, Any]]:

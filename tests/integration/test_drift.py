@@ -136,3 +136,44 @@ def test_an_older_store_without_base_behaves_as_before_and_records_it(feeds, cli
     code, again = run_json(capsys, "import", str(feeds), "--yes", "--out", str(tmp_path / "out"))
     assert (code, again["applied"], again["requests"]["writes"]) == (0, None, 0)
     assert stocked(client, SKU) == {ODEX: 41}
+
+
+CHANGED = ("odex_inverters_ODEX-INV-SOLIS-3000W", "odex_inverters_ODEX-INV-SOLIS-4000W", "odex_inverters_ODEX-INV-SOLIS-6000W")
+
+
+def test_the_bases_of_many_levels_go_in_one_request_and_protect_the_next_count(feeds, client, capsys, tmp_path) -> None:
+    """Three levels moved by the feed: one level batch and one run of Medusa's item update
+    workflow record the three bases, merged into each item's metadata (its other keys kept)."""
+    odex = location_id(client, ODEX)
+    before = {sku: item_metadata(client, sku) for sku in CHANGED}
+    for quantity, sku in enumerate(CHANGED, start=60):
+        set_feed_stock(feeds, sku, quantity)
+
+    code, synced = run_json(capsys, "import", str(feeds), "--yes", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert synced["applied"]["applied"] == {"level.update": 3, "base.record": 3}
+    assert synced["requests"]["writes"] == 2  # the level batch, the three bases
+    for quantity, sku in enumerate(CHANGED, start=60):
+        assert stocked(client, sku) == {ODEX: quantity}
+        assert item_metadata(client, sku) == {**before[sku], f"sync_base:{odex}": [quantity, 0]}
+
+    # The recorded base tells a count from a feed change: the count stays.
+    assert run_json(capsys, "set", CHANGED[0], "-l", ODEX, "-q", "42", "--reason", "cycle count")[0] == 0
+    code, again = run_json(capsys, "import", str(feeds), "--yes", "--out", str(tmp_path / "out"))
+    assert (code, again["applied"], again["requests"]["writes"]) == (0, None, 0)
+    assert list(drifts(again)) == [CHANGED[0]]
+    assert stocked(client, CHANGED[0]) == {ODEX: 42}
+
+
+def test_a_metadata_batch_naming_a_deleted_item_changes_nothing(feeds, client) -> None:
+    """Medusa's workflow is all or none: the live server refuses the whole request (404) and
+    the other item's metadata is as it was; the route is still taken to work."""
+    [item] = client.inventory_items.list_by_skus([SKU], fields="id,sku")
+    before = item_metadata(client, SKU)
+    [outcome] = client.inventory_items.each_metadata_batch(
+        {item["id"]: {"sync_base:sloc_test": [1, 0]}, "iitem_01DELETEDMEANWHILE0000000": {"sync_base:sloc_test": [1, 0]}}
+    )
+    assert outcome.error is not None and outcome.error.status == 404
+    assert "iitem_01DELETEDMEANWHILE0000000" in outcome.error.message
+    assert item_metadata(client, SKU) == before
+    assert client.inventory_items.metadata_batch_supported()

@@ -46,9 +46,11 @@ def catalog(tmp_path: Path):
 class FakeMedusa:
     """Answers the write routes apply uses, handing out ids, and records every request."""
 
-    def __init__(self, fail_sku: str | None = None) -> None:
+    def __init__(self, fail_sku: str | None = None, *, workflow_run: bool = True) -> None:
         self.requests: list[tuple[str, str, dict | None]] = []
         self.fail_sku = fail_sku
+        self.workflow_run = workflow_run  # False: a server without the workflow-run route
+        self.deleted: set[str] = set()  # item ids deleted by someone else meanwhile
         self.counter = 0
         self.locations: list[dict] = []
         self.levels: dict[str, list[dict]] = {}  # item id → its location_levels, as the re-reads see them
@@ -108,8 +110,17 @@ class FakeMedusa:
             return httpx.Response(200, json={"sales_channel": {"id": path.split("/")[3]}})
         if path.startswith("/admin/stock-locations/") and path.endswith("/sales-channels"):
             return httpx.Response(200, json={"stock_location": {"id": path.split("/")[3]}})
+        if path == "/admin/workflows-executions/update-inventory-items-workflow/run" and self.workflow_run:
+            for update in body["input"]["updates"]:
+                if update["id"] in self.deleted:  # the workflow is all or none
+                    return httpx.Response(404, json={"type": "not_found", "message": f'InventoryItem with id "{update["id"]}" not found'})
+            acknowledgement = {"transactionId": "auto-1", "workflowId": path.split("/")[3], "hasFinished": True, "hasFailed": False}
+            return httpx.Response(200, json={"acknowledgement": acknowledgement})
         if path.startswith("/admin/inventory-items/iitem_") and request.method == "POST":
-            return httpx.Response(200, json={"inventory_item": {"id": path.rsplit("/", 1)[1]}})
+            item_id = path.rsplit("/", 1)[1]
+            if item_id in self.deleted:
+                return httpx.Response(404, json={"type": "not_found", "message": f"Inventory item with id: {item_id} was not found"})
+            return httpx.Response(200, json={"inventory_item": {"id": item_id}})
         return httpx.Response(404, text=f"Cannot {request.method} {path}")
 
 
@@ -177,22 +188,7 @@ def test_a_failed_component_blocks_its_kit_and_is_reported(catalog) -> None:
 
 
 def test_level_changes_go_in_one_batch(catalog) -> None:
-    snapshot = StoreSnapshot(url="http://medusa.test")
-    snapshot.locations["Odex CD"] = ActualLocation("sloc_odex", "Odex CD", {"managed_by": "medusa-sync"})
-    plan_items = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
-    for change in plan_items.writes("item", "create"):
-        if change.key.startswith("odex_"):
-            body = change.item.model_dump()
-            levels = {"sloc_odex": ActualLevel("ilev_1", "sloc_odex", 3, 1, 0)} if "INV-A" in change.key else {}
-            snapshot.items[change.key] = ActualItem(f"iitem_{change.key}", change.key, body, body["metadata"], levels)
-    catalog_odex = catalog.model_copy(
-        update={
-            "items": tuple(i for i in catalog.items if i.sku.startswith("odex_")),
-            "levels": tuple(level for level in catalog.levels if level.sku.startswith("odex_")),
-            "kits": (),
-        }
-    )
-    plan = make_plan(catalog_odex, snapshot, RULES, PlanOptions())
+    plan, snapshot = two_level_plan(catalog)
     assert [(c.kind, c.action) for c in plan.changes] == [("level", "update"), ("level", "create")]
 
     fake = FakeMedusa()
@@ -200,29 +196,95 @@ def test_level_changes_go_in_one_batch(catalog) -> None:
         result = apply_plan(client, plan, StoreIds.from_snapshot(snapshot), concurrency=1)
     assert result.failures == []
     assert fake.requests == [
+        LEVEL_BATCH_OF_TWO,
+        # Then the base of each level written (the three-way merge's), both items in one run of
+        # Medusa's item update workflow, after their levels.
         (
             "POST",
-            "/admin/inventory-items/location-levels/batch",
-            {
-                "create": [
-                    {"inventory_item_id": "iitem_odex_panels_ODEX-PAINEL-B-600W", "location_id": "sloc_odex",
-                     "stocked_quantity": 0, "incoming_quantity": 0}
-                ],
-                "update": [
-                    {"inventory_item_id": "iitem_odex_inverters_ODEX-INV-A-3000W", "location_id": "sloc_odex",
-                     "stocked_quantity": 100, "incoming_quantity": 0}
-                ],
-            },
+            "/admin/workflows-executions/update-inventory-items-workflow/run",
+            {"input": {"updates": [
+                {"id": "iitem_odex_inverters_ODEX-INV-A-3000W", "metadata": {"sync_base:sloc_odex": [100, 0]}},
+                {"id": "iitem_odex_panels_ODEX-PAINEL-B-600W", "metadata": {"sync_base:sloc_odex": [0, 0]}},
+            ]}},
         ),
-        # Then the base of each level written (the three-way merge's), once per item, after its level.
-        ("POST", "/admin/inventory-items/iitem_odex_inverters_ODEX-INV-A-3000W", {"metadata": {"sync_base:sloc_odex": [100, 0]}}),
-        ("POST", "/admin/inventory-items/iitem_odex_panels_ODEX-PAINEL-B-600W", {"metadata": {"sync_base:sloc_odex": [0, 0]}}),
     ]
     assert dict(result.applied) == {"level.update": 1, "level.create": 1, "base.record": 2}
-    assert fake.answer_fields[1:] == [
-        ("/admin/inventory-items/iitem_odex_inverters_ODEX-INV-A-3000W", "id,metadata"),
-        ("/admin/inventory-items/iitem_odex_panels_ODEX-PAINEL-B-600W", "id,metadata"),
+
+
+LEVEL_BATCH_OF_TWO = (
+    "POST",
+    "/admin/inventory-items/location-levels/batch",
+    {
+        "create": [
+            {"inventory_item_id": "iitem_odex_panels_ODEX-PAINEL-B-600W", "location_id": "sloc_odex",
+             "stocked_quantity": 0, "incoming_quantity": 0}
+        ],
+        "update": [
+            {"inventory_item_id": "iitem_odex_inverters_ODEX-INV-A-3000W", "location_id": "sloc_odex",
+             "stocked_quantity": 100, "incoming_quantity": 0}
+        ],
+    },
+)
+SINGLE_BASES = [
+    ("POST", "/admin/inventory-items/iitem_odex_inverters_ODEX-INV-A-3000W", {"metadata": {"sync_base:sloc_odex": [100, 0]}}),
+    ("POST", "/admin/inventory-items/iitem_odex_panels_ODEX-PAINEL-B-600W", {"metadata": {"sync_base:sloc_odex": [0, 0]}}),
+]
+
+
+def two_level_plan(catalog) -> tuple[Plan, StoreSnapshot]:
+    """An Odex level update and a level create on existing items: two bases to record."""
+    snapshot = StoreSnapshot(url="http://medusa.test")
+    snapshot.locations["Odex CD"] = ActualLocation("sloc_odex", "Odex CD", {"managed_by": "medusa-sync"})
+    for change in make_plan(catalog, StoreSnapshot(), RULES, PlanOptions()).writes("item", "create"):
+        if change.key.startswith("odex_"):
+            body = change.item.model_dump()
+            levels = {"sloc_odex": ActualLevel("ilev_1", "sloc_odex", 3, 1, 0)} if "INV-A" in change.key else {}
+            snapshot.items[change.key] = ActualItem(f"iitem_{change.key}", change.key, body, body["metadata"], levels)
+    odex = catalog.model_copy(
+        update={
+            "items": tuple(i for i in catalog.items if i.sku.startswith("odex_")),
+            "levels": tuple(level for level in catalog.levels if level.sku.startswith("odex_")),
+            "kits": (),
+        }
+    )
+    return make_plan(odex, snapshot, RULES, PlanOptions()), snapshot
+
+
+def test_without_the_workflow_run_route_bases_go_one_request_per_item_and_it_is_remembered(catalog) -> None:
+    plan, snapshot = two_level_plan(catalog)
+    fake = FakeMedusa(workflow_run=False)
+    with client_for(fake) as client:
+        first = apply_plan(client, plan, StoreIds.from_snapshot(snapshot), concurrency=1)
+        fake.requests.clear()
+        second = apply_plan(client, plan, StoreIds.from_snapshot(snapshot), concurrency=1)
+        learned = client.capabilities.snapshot()
+
+    assert first.failures == second.failures == []
+    assert dict(first.applied) == dict(second.applied) == {"level.update": 1, "level.create": 1, "base.record": 2}
+    assert learned["inventory item update workflow through the workflow-run route"] is False
+    # The second apply does not ask again.
+    assert fake.requests == [LEVEL_BATCH_OF_TWO, *SINGLE_BASES]
+
+
+def test_a_refused_bases_request_falls_back_to_one_update_per_item(catalog) -> None:
+    """An item deleted by someone else between the read and the write: Medusa's workflow is all
+    or none, so the request is refused; the other item's base is still recorded, the deleted
+    one is reported."""
+    plan, snapshot = two_level_plan(catalog)
+    fake = FakeMedusa()
+    fake.deleted.add("iitem_odex_panels_ODEX-PAINEL-B-600W")
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, StoreIds.from_snapshot(snapshot), concurrency=1)
+        learned = client.capabilities.snapshot()
+
+    assert [(f.kind, f.key) for f in result.failures] == [("base", "iitem_odex_panels_ODEX-PAINEL-B-600W")]
+    assert "was not found" in result.failures[0].message
+    assert dict(result.applied) == {"level.update": 1, "level.create": 1, "base.record": 1}
+    assert [(method, path) for method, path, _ in fake.requests[1:]] == [
+        ("POST", "/admin/workflows-executions/update-inventory-items-workflow/run"),
+        *[(method, path) for method, path, _ in SINGLE_BASES],
     ]
+    assert "inventory item update workflow through the workflow-run route" not in learned  # a data error, not the route
 
 
 def level_update(n: int) -> LevelUpdate:
@@ -440,6 +502,20 @@ def batches(fake: FakeMedusa) -> list[list[tuple[str, int]]]:
     ]
 
 
+WORKFLOW_RUN = ("POST", "/admin/workflows-executions/update-inventory-items-workflow/run")
+
+
+def recorded_bases(fake: FakeMedusa) -> dict[str, dict]:
+    """The metadata each item's base write sent, in one update per item or in workflow runs."""
+    bases = {}
+    for method, path, body in fake.requests:
+        if (method, path) == WORKFLOW_RUN:
+            bases.update({update["id"]: update["metadata"] for update in body["input"]["updates"]})
+        elif method == "POST" and path.startswith("/admin/inventory-items/iitem_"):
+            bases[path.rsplit("/", 1)[1]] = body["metadata"]
+    return bases
+
+
 def test_a_chunk_that_lowers_nothing_sends_no_re_read(catalog) -> None:
     fake = FakeMedusa()
     stock(fake, "A", 3, 0)
@@ -477,8 +553,10 @@ def test_a_reservation_found_by_the_re_read_clamps_the_target(catalog) -> None:
     assert dict(result.applied) == {"level.update": 3, "base.record": 3}
     [written_a] = [change for change in result.written if getattr(change, "sku", None) == "A"]
     assert (written_a.stocked, written_a.base.stocked, written_a.fields[0].after) == (40, 40, 40)
-    base_writes = {path: body for method, path, body in fake.requests if path == "/admin/inventory-items/iitem_A"}
-    assert base_writes == {"/admin/inventory-items/iitem_A": {"metadata": {"sync_base:sloc_1": [40, 0]}}}
+    assert recorded_bases(fake) == {
+        "iitem_A": {"sync_base:sloc_1": [40, 0]}, "iitem_B": {"sync_base:sloc_1": [7, 0]}, "iitem_C": {"sync_base:sloc_1": [9, 0]}
+    }
+    assert requests[3:] == [WORKFLOW_RUN]
 
 
 def test_a_reservation_landing_after_the_re_read_is_repaired_after_the_write(catalog) -> None:
@@ -524,8 +602,8 @@ def test_with_a_watch_lowered_levels_without_a_new_reservation_are_not_read_agai
     reserve(fake, "B", 30, at="2026-11-27T00:50:00.000Z")  # before the watch starts: the plan saw it
     with client_for(fake) as client:
         result = apply_plan(client, level_plan(("A", 100, 5), ("B", 100, 30)), StoreIds(), concurrency=1, reserved_watch=WATCH)
-    base_writes = [("POST", "/admin/inventory-items/iitem_A"), ("POST", "/admin/inventory-items/iitem_B")]
-    assert [(m, p) for m, p, _ in fake.requests] == [RESERVATIONS, BATCH, RESERVATIONS, *base_writes]
+    assert [(m, p) for m, p, _ in fake.requests] == [RESERVATIONS, BATCH, RESERVATIONS, WORKFLOW_RUN]
+    assert recorded_bases(fake) == {"iitem_A": {"sync_base:sloc_1": [5, 0]}, "iitem_B": {"sync_base:sloc_1": [30, 0]}}
     assert fake.watch_queries == ["2026-11-27T01:00:00.000Z"] * 2
     assert fake.reads == []
     assert batches(fake) == [[("iitem_A", 5), ("iitem_B", 30)]]

@@ -32,7 +32,7 @@ def live_round(*, floor_s: float = 60.0, full_s: float = 60.0, noop_s: float = 2
         naive_create=Pass(100, 60.0, 200),  # 100 items/min
         naive_create_concurrent=Pass(100, 15.0, 200),  # 400 items/min
         full=sync_run(full_s, {"create items": Step(1000, 50.0, 2.0), "create kits": Step(17, 5.0, 0.1)}),
-        resync=sync_run(3.0, {"stock levels": Step(100, level_step_s, 0.01)}),
+        resync=sync_run(3.0, {"stock levels": Step(100, level_step_s, 0.01), "sync bases": Step(98, 0.5, 0.01)}),
         noop=sync_run(noop_s, requests=4),
         noop_command=Pass(1000, 3.0, 4),
         naive_levels=Pass(100, 100.0, 100),  # 60 levels/min
@@ -155,6 +155,8 @@ def test_the_report_gives_median_and_range_for_tool_floor_and_naive_alike() -> N
         "| **10% (10%–10%)** (vs one after the other: 15% (15%–15%)) | 60/min (60–60) | 300/min (300–300) "
         "| **100.0× (100.0×–100.0×)**; 20.0× (20.0×–20.0×) |"
     )
+    [bases] = [line for line in lines if line.startswith("| — its sync bases")]
+    assert bases == "| — its sync bases (98 items' metadata, after their levels) | 0.50 s (0.50–0.50) | — | — | — | — | — |"
     [noop] = [line for line in lines if line.startswith("| no-op re-sync (in process)")]
     assert noop == (
         "| no-op re-sync (in process) | **2.00 s (2.00–2.00)**, 4 requests | listing every item: 1.00 s (1.00–1.00) (one page after the other: 1.50 s (1.50–1.50)) "

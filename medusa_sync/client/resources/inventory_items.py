@@ -7,8 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
-from ..capabilities import LEVEL_BATCH, UNIT_OF_MEASURE, Capabilities, UnsupportedServerError, unrecognized_field
-from ..errors import BadRequestError, MedusaAPIError
+from ..capabilities import (
+    ITEM_UPDATE_WORKFLOW,
+    LEVEL_BATCH,
+    UNIT_OF_MEASURE,
+    Capabilities,
+    UnsupportedServerError,
+    metadata_merge,
+    unrecognized_field,
+)
+from ..errors import BadRequestError, InvalidRequestError, MalformedAnswerError, MedusaAPIError
 from ..metadata import update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY, Convert
 from ..requestor import Requestor, listed
@@ -16,6 +24,18 @@ from .base import Fields, Record, Records, Resource, answer_fields, list_query, 
 
 PATH = "/admin/inventory-items"
 BATCH_LEVELS_PATH = f"{PATH}/location-levels/batch"
+UPDATE_WORKFLOW_PATH = "/admin/workflows-executions/update-inventory-items-workflow/run"
+"""The workflow behind `POST /admin/inventory-items/:id`, run with many items' updates at once."""
+UPDATE_WORKFLOW_MAX_BYTES = 90_000
+"""Medusa parses at most 100 KB of JSON outside its batch routes (the run route answers 413 above)."""
+
+
+@dataclass(frozen=True)
+class MetadataBatch:
+    """One request of `each_metadata_batch`: the items it carried and its error, if any."""
+
+    item_ids: list[str]
+    error: MedusaAPIError | None
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,62 @@ class InventoryItems(Resource):
             lambda sent: self._write(path, sent, answer_fields(fields, sent), idempotent=True),
             lambda: self.retrieve(item_id, fields="id,metadata").get("metadata") or {},
         )
+
+    def metadata_batch_supported(self) -> bool:
+        """False once the server has shown it cannot run the item update workflow for many
+        items in one request, or that it replaces an item's metadata on update (a batch sends
+        only the keys it sets)."""
+        return (
+            self._capabilities.supports(ITEM_UPDATE_WORKFLOW) is not False
+            and self._capabilities.supports(metadata_merge("inventory item")) is not False
+        )
+
+    def each_metadata_batch(self, metadata_by_item: Mapping[str, Mapping[str, Any]]) -> Iterator[MetadataBatch]:
+        """Set metadata keys of many items, one outcome per request, the requests one after the
+        other: Medusa's own item update workflow (the one behind `POST /admin/inventory-items/:id`,
+        which merges the keys sent into the item's metadata) run through the Admin API's
+        workflow-run route with up to ~900 items' updates. Each request is all or none (the
+        workflow undoes its updates when one fails, e.g. an item deleted meanwhile) and is
+        re-sent after transient failures (setting keys again changes nothing).
+
+        Keys are only set: "" removes a key on 2.21 but is kept on 2.3.0, so it is refused here.
+        A server without the route (or without the workflow, or that forbids it, or whose
+        workflow does not finish within the request) is remembered (`metadata_batch_supported`)
+        and its error is the outcome of every item not sent yet."""
+        updates = []
+        for item_id, metadata in metadata_by_item.items():
+            if any(value == "" for value in metadata.values()):
+                raise InvalidRequestError(f"each_metadata_batch only sets keys; {item_id} has one sent as \"\"")
+            updates.append({"id": item_id, "metadata": dict(metadata)})
+        bodies = split_batch({"updates": updates}, max_bytes=UPDATE_WORKFLOW_MAX_BYTES - len('{"input":}'))
+        for index, body in enumerate(bodies):
+            item_ids = [update["id"] for update in body["updates"]]
+            try:
+                self._run_update_workflow(body["updates"])
+            except MedusaAPIError as error:
+                if self._capabilities.supports(ITEM_UPDATE_WORKFLOW) is False:
+                    yield MetadataBatch([update["id"] for rest in bodies[index:] for update in rest["updates"]], error)
+                    return
+                yield MetadataBatch(item_ids, error)
+            else:
+                yield MetadataBatch(item_ids, None)
+
+    def _run_update_workflow(self, updates: list[dict[str, Any]]) -> None:
+        try:
+            answer = self._requestor.request("POST", UPDATE_WORKFLOW_PATH, json={"input": {"updates": updates}}, idempotent=True)
+        except MedusaAPIError as error:
+            if _no_update_workflow(error):
+                self._capabilities.learn(ITEM_UPDATE_WORKFLOW, False, f"POST {UPDATE_WORKFLOW_PATH} answers {error.status} {error.message!r}")
+            raise
+        acknowledgement = answer.get("acknowledgement") if isinstance(answer, dict) else None
+        if not isinstance(acknowledgement, dict) or acknowledgement.get("hasFinished") is not True or acknowledgement.get("hasFailed"):
+            self._capabilities.learn(ITEM_UPDATE_WORKFLOW, False, f"POST {UPDATE_WORKFLOW_PATH} answers {acknowledgement!r}")
+            raise MalformedAnswerError(
+                f"the item update workflow did not report finishing within the request ({acknowledgement!r})",
+                method="POST",
+                path=UPDATE_WORKFLOW_PATH,
+            )
+        self._capabilities.learn(ITEM_UPDATE_WORKFLOW, True, f"POST {UPDATE_WORKFLOW_PATH} answers")
 
     def delete(self, item_id: str) -> Record:
         """Soft-delete; Medusa refuses (400) an item with reservations."""
@@ -317,6 +393,14 @@ def _unit_into_metadata(body: dict[str, Any]) -> dict[str, Any]:
 def _unknown_route(error: MedusaAPIError) -> bool:
     """Express's 404 for a route the server does not have (not Medusa's JSON not_found)."""
     return error.status == 404 and error.type is None and error.message.startswith("unknown route")
+
+
+def _no_update_workflow(error: MedusaAPIError) -> bool:
+    """The answer of a server that cannot run the item update workflow through the Admin API:
+    an unknown route, an unknown workflow, or a refusal to run it for this user or key."""
+    if error.status in (403, 405):
+        return True
+    return error.status == 404 and (_unknown_route(error) or error.message.startswith("Workflow with id"))
 
 
 def _unsupported(error: MedusaAPIError) -> UnsupportedServerError:

@@ -220,3 +220,74 @@ def test_a_failing_first_request_applied_nothing(client, transport):
     with pytest.raises(InvalidDataError) as raised:
         client.inventory_items.batch_levels(update=[level(1), level(2)], max_entries=1)
     assert raised.value.applied is None
+
+
+RUN_PATH = "/admin/workflows-executions/update-inventory-items-workflow/run"
+FINISHED = {"acknowledgement": {"transactionId": "auto-1", "workflowId": "update-inventory-items-workflow", "hasFinished": True, "hasFailed": False}}
+WORKFLOW_FEATURE = "inventory item update workflow through the workflow-run route"
+
+
+def bases(count: int) -> dict[str, dict[str, list[int]]]:
+    """Sync bases as apply records them, with ids as long as Medusa's."""
+    return {f"iitem_01M8EDWWG1B795C7416D{n:06d}": {"sync_base:sloc_01M8EDWW88AZ2GJ73CE8384RE7": [100, 0]} for n in range(count)}
+
+
+def test_metadata_batches_run_the_item_update_workflow_under_medusas_body_limit(client, transport):
+    metadata = bases(2000)
+    transport.add(*[ok(FINISHED) for _ in range(3)])
+    outcomes = list(client.inventory_items.each_metadata_batch(metadata))
+    sent = [body(request)["input"]["updates"] for request in transport.requests]
+    # Each update is 106 bytes of JSON: {"input":{"updates":[…]}} holds 840 in 90,000 bytes (89,903).
+    assert len(json.dumps(sent[0][0], separators=(",", ":"))) == 106
+    assert [len(updates) for updates in sent] == [840, 840, 320]
+    assert len(transport.requests[0].content) == 89_903
+    assert all(len(request.content) <= 90_000 for request in transport.requests)
+    assert all(request.url.path == RUN_PATH and request.method == "POST" for request in transport.requests)
+    assert [update for updates in sent for update in updates] == [{"id": key, "metadata": value} for key, value in metadata.items()]
+    assert [(len(outcome.item_ids), outcome.error) for outcome in outcomes] == [(840, None), (840, None), (320, None)]
+    assert client.capabilities.snapshot()[WORKFLOW_FEATURE] is True
+
+
+def test_a_metadata_batch_is_re_sent_after_a_timeout(client, transport):
+    transport.add(httpx.ReadTimeout("timed out"), ok(FINISHED))
+    [outcome] = client.inventory_items.each_metadata_batch(bases(2))
+    assert (outcome.item_ids, outcome.error) == (list(bases(2)), None)
+    assert len(transport.requests) == 2
+
+
+def test_a_refused_metadata_batch_is_its_items_outcome_and_the_next_is_still_sent(client, transport):
+    transport.add(error(404, {"type": "not_found", "message": 'InventoryItem with id "iitem_x" not found'}), ok(FINISHED))
+    first, second = client.inventory_items.each_metadata_batch(bases(1000))
+    assert (len(first.item_ids), type(first.error)) == (840, ResourceNotFoundError)
+    assert (len(second.item_ids), second.error) == (160, None)
+    assert client.inventory_items.metadata_batch_supported()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        error(404, "<pre>Cannot POST /admin/workflows-executions/update-inventory-items-workflow/run</pre>"),
+        error(404, {"type": "not_found", "message": 'Workflow with id "update-inventory-items-workflow" not found.'}),
+        error(403, {"type": "not_allowed", "message": "Forbidden"}),
+        ok({"acknowledgement": {"hasFinished": False, "hasFailed": False}}),
+    ],
+    ids=["no route", "no workflow", "forbidden", "unfinished"],
+)
+def test_a_server_that_cannot_run_the_workflow_is_remembered_and_nothing_more_is_sent(client, transport, answer):
+    transport.add(answer)
+    [outcome] = client.inventory_items.each_metadata_batch(bases(1000))
+    assert len(transport.requests) == 1
+    assert len(outcome.item_ids) == 1000 and outcome.error is not None  # every item, sent or not
+    assert client.capabilities.snapshot()[WORKFLOW_FEATURE] is False
+    assert not client.inventory_items.metadata_batch_supported()
+
+
+def test_metadata_batches_only_set_keys(client, transport):
+    with pytest.raises(ValueError, match='iitem_1 has one sent as ""'):
+        list(client.inventory_items.each_metadata_batch({"iitem_1": {"sync_base:sloc_1": ""}}))
+    assert transport.requests == []
+
+
+def test_no_metadata_batches_where_the_server_replaces_an_items_metadata(client):
+    client.capabilities.learn("inventory item metadata merge on update", False, "test")
+    assert not client.inventory_items.metadata_batch_supported()
