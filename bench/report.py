@@ -126,13 +126,19 @@ def _live(run: BenchRun, live: LiveSize) -> list[str]:
     first = rounds[0]
     kits = first.full.steps.get("create kits")
     bases = first.resync.steps.get("sync bases")
+    single_floor = (
+        f" (one POST per item, on {first.floor_create_single.count:,} items: "
+        f"{over(lambda r: r.floor_create_single.per_min if r.floor_create_single else None, '/min')})"
+        if first.floor_create_single
+        else ""
+    )
     lines = [
         f"### Live: {size:,} items, {live.levels:,} levels ({live.concurrency} concurrent requests)",
         "",
         f"| figure | medusa-sync | server floor | vs floor | naive, sequential | naive, {live.concurrency} concurrent | vs naive (sequential; concurrent) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
         f"| full import from an empty store, end to end (items/min) | **{over(full_rate, '/min')}** ({over(lambda r: r.full.wall_s, 's')}, "
-        f"{first.full.requests:,} requests) | {over(lambda r: r.floor_create.per_min, '/min')} | **{metric('full import / creation floor')}** | "
+        f"{first.full.requests:,} requests) | {over(lambda r: r.floor_create.per_min, '/min')}{single_floor} | **{metric('full import / creation floor')}** | "
         f"{over(lambda r: r.naive_create.per_min, '/min')} | {over(lambda r: r.naive_create_concurrent.per_min, '/min')} | "
         f"{times(full_rate, lambda r: r.naive_create.per_min)}; {times(full_rate, lambda r: r.naive_create_concurrent.per_min)} |",
         f"| — its item-creation step (items/min) | {over(step_rate, '/min')} ({over(lambda r: r.full.step_s('create items'), 's')}) | "

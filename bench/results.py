@@ -55,7 +55,7 @@ class SyncRun:
 class LiveRound:
     """One round of the live scenario at one size: every figure once, minutes apart."""
 
-    floor_create: Pass  # every item with its levels, one POST each, at medusa-sync's concurrency
+    floor_create: Pass  # every item with its levels through the item create workflow, medusa-sync's batches 4 at a time
     floor_list: Pass  # every item with its levels, pages of 1000, those after the first at medusa-sync's concurrency
     floor_levels: Pass  # every level +1 and back through the batch endpoint, medusa-sync's chunks at once (count: both passes)
     naive_create: Pass  # sequential: one request per item and one per level, on a sample
@@ -70,6 +70,7 @@ class LiveRound:
     naive_lookup_concurrent: Pass
     floor_list_sequential: Pass | None = None  # the same listing, one page after the other
     floor_levels_sequential: Pass | None = None  # the same level passes, batches of 1000 one after the other
+    floor_create_single: Pass | None = None  # one POST per item with its levels, at medusa-sync's concurrency, on a sample
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The live scenario: per size, one warm-up, then N rounds in which medusa-sync, the server floor
 and the naive clients are each measured once, in this order:
 
-1. the floor's creations (from an empty store); the naive client's creations on a sample,
-   sequential and then concurrent (each from an empty store);
+1. the floor's creations (from an empty store), then one POST per item on a sample; the naive
+   client's creations on a sample, sequential and then concurrent (each from an empty store);
 2. medusa-sync's full import (from an empty store); on that synced store the floor's listing of
    every item (one page after the other, then at medusa-sync's concurrency) and its level passes (every level +1 and back, through the batch endpoint);
 3. medusa-sync's re-sync of the "next night" feed (10% of the levels changed), its no-op
@@ -100,6 +100,7 @@ def live_round(
     server: Server, work: clients.Workload, base_root: Path, changed_root: Path, out: Path, concurrency: int, sample: int
 ) -> LiveRound:
     floor_create = clients.floor_create(server, work, concurrency)
+    floor_create_single = clients.floor_create_single(server, work, concurrency, sample)
     naive_create = clients.naive_create(server, work, sample, 1)
     naive_create_concurrent = clients.naive_create(server, work, sample, concurrency)
     server.reset()
@@ -123,6 +124,7 @@ def live_round(
         floor_list_sequential=floor_list_sequential,
         floor_levels=floor_levels,
         floor_levels_sequential=floor_levels_sequential,
+        floor_create_single=floor_create_single,
         naive_create=naive_create,
         naive_create_concurrent=naive_create_concurrent,
         full=full,

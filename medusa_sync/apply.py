@@ -1,7 +1,9 @@
-"""Apply a plan to the store: locations, then items (each created with its levels in one
-request), item updates, the level writes in batches (`LEVEL_CHUNKS_AT_ONCE` in flight), the
-bases of the levels written (in items' metadata, ~900 items per request, after their levels
-were written), then kits (created in batches, one by one where Medusa refuses a batch).
+"""Apply a plan to the store: locations, then items (created with their levels, ~100 per
+request through Medusa's item create workflow, `LEVEL_CHUNKS_AT_ONCE` requests in flight), item
+updates, the level writes in batches (as many in flight), the bases of the levels written (in
+items' metadata, ~840 items per request, after their levels were written), then kits (created
+in batches). Where Medusa refuses a batch (all or none), its records are written one by one, so
+a bad one costs only itself; a server that cannot take batches gets one request per record.
 
 Levels never below reserved, also when a reservation lands while the sync runs (unless the plan
 allows it, `--allow-below-reserved`): right before each level-batch chunk is sent, the levels it
@@ -24,7 +26,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -303,28 +305,39 @@ class _Apply:
             if level.with_item:
                 with_item.setdefault(level.sku, []).append(level)
 
-        def create(change: ItemCreate) -> None:
-            body = {key: value for key, value in change.item.model_dump().items() if value is not None}
+        def body(change: ItemCreate) -> dict[str, Any]:
+            item = {key: value for key, value in change.item.model_dump().items() if value is not None}
             levels = [(level.location_id or self.location_id(level.location), level) for level in with_item.get(change.sku, [])]
-            body["location_levels"] = [
+            item["location_levels"] = [
                 {"location_id": location_id, "stocked_quantity": level.stocked, "incoming_quantity": level.incoming}
                 for location_id, level in levels
             ]
-            body["metadata"] = {
-                **body["metadata"],
+            item["metadata"] = {
+                **item["metadata"],
                 **{base_key(location_id): base_value(level.stocked, level.incoming) for location_id, level in levels},
             }
-            created = self.client.inventory_items.create(body, fields=ID_ONLY)
-            self.ids.items[change.sku] = created["id"]
+            return item
+
+        def create(change: ItemCreate) -> None:
+            self.ids.items[change.sku] = self.client.inventory_items.create(body(change), fields=ID_ONLY)["id"]
 
         def update(change: ItemUpdate) -> None:
-            body = dict(change.set)
+            item = dict(change.set)
             if change.metadata is not None:
-                body["metadata"] = change.metadata
-            self.client.inventory_items.update(change.item_id, body, fields=ID_ONLY)
+                item["metadata"] = change.metadata
+            self.client.inventory_items.update(change.item_id, item, fields=ID_ONLY)
 
+        items = self.client.inventory_items
+        creates: list[ItemCreate] = self.plan.writes("item", "create")
         try:
-            self._run("create items", self.plan.writes("item", "create"), create)
+            if len(creates) > 1 and items.workflows_supported():
+                batched = self._in_batches(
+                    "create items", creates, body, items.create_batches, items.create_many, self.ids.items, LEVEL_CHUNKS_AT_ONCE,
+                    items.workflows_supported,
+                )
+                self._run("create items one by one", batched, create)
+            else:
+                self._run("create items", creates, create)
             self._run("update items", self.plan.writes("item", "update"), update)
         finally:  # the levels created with their items, also when the step stops
             created_with_items = [level for sku, levels in with_item.items() if sku in self.ids.items for level in levels]
@@ -604,53 +617,104 @@ class _Apply:
             self.ids.kits[change.sku] = (product_id, variant_id)
 
         creates: list[KitCreate] = self.plan.writes("kit", "create")
-        if len(creates) > 1 and self.client.products.batch_supported():
-            self._run("create kits one by one", self._kits_in_batches(creates, body), create)
+        products = self.client.products
+        if len(creates) > 1 and products.batch_supported():
+            batched = self._in_batches(
+                "create kits", creates, body, _kit_batches, _created_kits(products), self.ids.kits, 1, products.batch_supported
+            )
+            self._run("create kits one by one", batched, create)
         else:
             self._run("create kits", creates, create)
         self._run("update kits", self.plan.writes("kit", "update"), update)
 
-    def _kits_in_batches(self, creates: list[KitCreate], body: Callable[[KitCreate], dict[str, Any]]) -> list[KitCreate]:
-        """Create kits `KIT_BATCH_SIZE` at a time (one `POST /admin/products/batch` each, one
-        after the other: Medusa's single thread is the limit); returns the kits to create one by
-        one: those of a batch Medusa refused (a batch is all or nothing, so one bad kit must cost
-        only itself) and any missing from a batch's answer. A batch whose answer was lost and
-        could not be looked up may have been applied: its kits fail (the next run sees them)."""
-        advance = self.progress.step("create kits", len(creates))
-        bodies: dict[str, dict[str, Any]] = {}
+    def _in_batches(
+        self,
+        step: str,
+        creates: list[_C],
+        body: Callable[[_C], dict[str, Any]],
+        batches: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]],
+        send: Callable[[list[dict[str, Any]]], dict[str, Any]],
+        created: dict[str, Any],
+        at_once: int,
+        supported: Callable[[], bool],
+    ) -> list[_C]:
+        """Create `creates` in batch requests (`batches` cuts their bodies into requests, `send`
+        sends one and returns the ids of what it created by SKU, kept in `created`): the first
+        alone, then `at_once` in flight. Returns the creates to make one by one: those of a
+        request Medusa refused (a batch is all or none, so one bad record must cost only itself),
+        any missing from a request's result, and, once `supported()` turns False (the server
+        lacks the batch route), those of every request not sent yet. A request whose answer was
+        lost and could not be looked up may have been applied: its records fail (the next run
+        sees them)."""
+        advance = self.progress.step(step, len(creates))
+        change_of: dict[int, _C] = {}
+        bodies: list[dict[str, Any]] = []
         for change in creates:
             try:
-                bodies[change.sku] = body(change)
-            except MedusaSyncError as exc:  # a component whose creation failed
+                bodies.append(body(change))
+            except MedusaSyncError as exc:  # e.g. a location or a component whose creation failed
                 self.result.failures.append(ApplyFailure(change.kind, change.key, str(exc)))
-        by_sku = {change.sku: change for change in creates}
-        singles: list[KitCreate] = []
+                continue
+            change_of[id(bodies[-1])] = change
+        singles: list[_C] = []
         done = len(creates) - len(bodies)
-        for batch in split_batch({"create": list(bodies.values())}, max_entries=KIT_BATCH_SIZE):
-            kits = [by_sku[product["variants"][0]["sku"]] for product in batch["create"]]
-            try:
-                created = self.client.products.create_batch(batch["create"])
-            except MedusaSyncError as exc:
-                if not (exc.terminal or isinstance(exc, AmbiguousWriteError)):
-                    log.warning("Medusa refused a batch of %d kits (%s); creating them one by one", len(kits), exc)
-                    singles += kits
-                elif not isinstance(exc, CircuitOpenError):  # that one was never sent
-                    self.result.failures += [ApplyFailure(change.kind, change.key, str(exc)) for change in kits]
-                if exc.terminal:
-                    raise
-            else:
-                ids = {
-                    variant.get("sku"): (product["id"], variant["id"])
-                    for product in created
-                    for variant in product.get("variants") or []
-                }
-                for change in kits:
-                    if change.sku not in ids:
-                        singles.append(change)
-                        continue
-                    self.ids.kits[change.sku] = ids[change.sku]
-                    self.result.applied[f"{change.kind}.{change.action}"] += 1
-                    self.result.written.append(change)
-            done += len(kits)
-            advance(done)
+        stop: MedusaSyncError | None = None
+        def send_if_supported(batch: list[dict[str, Any]]) -> dict[str, Any] | None:
+            return send(batch) if supported() else None
+
+        requests = batches(bodies)
+        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="medusa-batches") as pool:
+
+            def submit(batch: list[dict[str, Any]]) -> tuple[list[_C], Future]:
+                return [change_of[id(entry)] for entry in batch], pool.submit(send_if_supported, batch)
+
+            sent = [submit(batch) for batch in requests[:1]]
+            wait([future for _, future in sent])  # the first alone: its answer tells what the server has
+            sent += [submit(batch) for batch in requests[1:]]
+            for changes, future in sent:  # in order, also after a stop: a running request was sent
+                if future.cancelled():
+                    continue
+                try:
+                    ids = future.result()
+                except MedusaSyncError as exc:
+                    if not (exc.terminal or isinstance(exc, AmbiguousWriteError)):
+                        if supported():
+                            log.warning("Medusa refused a batch of %d (%s): %s; creating them one by one", len(changes), step, exc)
+                        singles += changes
+                    elif not isinstance(exc, CircuitOpenError):  # that one was never sent
+                        self.result.failures += [ApplyFailure(change.kind, change.key, str(exc)) for change in changes]
+                    if exc.terminal and stop is None:
+                        stop = exc
+                        for _, other in sent:
+                            other.cancel()
+                else:
+                    for change in changes:
+                        if ids is None or change.sku not in ids:  # not sent (no batch route), or not created
+                            singles.append(change)
+                            continue
+                        created[change.sku] = ids[change.sku]
+                        self.result.applied[f"{change.kind}.{change.action}"] += 1
+                        self.result.written.append(change)
+                done += len(changes)
+                advance(done)
+        if stop is not None:
+            raise stop
         return singles
+
+
+def _kit_batches(bodies: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Kits `KIT_BATCH_SIZE` at a time, one `POST /admin/products/batch` each."""
+    return [batch["create"] for batch in split_batch({"create": bodies}, max_entries=KIT_BATCH_SIZE)]
+
+
+def _created_kits(products) -> Callable[[list[dict[str, Any]]], dict[str, tuple[str, str]]]:
+    """Sends a batch of kit products; returns variant SKU → (product id, variant id)."""
+
+    def send(bodies: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+        return {
+            variant.get("sku"): (product["id"], variant["id"])
+            for product in products.create_batch(bodies)
+            for variant in product.get("variants") or []
+        }
+
+    return send

@@ -19,11 +19,12 @@ The differences between the supported releases (2.3.0 and later; docs/compatibil
   fields; when that answers, products are read without them from then on.
 - the cross-item level batch (`POST /admin/inventory-items/location-levels/batch`) exists from
   2.3.0. A server without it (2.0-2.2) is refused with one line.
-- the workflow-run route (`POST /admin/workflows-executions/:workflow_id/run`), through which the
-  item update workflow sets the metadata of many items in one request, is in every supported
-  release (2.3.0 has it); a server that answers it as an unknown route, an unknown workflow, or
-  forbidden, or whose workflow does not finish within the request, is taken to lack it, and
-  items are updated one request each.
+- the workflow-run route (`POST /admin/workflows-executions/:workflow_id/run`), through which
+  Medusa's own item create and update workflows (those behind `POST /admin/inventory-items` and
+  `POST /admin/inventory-items/:id`) create or update many items in one request, is in every
+  supported release (2.3.0 has it); a server that answers it as an unknown route, an unknown
+  workflow, or forbidden, or whose workflow does not finish within the request, is taken to
+  lack it, and items are created and updated one request each.
 - metadata updates: 2.21 merges them and deletes a key sent as ""; 2.3.0 keeps a key sent as
   "" as "" and replaces a product's metadata (learned and handled in metadata.py).
 
@@ -47,7 +48,7 @@ VARIANT_SKU_FILTER = "product-variants sku filter"
 LEVEL_BATCH = "cross-item level batch"
 PRODUCT_BATCH = "product batch"
 PRODUCT_SHIPPING_PROFILE = "product shipping profile link"
-ITEM_UPDATE_WORKFLOW = "inventory item update workflow through the workflow-run route"
+ITEM_WORKFLOWS = "inventory item workflows through the workflow-run route"
 
 
 def metadata_merge(kind: str) -> str:
@@ -64,7 +65,7 @@ _FALLBACKS = {
     UNIT_OF_MEASURE: "units are kept in the item's metadata.unit_of_measure",
     VARIANT_SKU_FILTER: "variants are looked up by q= and an exact SKU match",
     PRODUCT_BATCH: "products (kits) are created one request each",
-    ITEM_UPDATE_WORKFLOW: "item metadata (the sync bases) is updated one request per item",
+    ITEM_WORKFLOWS: "items are created, and their metadata (the sync bases) updated, one request per item",
     PRODUCT_SHIPPING_PROFILE: "products are read without shipping_profile and kits get no shipping profile",
     **{
         metadata_merge(kind): f"{kind} metadata updates send the whole metadata, read just before (other keys kept, removed keys omitted)"

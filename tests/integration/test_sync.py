@@ -17,6 +17,9 @@ import pytest
 
 from medusa_sync.cli.main import main
 from medusa_sync.client import MedusaClient
+from medusa_sync.client.resources.inventory_items import InventoryItems
+from medusa_sync.config import Rules
+from medusa_sync.feeds import load_catalog
 from medusa_sync.store import owned
 
 from .raw import RawAdmin
@@ -81,6 +84,32 @@ def owned_counts(client: MedusaClient) -> dict[str, int]:
         "levels": sum(len(item.get("location_levels") or []) for item in items),
         "kits": len(products),
     }
+
+
+def test_an_import_creates_its_items_in_runs_of_medusas_item_create_workflow(store, client, raw_admin, capsys, tmp_path, monkeypatch) -> None:
+    """From an empty store: one item alone (its answer tells whether the server has
+    `unit_of_measure`), the other 242 in requests of ~100 through the workflow-run route, their
+    ids read back by SKU; the store is the one one create per item made."""
+    runs: list[int] = []
+    create_many = InventoryItems.create_many
+
+    def recorded(self, bodies):
+        runs.append(len(bodies))
+        return create_many(self, bodies)
+
+    monkeypatch.setattr(InventoryItems, "create_many", recorded)
+    code, result = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert result["applied"]["failures"] == []
+    assert result["applied"]["applied"] == {"item.create": 243, "kit.create": 4, "level.create": 245, "location.create": 4}
+    assert runs[0] == 1 and sum(runs) == 243 and len(runs) <= 5 and min(runs[1:]) > 1
+    assert store_counts(client, raw_admin) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
+    ids = {row["sku"]: row["id"] for row in raw_admin.items()}
+    payload = json.loads((tmp_path / "out" / "inventory_items_payload.json").read_text(encoding="utf-8"))
+    assert {row["sku"]: row["id"] for row in payload["inventory_items"]} == ids
+
+    code, again = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
+    assert (code, again["applied"], again["requests"]["writes"]) == (0, None, 0)
 
 
 def test_import_samples_then_reimport_sends_no_write(store, client, raw_admin, capsys, tmp_path) -> None:
@@ -172,29 +201,38 @@ def test_kit_availability_is_min_over_components(store, client, capsys, tmp_path
 
 
 def test_interrupted_apply_converges(store, client, raw_admin, tmp_path) -> None:
+    """An import killed while it creates items (they go ~100 per request, so a catalog of 3,000
+    takes a few seconds): the re-run creates exactly what is missing."""
+    feeds = tmp_path / "feeds"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(feeds), "--items", "3000"], check=True, stdout=subprocess.DEVNULL)
+    catalog = load_catalog(feeds, Rules())
+    expected = {
+        "locations": len({level.location for level in catalog.levels}),
+        "items": len(catalog.items),
+        "levels": len(catalog.levels),
+        "kits": len(catalog.kits),
+    }
     env = {**os.environ, "MEDUSA_SYNC_CONCURRENCY": "2"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "medusa_sync", "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "killed")],
+        [sys.executable, "-m", "medusa_sync", "import", str(feeds), "--yes", "--out", str(tmp_path / "killed")],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    created = 0
     while time.monotonic() < deadline and process.poll() is None:
-        created = owned_counts(client)["items"]
-        if created >= 40:
+        if sum(1 for _ in client.inventory_items.iter(fields="id")) >= 300:
             break
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     partial = owned_counts(client)  # not cross-checked: Medusa may still finish an in-flight write
-    assert 40 <= partial["items"] < 243, partial  # killed half-way, not before or after
+    assert 300 <= partial["items"] < expected["items"], partial  # killed half-way, not before or after
 
-    assert main(["import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out")]) == 0
-    assert store_counts(client, raw_admin) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
-    assert main(["plan", str(SAMPLES), "--detailed-exitcode", "--out", str(tmp_path / "plan")]) == 0
+    assert main(["import", str(feeds), "--yes", "--out", str(tmp_path / "out")]) == 0
+    assert store_counts(client, raw_admin) == expected
+    assert main(["plan", str(feeds), "--detailed-exitcode", "--out", str(tmp_path / "plan")]) == 0
 
 
 def test_shrink_guard_refuses_a_feed_that_lost_half_a_file(imported_samples, client, raw_admin, capsys, tmp_path) -> None:
@@ -378,7 +416,7 @@ def test_day_two_plan_lists_only_real_changes(imported_samples, store, capsys, t
     code, applied = run_json(capsys, "import", str(feeds), "--yes", "--out", str(tmp_path / "out"))
     assert code == 0
     assert applied["applied"]["applied"] == {"level.update": 3, "base.record": 3}
-    assert applied["requests"]["writes"] == 1 + 3  # one level batch, then each item's new sync base
+    assert applied["requests"]["writes"] == 1 + 1  # one level batch, then the three items' new sync bases in one request
     items = admin_get(
         store, medusa_admin_token, "/admin/inventory-items", fields="sku,location_levels.stocked_quantity", limit=500
     )["inventory_items"]

@@ -51,6 +51,7 @@ class FakeMedusa:
         self.fail_sku = fail_sku
         self.workflow_run = workflow_run  # False: a server without the workflow-run route
         self.deleted: set[str] = set()  # item ids deleted by someone else meanwhile
+        self.created_items: dict[str, str] = {}  # SKU → id of each item created
         self.counter = 0
         self.locations: list[dict] = []
         self.levels: dict[str, list[dict]] = {}  # item id → its location_levels, as the re-reads see them
@@ -77,6 +78,10 @@ class FakeMedusa:
             location = {"id": self.next_id("sloc"), "name": body["name"], "metadata": body["metadata"]}
             self.locations.append({**location, "created_at": f"2026-01-10T12:00:{self.counter:02d}Z"})
             return httpx.Response(200, json={"stock_location": location})
+        if path == "/admin/inventory-items" and request.method == "GET" and "sku[]" in request.url.params:
+            skus = request.url.params["sku[]"].split(",")
+            rows = [{"id": self.created_items[sku], "sku": sku} for sku in skus if sku in self.created_items]
+            return httpx.Response(200, json={"inventory_items": rows, "count": len(rows), "offset": 0, "limit": 1000})
         if path == "/admin/inventory-items" and request.method == "GET":
             self.reads.append((request.url.params.get("id[]"), request.url.params.get("fields")))
             ids = request.url.params.get("id[]", "").split(",")
@@ -90,7 +95,18 @@ class FakeMedusa:
         if path == "/admin/inventory-items" and request.method == "POST":
             if body["sku"] == self.fail_sku:
                 return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
-            return httpx.Response(200, json={"inventory_item": {"id": self.next_id("iitem"), "sku": body["sku"]}})
+            self.created_items[body["sku"]] = self.next_id("iitem")
+            item = {"id": self.created_items[body["sku"]], "sku": body["sku"]}
+            if "unit_of_measure" in (request.url.params.get("fields") or ""):  # Medusa 2.20 and later
+                item["unit_of_measure"] = body.get("unit_of_measure")
+            return httpx.Response(200, json={"inventory_item": item})
+        if path == "/admin/workflows-executions/create-inventory-items-workflow/run" and self.workflow_run:
+            items = body["input"]["items"]
+            if any(item["sku"] == self.fail_sku for item in items):  # the workflow is all or none
+                return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
+            for item in items:
+                self.created_items[item["sku"]] = self.next_id("iitem")
+            return httpx.Response(200, json={"acknowledgement": {"hasFinished": True, "hasFailed": False}})
         if path == "/admin/products" and request.method == "POST":
             sku = body["variants"][0]["sku"]
             return httpx.Response(
@@ -124,6 +140,20 @@ class FakeMedusa:
         return httpx.Response(404, text=f"Cannot {request.method} {path}")
 
 
+CREATE_RUN = ("POST", "/admin/workflows-executions/create-inventory-items-workflow/run")
+
+
+def created_bodies(fake: FakeMedusa) -> dict[str, dict]:
+    """SKU → create body of every item sent, alone or in a workflow run."""
+    bodies = {}
+    for method, path, body in fake.requests:
+        if (method, path) == ("POST", "/admin/inventory-items"):
+            bodies[body["sku"]] = body
+        elif (method, path) == CREATE_RUN:
+            bodies.update({item["sku"]: item for item in body["input"]["items"]})
+    return bodies
+
+
 def client_for(fake: FakeMedusa) -> MedusaClient:
     return MedusaClient(
         "http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(fake), retry=RetryPolicy(max_attempts=1)
@@ -141,13 +171,17 @@ def test_empty_store_apply_sends_locations_items_with_levels_then_kits(catalog) 
     methods_paths = [(m, p) for m, p, _ in fake.requests]
     assert methods_paths == [
         *[("GET", "/admin/stock-locations"), ("POST", "/admin/stock-locations"), ("GET", "/admin/stock-locations")] * 2,
-        *[("POST", "/admin/inventory-items")] * 4,
+        ("POST", "/admin/inventory-items"),  # one alone: its answer tells whether items have unit_of_measure
+        CREATE_RUN,  # the other three in one run of Medusa's item create workflow
+        ("GET", "/admin/inventory-items"),  # their ids, by SKU
         ("POST", "/admin/products"),
     ]
     locations = {row["name"]: row["id"] for row in fake.locations}
     assert set(locations) == {"Fotus CD SUL", "Odex CD"}
     assert [row["metadata"]["medusa_sync_key"] for row in fake.locations] == [name.casefold() for name in locations]
-    items = {body["sku"]: body for _, path, body in fake.requests if path == "/admin/inventory-items"}
+    items = created_bodies(fake)
+    assert [len(body["input"]["items"]) for method, path, body in fake.requests if (method, path) == CREATE_RUN] == [3]
+    assert result.ids.items == fake.created_items
     assert items["odex_inverters_ODEX-INV-A-3000W"]["location_levels"] == [
         {"location_id": locations["Odex CD"], "stocked_quantity": 100, "incoming_quantity": 0}
     ]
@@ -169,7 +203,8 @@ def test_empty_store_apply_sends_locations_items_with_levels_then_kits(catalog) 
     assert result.ids.kits["fotus_kits_KP01"][0].startswith("prod_")
     # Medusa re-reads a written record for its answer: only what apply reads is asked for.
     assert [fields for path, fields in fake.answer_fields if not path.startswith("/admin/stock-locations")] == [
-        *["id"] * 4,
+        "id,unit_of_measure",
+        None,  # the workflow-run route answers no record
         "id,variants.id,variants.sku",
     ]
 
@@ -261,7 +296,7 @@ def test_without_the_workflow_run_route_bases_go_one_request_per_item_and_it_is_
 
     assert first.failures == second.failures == []
     assert dict(first.applied) == dict(second.applied) == {"level.update": 1, "level.create": 1, "base.record": 2}
-    assert learned["inventory item update workflow through the workflow-run route"] is False
+    assert learned["inventory item workflows through the workflow-run route"] is False
     # The second apply does not ask again.
     assert fake.requests == [LEVEL_BATCH_OF_TWO, *SINGLE_BASES]
 
@@ -284,7 +319,7 @@ def test_a_refused_bases_request_falls_back_to_one_update_per_item(catalog) -> N
         ("POST", "/admin/workflows-executions/update-inventory-items-workflow/run"),
         *[(method, path) for method, path, _ in SINGLE_BASES],
     ]
-    assert "inventory item update workflow through the workflow-run route" not in learned  # a data error, not the route
+    assert "inventory item workflows through the workflow-run route" not in learned  # a data error, not the route
 
 
 def level_update(n: int) -> LevelUpdate:
@@ -366,30 +401,31 @@ class DyingMedusa(FakeMedusa):
 
 def test_a_server_that_dies_mid_apply_stops_every_step_with_exact_accounting(catalog) -> None:
     plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
-    fake = DyingMedusa(alive=8)  # the 2 locations (each looked up, created, looked up) and 2 of the 4 items
+    fake = DyingMedusa(alive=7)  # the 2 locations (each looked up, created, looked up) and the first item
     with client_for(fake) as client, pytest.raises(ApplyStopped) as raised:
         apply_plan(client, plan, StoreIds(), concurrency=1)
 
     stopped = raised.value
     assert exit_code_of(stopped) == 8
     assert stopped.step == "items"
-    assert len(fake.requests) == 9  # the failed create, then nothing: no kit, no 4th item
-    assert dict(stopped.result.applied) == {"location.create": 2, "item.create": 2, "level.create": 2}
-    [failure] = stopped.result.failures
-    assert failure.kind == "item"
-    assert failure.message.startswith("POST /admin/inventory-items: cannot reach Medusa (ConnectError")
-    assert dict(stopped.not_applied) == {"item.create": 1, "level.create": 2, "kit.create": 1}
+    assert len(fake.requests) == 8  # the failed run of the other three, then nothing: no kit
+    assert fake.requests[-1][:2] == CREATE_RUN
+    assert dict(stopped.result.applied) == {"location.create": 2, "item.create": 1, "level.create": 1}
+    failures = stopped.result.failures
+    assert [failure.kind for failure in failures] == ["item"] * 3
+    assert failures[0].message.startswith(f"POST {CREATE_RUN[1]}: cannot reach Medusa (ConnectError")
+    assert dict(stopped.not_applied) == {"level.create": 3, "kit.create": 1}
     assert str(stopped).splitlines() == [
-        f"Medusa failed terminally during step 'items'; the apply stopped: {failure.message}",
-        "  applied: 2 item.create, 2 level.create, 2 location.create",
-        "  failed (each may or may not have been applied): 1",
-        "  not applied: 1 item.create, 1 kit.create, 2 level.create",
+        f"Medusa failed terminally during step 'items'; the apply stopped: {failures[0].message}",
+        "  applied: 1 item.create, 1 level.create, 2 location.create",
+        "  failed (each may or may not have been applied): 3",
+        "  not applied: 1 kit.create, 3 level.create",
     ]
     assert stopped.accounting() == {
         "step": "items",
-        "applied": {"item.create": 2, "level.create": 2, "location.create": 2},
-        "failed": [{"kind": "item", "key": failure.key, "message": failure.message}],
-        "not_applied": {"item.create": 1, "kit.create": 1, "level.create": 2},
+        "applied": {"item.create": 1, "level.create": 1, "location.create": 2},
+        "failed": [{"kind": "item", "key": failure.key, "message": failure.message} for failure in failures],
+        "not_applied": {"kit.create": 1, "level.create": 3},
         "reserved_guards": [],
     }
 
@@ -661,3 +697,29 @@ def test_a_failed_re_read_fails_its_chunk_and_nothing_else(catalog) -> None:
     assert dict(result.applied) == {}
     assert [(f.kind, f.key) for f in result.failures] == [("level", "A @ Odex CD")]
     assert result.failures[0].message.startswith("re-reading reserved before the write: ")
+
+
+def test_without_the_workflow_run_route_items_are_created_one_request_each_after_one_refusal(catalog) -> None:
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    fake = FakeMedusa(workflow_run=False)
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
+    assert result.failures == []
+    assert dict(result.applied) == {"location.create": 2, "item.create": 4, "level.create": 4, "kit.create": 1}
+    item_writes = [(method, path) for method, path, _ in fake.requests if "inventory-items" in path and method == "POST"]
+    # the first alone (the unit), the run Medusa refuses as an unknown route, the other three one by one
+    assert item_writes == [("POST", "/admin/inventory-items"), CREATE_RUN, *[("POST", "/admin/inventory-items")] * 3]
+    assert set(created_bodies(fake)) == set(result.ids.items) == set(fake.created_items)
+
+
+def test_a_refused_create_run_costs_only_its_bad_item(catalog) -> None:
+    """Medusa's workflow is all or none: one item it refuses fails the run; the run's other
+    items are then created one by one and only the bad one fails."""
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    fake = FakeMedusa(fail_sku="odex_panels_ODEX-PAINEL-B-600W")
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
+    assert [(f.kind, f.key) for f in result.failures] == [("item", "odex_panels_ODEX-PAINEL-B-600W")]
+    assert result.count("item", "create") == 3
+    assert sorted(result.ids.items) == sorted(fake.created_items) == ["fotus_inverters_SUN-X1", "fotus_panels_ACME-600W", "odex_inverters_ODEX-INV-A-3000W"]
+    assert [len(body["input"]["items"]) for method, path, body in fake.requests if (method, path) == CREATE_RUN] == [3]

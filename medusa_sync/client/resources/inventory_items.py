@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..capabilities import (
-    ITEM_UPDATE_WORKFLOW,
+    ITEM_WORKFLOWS,
     LEVEL_BATCH,
     UNIT_OF_MEASURE,
     Capabilities,
@@ -16,18 +16,26 @@ from ..capabilities import (
     metadata_merge,
     unrecognized_field,
 )
-from ..errors import BadRequestError, InvalidRequestError, MalformedAnswerError, MedusaAPIError
+from ..errors import AmbiguousWriteError, BadRequestError, InvalidRequestError, MalformedAnswerError, MedusaAPIError
 from ..metadata import update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY, Convert
-from ..requestor import Requestor, listed
-from .base import Fields, Record, Records, Resource, answer_fields, list_query, segment
+from ..requestor import Recover, Requestor, listed
+from .base import ID_ONLY, Fields, Record, Records, Resource, answer_fields, list_query, segment
 
 PATH = "/admin/inventory-items"
 BATCH_LEVELS_PATH = f"{PATH}/location-levels/batch"
-UPDATE_WORKFLOW_PATH = "/admin/workflows-executions/update-inventory-items-workflow/run"
-"""The workflow behind `POST /admin/inventory-items/:id`, run with many items' updates at once."""
-UPDATE_WORKFLOW_MAX_BYTES = 90_000
+WORKFLOWS_PATH = "/admin/workflows-executions"
+WORKFLOW_MAX_BYTES = 90_000
 """Medusa parses at most 100 KB of JSON outside its batch routes (the run route answers 413 above)."""
+WORKFLOW_INPUT_MAX_BYTES = WORKFLOW_MAX_BYTES - len('{"input":}')
+"""The most JSON a workflow's input may take within `WORKFLOW_MAX_BYTES`."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What a create's look-up found after its answer was lost: SKU → id."""
+
+    ids: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -124,61 +132,127 @@ class InventoryItems(Resource):
             lambda: self.retrieve(item_id, fields="id,metadata").get("metadata") or {},
         )
 
+    def workflows_supported(self) -> bool:
+        """False once the server has shown it cannot run Medusa's item workflows through the
+        workflow-run route (`create_many`, `each_metadata_batch`)."""
+        return self._capabilities.supports(ITEM_WORKFLOWS) is not False
+
     def metadata_batch_supported(self) -> bool:
-        """False once the server has shown it cannot run the item update workflow for many
-        items in one request, or that it replaces an item's metadata on update (a batch sends
-        only the keys it sets)."""
-        return (
-            self._capabilities.supports(ITEM_UPDATE_WORKFLOW) is not False
-            and self._capabilities.supports(metadata_merge("inventory item")) is not False
-        )
+        """`workflows_supported`, and the server is not known to replace an item's metadata on
+        update (a batch sends only the keys it sets)."""
+        return self.workflows_supported() and self._capabilities.supports(metadata_merge("inventory item")) is not False
+
+    def create_batches(self, bodies: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+        """`bodies` cut into the lists `create_many` sends (Medusa's 100 KB), in order; where the
+        server's `unit_of_measure` is not known yet, a body naming it comes first, alone, so
+        that its answer tells (send that list before the others)."""
+        bodies = list(bodies)
+        first: list[list[Mapping[str, Any]]] = []
+        if self._capabilities.supports(UNIT_OF_MEASURE) is None:
+            naming = next((body for body in bodies if body.get(UNIT_OF_MEASURE) is not None), None)
+            if naming is not None:
+                bodies.remove(naming)
+                first = [[naming]]
+        return first + [body["items"] for body in split_batch({"items": bodies}, max_bytes=WORKFLOW_INPUT_MAX_BYTES)]
+
+    def create_many(self, bodies: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+        """Create items, each with its first levels (`location_levels`), all or none, in one
+        request: one body as `create` does (asking the answer for `unit_of_measure` while the
+        server's is not known: see capabilities.py), more through the Admin API's workflow-run
+        route, which runs the workflow behind `POST /admin/inventory-items` with every body (at
+        most a `create_batches` list). That route answers no records, so the created items are
+        looked up by SKU. Returns SKU → id. Every body needs a SKU.
+
+        After an ambiguous failure the items with the bodies' SKUs are looked up first: any
+        found are the result and the request is not re-sent (the caller creates the SKUs
+        missing from the result one by one); none found: it is re-sent. When the ids cannot be
+        read back after the items were created, AmbiguousWriteError is raised (never the
+        open circuit's "not sent"). A server that cannot run the workflow raises its error and
+        is remembered (`workflows_supported`)."""
+        skus = [body.get("sku") for body in bodies]
+        if not all(isinstance(sku, str) and sku for sku in skus):
+            raise InvalidRequestError("create_many needs a SKU in every body: the created items are found by it")
+        unit = self._capabilities.supports(UNIT_OF_MEASURE)
+        if len(bodies) == 1:
+            return {skus[0]: self.create(bodies[0], fields=ID_ONLY if unit is not None else f"{ID_ONLY},{UNIT_OF_MEASURE}")["id"]}
+        if unit is None and any(body.get(UNIT_OF_MEASURE) is not None for body in bodies):
+            raise InvalidRequestError("create_many: the server's unit_of_measure is not known yet; send a body naming it alone first")
+        if unit is False:
+            bodies = [_unit_into_metadata(dict(body)) for body in bodies]
+
+        def recover() -> _Found | None:
+            found = self._ids_by_sku(skus)
+            return _Found(found) if found else None
+
+        answer = self._run_workflow("create-inventory-items-workflow", {"items": list(bodies)}, idempotent=False, recover=recover)
+        if isinstance(answer, _Found):  # the answer was lost; some were created
+            return answer.ids
+        try:
+            return self._ids_by_sku(skus)
+        except MedusaAPIError as error:  # created: never report them as not sent
+            lost = AmbiguousWriteError(
+                f"{len(skus)} items were created, but reading their ids back failed: {error}",
+                method="POST",
+                path=f"{WORKFLOWS_PATH}/create-inventory-items-workflow/run",
+                hint="the next run sees them",
+            )
+            lost.terminal = error.terminal
+            raise lost from error
 
     def each_metadata_batch(self, metadata_by_item: Mapping[str, Mapping[str, Any]]) -> Iterator[MetadataBatch]:
         """Set metadata keys of many items, one outcome per request, the requests one after the
         other: Medusa's own item update workflow (the one behind `POST /admin/inventory-items/:id`,
         which merges the keys sent into the item's metadata) run through the Admin API's
-        workflow-run route with up to ~900 items' updates. Each request is all or none (the
+        workflow-run route with up to ~840 items' updates. Each request is all or none (the
         workflow undoes its updates when one fails, e.g. an item deleted meanwhile) and is
         re-sent after transient failures (setting keys again changes nothing).
 
         Keys are only set: "" removes a key on 2.21 but is kept on 2.3.0, so it is refused here.
-        A server without the route (or without the workflow, or that forbids it, or whose
-        workflow does not finish within the request) is remembered (`metadata_batch_supported`)
-        and its error is the outcome of every item not sent yet."""
+        A server that cannot run the workflow (see `workflows_supported`) is remembered and its
+        error is the outcome of every item not sent yet."""
         updates = []
         for item_id, metadata in metadata_by_item.items():
             if any(value == "" for value in metadata.values()):
                 raise InvalidRequestError(f"each_metadata_batch only sets keys; {item_id} has one sent as \"\"")
             updates.append({"id": item_id, "metadata": dict(metadata)})
-        bodies = split_batch({"updates": updates}, max_bytes=UPDATE_WORKFLOW_MAX_BYTES - len('{"input":}'))
+        bodies = split_batch({"updates": updates}, max_bytes=WORKFLOW_INPUT_MAX_BYTES)
         for index, body in enumerate(bodies):
             item_ids = [update["id"] for update in body["updates"]]
             try:
-                self._run_update_workflow(body["updates"])
+                self._run_workflow("update-inventory-items-workflow", body, idempotent=True)
             except MedusaAPIError as error:
-                if self._capabilities.supports(ITEM_UPDATE_WORKFLOW) is False:
+                if not self.workflows_supported():
                     yield MetadataBatch([update["id"] for rest in bodies[index:] for update in rest["updates"]], error)
                     return
                 yield MetadataBatch(item_ids, error)
             else:
                 yield MetadataBatch(item_ids, None)
 
-    def _run_update_workflow(self, updates: list[dict[str, Any]]) -> None:
+    def _run_workflow(self, workflow_id: str, workflow_input: dict[str, Any], *, idempotent: bool, recover: Recover | None = None) -> Any:
+        """Run one of Medusa's workflows with `workflow_input`; None once it finished, or what
+        `recover` found (never a dict) after an ambiguous failure."""
+        path = f"{WORKFLOWS_PATH}/{workflow_id}/run"
         try:
-            answer = self._requestor.request("POST", UPDATE_WORKFLOW_PATH, json={"input": {"updates": updates}}, idempotent=True)
+            answer = self._requestor.request("POST", path, json={"input": workflow_input}, idempotent=idempotent, recover=recover)
         except MedusaAPIError as error:
-            if _no_update_workflow(error):
-                self._capabilities.learn(ITEM_UPDATE_WORKFLOW, False, f"POST {UPDATE_WORKFLOW_PATH} answers {error.status} {error.message!r}")
+            if _no_workflow_run(error):
+                self._capabilities.learn(ITEM_WORKFLOWS, False, f"POST {path} answers {error.status} {error.message!r}")
             raise
-        acknowledgement = answer.get("acknowledgement") if isinstance(answer, dict) else None
+        if not isinstance(answer, dict):
+            return answer
+        acknowledgement = answer.get("acknowledgement")
         if not isinstance(acknowledgement, dict) or acknowledgement.get("hasFinished") is not True or acknowledgement.get("hasFailed"):
-            self._capabilities.learn(ITEM_UPDATE_WORKFLOW, False, f"POST {UPDATE_WORKFLOW_PATH} answers {acknowledgement!r}")
+            self._capabilities.learn(ITEM_WORKFLOWS, False, f"POST {path} answers {acknowledgement!r}")
             raise MalformedAnswerError(
-                f"the item update workflow did not report finishing within the request ({acknowledgement!r})",
+                f"the workflow {workflow_id} did not report finishing within the request ({acknowledgement!r})",
                 method="POST",
-                path=UPDATE_WORKFLOW_PATH,
+                path=path,
             )
-        self._capabilities.learn(ITEM_UPDATE_WORKFLOW, True, f"POST {UPDATE_WORKFLOW_PATH} answers")
+        self._capabilities.learn(ITEM_WORKFLOWS, True, f"POST {path} answers")
+        return None
+
+    def _ids_by_sku(self, skus: Iterable[str]) -> dict[str, str]:
+        return {row["sku"]: row["id"] for row in self.list_by_skus(skus, fields="id,sku")}
 
     def delete(self, item_id: str) -> Record:
         """Soft-delete; Medusa refuses (400) an item with reservations."""
@@ -395,8 +469,8 @@ def _unknown_route(error: MedusaAPIError) -> bool:
     return error.status == 404 and error.type is None and error.message.startswith("unknown route")
 
 
-def _no_update_workflow(error: MedusaAPIError) -> bool:
-    """The answer of a server that cannot run the item update workflow through the Admin API:
+def _no_workflow_run(error: MedusaAPIError) -> bool:
+    """The answer of a server that cannot run an item workflow through the Admin API:
     an unknown route, an unknown workflow, or a refusal to run it for this user or key."""
     if error.status in (403, 405):
         return True

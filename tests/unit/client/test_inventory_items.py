@@ -224,7 +224,7 @@ def test_a_failing_first_request_applied_nothing(client, transport):
 
 RUN_PATH = "/admin/workflows-executions/update-inventory-items-workflow/run"
 FINISHED = {"acknowledgement": {"transactionId": "auto-1", "workflowId": "update-inventory-items-workflow", "hasFinished": True, "hasFailed": False}}
-WORKFLOW_FEATURE = "inventory item update workflow through the workflow-run route"
+WORKFLOW_FEATURE = "inventory item workflows through the workflow-run route"
 
 
 def bases(count: int) -> dict[str, dict[str, list[int]]]:
@@ -291,3 +291,94 @@ def test_metadata_batches_only_set_keys(client, transport):
 def test_no_metadata_batches_where_the_server_replaces_an_items_metadata(client):
     client.capabilities.learn("inventory item metadata merge on update", False, "test")
     assert not client.inventory_items.metadata_batch_supported()
+
+
+CREATE_RUN = "/admin/workflows-executions/create-inventory-items-workflow/run"
+
+
+def item_body(n: int, unit: str | None = "UN") -> dict:
+    body = {"sku": f"PAINEL-{n}", "title": f"Painel {n}", "location_levels": [{"location_id": "sloc_1", "stocked_quantity": n}]}
+    return {**body, "unit_of_measure": unit} if unit else body
+
+
+def found(*numbers: int) -> httpx.Response:
+    return page("inventory_items", [{"id": f"iitem_{n}", "sku": f"PAINEL-{n}"} for n in numbers])
+
+
+def test_the_first_create_batch_is_one_body_naming_the_unit_while_the_server_is_not_known(client):
+    bodies = [item_body(1, unit=None), *[item_body(n) for n in range(2, 6)]]
+    assert client.inventory_items.create_batches(bodies) == [[bodies[1]], [bodies[0], *bodies[2:]]]
+    client.capabilities.learn("unit_of_measure", True, "test")
+    assert client.inventory_items.create_batches(bodies) == [bodies]
+
+
+def test_create_batches_stay_under_medusas_body_limit(client):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    bodies = [{**item_body(n), "description": "x" * 900} for n in range(1000, 1300)]
+    batches = client.inventory_items.create_batches(bodies)
+    assert [body for batch in batches for body in batch] == bodies
+    # Each body is 1,052 bytes of JSON: {"input":{"items":[…]}} holds 85 in 90,000 bytes (89,526).
+    assert len(json.dumps(bodies[0], separators=(",", ":"))) == 1052
+    sizes = [len(json.dumps({"input": {"items": batch}}, separators=(",", ":"))) for batch in batches]
+    assert ([len(batch) for batch in batches], sizes[0]) == ([85, 85, 85, 45], 89_526)
+
+
+def test_one_body_is_created_as_create_does_and_its_answer_tells_the_unit(client, transport):
+    transport.add(ok({"inventory_item": {"id": "iitem_1", "unit_of_measure": "UN"}}))
+    assert client.inventory_items.create_many([item_body(1)]) == {"PAINEL-1": "iitem_1"}
+    [request] = transport.requests
+    assert_call(request, "POST", "/admin/inventory-items", [("fields", "id,unit_of_measure")], json_body=item_body(1))
+    assert client.capabilities.snapshot()["unit_of_measure"] is True
+
+
+def test_many_bodies_run_the_create_workflow_and_the_ids_are_looked_up_by_sku(client, transport):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    transport.add(ok(FINISHED), found(1, 2, 3))
+    assert client.inventory_items.create_many([item_body(n) for n in (1, 2, 3)]) == {f"PAINEL-{n}": f"iitem_{n}" for n in (1, 2, 3)}
+    run, lookup = transport.requests
+    assert_call(run, "POST", CREATE_RUN, json_body={"input": {"items": [item_body(n) for n in (1, 2, 3)]}})
+    assert_call(lookup, "GET", "/admin/inventory-items", [("sku[]", "PAINEL-1,PAINEL-2,PAINEL-3"), ("fields", "id,sku"), ("order", "id"), ("limit", "1000"), ("offset", "0")])
+
+
+def test_on_a_server_without_units_the_unit_goes_into_each_bodys_metadata(client, transport):
+    client.capabilities.learn("unit_of_measure", False, "test")
+    transport.add(ok(FINISHED), found(1, 2))
+    client.inventory_items.create_many([item_body(1), item_body(2)])
+    sent = body(transport.requests[0])["input"]["items"]
+    assert [(item.get("unit_of_measure"), item["metadata"]) for item in sent] == [(None, {"unit_of_measure": "UN"})] * 2
+
+
+def test_many_bodies_naming_a_unit_wait_until_the_server_is_known(client, transport):
+    with pytest.raises(ValueError, match="unit_of_measure is not known yet"):
+        client.inventory_items.create_many([item_body(1), item_body(2)])
+    assert transport.requests == []
+
+
+def test_a_create_run_whose_answer_was_lost_is_looked_up_not_re_sent(client, transport):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    transport.add(httpx.ReadTimeout("timed out"), found(1, 2))
+    assert client.inventory_items.create_many([item_body(1), item_body(2)]) == {"PAINEL-1": "iitem_1", "PAINEL-2": "iitem_2"}
+    assert [request.method for request in transport.requests] == ["POST", "GET"]
+
+
+def test_a_create_run_whose_answer_was_lost_and_that_made_nothing_is_re_sent_once(client, transport):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    transport.add(error(503, "down"), found(), ok(FINISHED), found(1, 2))
+    assert client.inventory_items.create_many([item_body(1), item_body(2)]) == {"PAINEL-1": "iitem_1", "PAINEL-2": "iitem_2"}
+    assert [(request.method, request.url.path) for request in transport.requests] == [
+        ("POST", CREATE_RUN), ("GET", "/admin/inventory-items"), ("POST", CREATE_RUN), ("GET", "/admin/inventory-items")
+    ]
+
+
+def test_create_many_needs_skus(client, transport):
+    with pytest.raises(ValueError, match="needs a SKU in every body"):
+        client.inventory_items.create_many([item_body(1), {"title": "no sku"}])
+    assert transport.requests == []
+
+
+def test_items_created_whose_ids_cannot_be_read_back_are_an_ambiguous_write_never_not_sent(client, transport):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    transport.add(ok(FINISHED), *[error(500, {"type": "unknown_error", "message": "boom"})] * 5)
+    with pytest.raises(AmbiguousWriteError, match="2 items were created, but reading their ids back failed: GET /admin/inventory-items"):
+        client.inventory_items.create_many([item_body(1), item_body(2)])
+    assert transport.requests[0].url.path == CREATE_RUN
