@@ -639,8 +639,8 @@ class _Apply:
         supported: Callable[[], bool],
     ) -> list[_C]:
         """Create `creates` in batch requests (`batches` cuts their bodies into requests, `send`
-        sends one and returns the ids of what it created by SKU, kept in `created`): the first
-        alone, then `at_once` in flight. Returns the creates to make one by one: those of a
+        sends one and returns the ids of what it created by SKU, kept in `created`): one alone
+        until one succeeds, then `at_once` in flight. Returns the creates to make one by one: those of a
         request Medusa refused (a batch is all or none, so one bad record must cost only itself),
         any missing from a request's result, and, once `supported()` turns False (the server
         lacks the batch route), those of every request not sent yet. A request whose answer was
@@ -662,15 +662,24 @@ class _Apply:
         def send_if_supported(batch: list[dict[str, Any]]) -> dict[str, Any] | None:
             return send(batch) if supported() else None
 
-        requests = batches(bodies)
         with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="medusa-batches") as pool:
 
             def submit(batch: list[dict[str, Any]]) -> tuple[list[_C], Future]:
                 return [change_of[id(entry)] for entry in batch], pool.submit(send_if_supported, batch)
 
-            sent = [submit(batch) for batch in requests[:1]]
-            wait([future for _, future in sent])  # the first alone: its answer tells what the server has
-            sent += [submit(batch) for batch in requests[1:]]
+            # One request alone until one succeeds: its answer tells what the server has (the
+            # batch route, the item's unit), and the rest is cut again after a refusal.
+            sent: list[tuple[list[_C], Future]] = []
+            remaining = bodies
+            while remaining:
+                requests = batches(remaining)
+                sent.append(submit(requests[0]))
+                wait([sent[-1][1]])
+                remaining = [entry for batch in requests[1:] for entry in batch]
+                error = sent[-1][1].exception()
+                if error is None or getattr(error, "terminal", False) or not supported():
+                    sent += [submit(batch) for batch in requests[1:]]
+                    break
             for changes, future in sent:  # in order, also after a stop: a running request was sent
                 if future.cancelled():
                     continue

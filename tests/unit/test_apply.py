@@ -723,3 +723,23 @@ def test_a_refused_create_run_costs_only_its_bad_item(catalog) -> None:
     assert result.count("item", "create") == 3
     assert sorted(result.ids.items) == sorted(fake.created_items) == ["fotus_inverters_SUN-X1", "fotus_panels_ACME-600W", "odex_inverters_ODEX-INV-A-3000W"]
     assert [len(body["input"]["items"]) for method, path, body in fake.requests if (method, path) == CREATE_RUN] == [3]
+
+
+def test_a_refused_first_item_is_followed_by_another_alone_then_the_rest_in_one_run(catalog) -> None:
+    """The first item goes alone (its answer tells the server's unit); Medusa refuses it, so the
+    unit is still unknown: the next item goes alone too, then the other two in one workflow run.
+    The refused one is tried once more on its own and reported, with the kit it is part of."""
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    fake = FakeMedusa(fail_sku="fotus_inverters_SUN-X1")
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
+    assert [(f.kind, f.key) for f in result.failures] == [("item", "fotus_inverters_SUN-X1"), ("kit", "fotus_kits_KP01")]
+    item_writes = [(path, body.get("sku") or len(body["input"]["items"])) for method, path, body in fake.requests
+                   if method == "POST" and "inventory-items" in path]
+    assert item_writes == [
+        ("/admin/inventory-items", "fotus_inverters_SUN-X1"),  # refused
+        ("/admin/inventory-items", "fotus_panels_ACME-600W"),  # alone again: the unit is learned
+        (CREATE_RUN[1], 2),
+        ("/admin/inventory-items", "fotus_inverters_SUN-X1"),  # once more on its own
+    ]
+    assert result.count("item", "create") == 3
