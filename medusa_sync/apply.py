@@ -65,6 +65,9 @@ LEVEL_CHUNKS_AT_ONCE = 4
 """Level-batch requests in flight at once. Medusa 2.21.2 wrote 2000 levels at 29-35k levels/min
 in batches of 1000 one after the other, 40-50k/min four batches of 250 at a time (bench
 machine, 2 cores): a batch waits on the database as much as on the server's thread."""
+LONE_REFUSALS = 3
+"""Lone batch requests refused one after the other before the rest is sent anyway (each refused
+record is then created on its own): past a bad record or two, the store refuses batches as such."""
 LEVEL_CHUNK_MIN = 250
 
 
@@ -640,8 +643,9 @@ class _Apply:
     ) -> list[_C]:
         """Create `creates` in batch requests (`batches` cuts their bodies into requests, `send`
         sends one and returns the ids of what it created by SKU, kept in `created`): one alone
-        until one succeeds, then `at_once` in flight. Returns the creates to make one by one: those of a
-        request Medusa refused (a batch is all or none, so one bad record must cost only itself),
+        until one succeeds (at most `LONE_REFUSALS` refused), then `at_once` in flight. Returns
+        the creates to make one by one: those of a request Medusa refused (a batch is all or
+        none, so one bad record must cost only itself),
         any missing from a request's result, and, once `supported()` turns False (the server
         lacks the batch route), those of every request not sent yet. A request whose answer was
         lost and could not be looked up may have been applied: its records fail (the next run
@@ -659,6 +663,7 @@ class _Apply:
         singles: list[_C] = []
         done = len(creates) - len(bodies)
         stop: MedusaSyncError | None = None
+
         def send_if_supported(batch: list[dict[str, Any]]) -> dict[str, Any] | None:
             return send(batch) if supported() else None
 
@@ -668,18 +673,21 @@ class _Apply:
                 return [change_of[id(entry)] for entry in batch], pool.submit(send_if_supported, batch)
 
             # One request alone until one succeeds: its answer tells what the server has (the
-            # batch route, the item's unit), and the rest is cut again after a refusal.
+            # batch route, the item's unit), and the rest is cut again after a refusal (cutting
+            # reads every body left, hence the bound on refusals).
             sent: list[tuple[list[_C], Future]] = []
-            remaining = bodies
-            while remaining:
-                requests = batches(remaining)
+            requests = batches(bodies)
+            refused = 0
+            while requests:
                 sent.append(submit(requests[0]))
                 wait([sent[-1][1]])
-                remaining = [entry for batch in requests[1:] for entry in batch]
                 error = sent[-1][1].exception()
-                if error is None or getattr(error, "terminal", False) or not supported():
-                    sent += [submit(batch) for batch in requests[1:]]
+                requests = requests[1:]
+                if error is None or getattr(error, "terminal", False) or not supported() or refused == LONE_REFUSALS:
+                    sent += [submit(batch) for batch in requests]
                     break
+                refused += 1
+                requests = batches([entry for batch in requests for entry in batch])
             for changes, future in sent:  # in order, also after a stop: a running request was sent
                 if future.cancelled():
                     continue

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from medusa_sync.apply import LEVEL_CHUNKS_AT_ONCE, ApplyStopped, apply_plan, level_chunk_size
+from medusa_sync.apply import LEVEL_CHUNKS_AT_ONCE, LONE_REFUSALS, ApplyStopped, apply_plan, level_chunk_size
 from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.client import MedusaClient, RetryPolicy
 from medusa_sync.config import Rules
@@ -743,3 +743,30 @@ def test_a_refused_first_item_is_followed_by_another_alone_then_the_rest_in_one_
         ("/admin/inventory-items", "fotus_inverters_SUN-X1"),  # once more on its own
     ]
     assert result.count("item", "create") == 3
+
+
+def test_lone_requests_refused_in_a_row_are_bounded(catalog) -> None:
+    """While the unit is unknown a refused lone item is followed by another alone, each after
+    cutting every body left again; after `LONE_REFUSALS` refusals in a row the rest is sent as
+    cut (here: not sent, the unit still unknown) and every item is tried once on its own."""
+    [template] = [change for change in make_plan(catalog, StoreSnapshot(), RULES, PlanOptions()).writes("item", "create")
+                  if change.sku == "odex_panels_ODEX-PAINEL-B-600W"]
+    skus = [f"odex_panels_P{n:02d}" for n in range(20)]
+    creates = [template.model_copy(update={"sku": sku, "item": template.item.model_copy(update={"sku": sku})}) for sku in skus]
+    plan = Plan(store="http://medusa.test", fingerprint="f", options=PlanOptions(), feed_digests={}, changes=creates)
+
+    class RefusingItems(FakeMedusa):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            if (request.method, request.url.path) == ("POST", "/admin/inventory-items"):
+                self.requests.append((request.method, request.url.path, json.loads(request.content)))
+                return httpx.Response(400, json={"type": "invalid_data", "message": "a hook refuses this item"})
+            return super().__call__(request)
+
+    fake = RefusingItems()
+    with client_for(fake) as client:
+        result = apply_plan(client, plan, StoreIds(), concurrency=1)
+    sent = [body["sku"] for method, path, body in fake.requests if path == "/admin/inventory-items"]
+    assert LONE_REFUSALS == 3
+    assert sent == [*skus[:4], *skus]  # 3 refused, the 4th sends the rest; then each once on its own
+    assert not any(path == CREATE_RUN[1] for _, path, _ in fake.requests)
+    assert [f.key for f in result.failures] == skus
