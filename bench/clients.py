@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,17 @@ def _connections(concurrency: int) -> int:
     return max(concurrency * 2, 4)
 
 
+@contextmanager
+def empty_store(server: Server, work: Workload, concurrency: int) -> Iterator[tuple[Direct, dict[str, str]]]:
+    """The store emptied, the workload's locations created (ids by name) and their events let
+    settle, and a client for it."""
+    server.reset()
+    with Direct(server, _connections(concurrency)) as client:
+        locations = create_locations(client, work)
+        settle()
+        yield client, locations
+
+
 # ------------------------------------------------------------------------------------------
 # the floor
 
@@ -197,10 +209,7 @@ def floor_create(server: Server, work: Workload, concurrency: int, items: list[d
     `LEVEL_CHUNKS_AT_ONCE` requests at a time. No look-up of the created ids (medusa-sync's own
     cost, part of its figure)."""
     items = work.items if items is None else items
-    server.reset()
-    with Direct(server, _connections(concurrency)) as client:
-        locations = create_locations(client, work)
-        settle()
+    with empty_store(server, work, concurrency) as (client, locations):
 
         def create_all() -> None:
             bodies = [_with_location_ids(body, locations) for body in items]
@@ -215,10 +224,7 @@ def floor_create_single(server: Server, work: Workload, concurrency: int, sample
     (the creation floor before issue #14's thirteenth round), answered with its id alone, at
     medusa-sync's concurrency; on a sample."""
     items = sample_of(work.items, sample)
-    server.reset()
-    with Direct(server, _connections(concurrency)) as client:
-        locations = create_locations(client, work)
-        settle()
+    with empty_store(server, work, concurrency) as (client, locations):
 
         def create(body: dict[str, Any]) -> None:
             content = orjson.dumps(_with_location_ids(body, locations))
@@ -286,10 +292,7 @@ def warm_up(server: Server, work: Workload, concurrency: int, items: int) -> Non
 def naive_create(server: Server, work: Workload, sample: int, concurrency: int) -> Pass:
     """From an empty store: one request per item, then one per level of it; on a sample."""
     items = sample_of(work.items, sample)
-    server.reset()
-    with Direct(server, _connections(concurrency)) as client:
-        locations = create_locations(client, work)
-        settle()
+    with empty_store(server, work, concurrency) as (client, locations):
 
         def create(body: dict[str, Any]) -> None:
             plain = {key: value for key, value in body.items() if key != "location_levels"}
