@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from datetime import UTC, datetime
@@ -24,12 +25,17 @@ def append_private(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
+_RUNS_IN_THIS_PROCESS = itertools.count(1)
+
+
 class RunLog:
-    """Appends one JSON object per event to the run log; every event carries the run id."""
+    """Appends one JSON object per event to the run log; every event carries the run id: the
+    start second, the process id and the run's number in this process (a process may run
+    several commands in one second: the bench, a library user, the tests)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}"
+        self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{next(_RUNS_IN_THIS_PROCESS)}"
         self.started = time.monotonic()
 
     def event(self, event: str, **fields: Any) -> None:

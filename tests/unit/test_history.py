@@ -81,6 +81,22 @@ def test_the_run_log_tells_each_run_its_command_result_counts_and_writes(tmp_pat
         find_run(path, "nope")
 
 
+def test_two_runs_of_one_process_in_the_same_second_are_two_runs(tmp_path) -> None:
+    """An import now ends within a second; the sync the same process runs next must not be
+    merged into it (the run id once was the second and the pid)."""
+    path = tmp_path / "runs.jsonl"
+    first, second = RunLog(path), RunLog(path)
+    assert first.run_id != second.run_id
+    first.event("start", command="import")
+    first.event("end", applied={"item.create": 243}, errors=[], writes=[])
+    second.event("start", command="sync")
+    second.event("end", applied={"level.update": 3}, errors=[], writes=[])
+    assert [(run.id, run.command, run.counts) for run in read_runs(path)] == [
+        (first.run_id, "import", {"item.create": 243}),
+        (second.run_id, "sync", {"level.update": 3}),
+    ]
+
+
 def run_of(*changes, ids: StoreIds | None = None) -> Run:
     return Run(id="run-1", command="sync", result="ok", writes=[write_record(c, ids or StoreIds()) for c in changes])
 

@@ -97,7 +97,7 @@ def test_a_failed_sync_posts_its_alert_without_secrets(listener: Listener, tmp_p
     assert main(["sync", str(REPO_ROOT / "distributors"), "--out", str(tmp_path / "out"), "--quiet"]) == 7
     [document] = listener.bodies
     run_id = document["run"]  # refused before the lease: nothing in the run log yet
-    assert re.fullmatch(r"\d{8}T\d{6}Z-\d+", run_id)
+    assert re.fullmatch(r"\d{8}T\d{6}Z-\d+-\d+", run_id)  # the start second, the pid, the run in that process
     assert document["run"] == run_id
     assert document["result"] == "failed"
     assert document["store"] == ""
