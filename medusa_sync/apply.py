@@ -72,9 +72,12 @@ LEVEL_CHUNK_MIN = 250
 
 
 def level_chunk_size(total: int) -> int:
-    """Entries per level batch: enough chunks for every request slot, none under
-    LEVEL_CHUNK_MIN entries (a request's fixed cost), none over the batch limit."""
-    return min(BATCH_MAX_ENTRIES, max(LEVEL_CHUNK_MIN, -(-total // LEVEL_CHUNKS_AT_ONCE)))
+    """Entries per level batch: chunks of one size filling every request slot in each wave of
+    `LEVEL_CHUNKS_AT_ONCE` requests (5,081 levels: 8 of 636, not 5 of 1,000 and one of 81, a
+    last wave that would leave the server half idle), none under LEVEL_CHUNK_MIN entries (a
+    request's fixed cost), none over the batch limit."""
+    waves = -(-total // (BATCH_MAX_ENTRIES * LEVEL_CHUNKS_AT_ONCE))
+    return min(BATCH_MAX_ENTRIES, max(LEVEL_CHUNK_MIN, -(-total // (waves * LEVEL_CHUNKS_AT_ONCE))))
 
 
 @dataclass

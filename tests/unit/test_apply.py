@@ -366,9 +366,13 @@ def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
     assert [change.sku for change in result.written] == [f"odex_panels_P{n}" for n in (*range(375), *range(750, 1500))]
 
 
-@pytest.mark.parametrize(("total", "size"), [(1, 250), (1000, 250), (1015, 254), (3999, 1000), (10148, 1000)])
-def test_level_chunks_fill_the_request_slots_within_the_limits(total: int, size: int) -> None:
+@pytest.mark.parametrize(
+    ("total", "size", "requests"),
+    [(1, 250, 1), (1000, 250, 4), (1015, 254, 4), (3999, 1000, 4), (4001, 501, 8), (5081, 636, 8), (10148, 846, 12), (101616, 978, 104)],
+)
+def test_level_chunks_fill_every_wave_of_request_slots_within_the_limits(total: int, size: int, requests: int) -> None:
     assert level_chunk_size(total) == size
+    assert -(-total // size) == requests
 
 
 def test_level_chunks_are_in_flight_together() -> None:
