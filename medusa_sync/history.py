@@ -34,6 +34,7 @@ from medusa_sync.plan import (
     StoreIds,
 )
 from medusa_sync.plan.desired import money
+from medusa_sync.runlog import previous_part
 from medusa_sync.store import StoreSnapshot
 
 LEVEL_FIELDS = ("stocked_quantity", "incoming_quantity")
@@ -81,7 +82,8 @@ class Run:
     feed_digests: dict[str, str] = field(default_factory=dict)
     undoes: str | None = None
     error: str | None = None
-    writes: list[dict[str, Any]] = field(default_factory=list)
+    write_count: int = 0
+    writes: list[dict[str, Any]] = field(default_factory=list)  # read for the run asked for only (`read_runs`)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -90,51 +92,63 @@ class Run:
             "command": self.command,
             "result": self.result,
             "counts": self.counts,
-            "writes": len(self.writes),
+            "writes": self.write_count,
             "feed_digests": self.feed_digests,
             **({"undoes": self.undoes} if self.undoes else {}),
             **({"error": self.error} if self.error else {}),
         }
 
 
-def read_runs(path: Path) -> list[Run]:
-    """The runs in the run log, oldest first (a line that is not JSON is skipped)."""
+def read_runs(path: Path, writes_of: str | None = None) -> list[Run]:
+    """The runs in the run log and its previous part (see `RunLog`), oldest first, with the
+    writes of run `writes_of` only: a line at a time, so that a log of hundreds of megabytes
+    (a 50k-item import logs ~29 MB) is read in the memory of its largest line. A line that is
+    not JSON is skipped."""
     runs: dict[str, Run] = {}
-    if not path.exists():
-        return []
-    for line in path.read_bytes().splitlines():
-        try:
-            event = orjson.loads(line)
-        except orjson.JSONDecodeError:
+    for part in (previous_part(path), path):
+        if not part.exists():
             continue
-        if not isinstance(event, dict) or "run" not in event:
-            continue
-        run = runs.setdefault(event["run"], Run(id=event["run"]))
-        kind = event.get("event")
-        if kind == "start":
-            run.started = event.get("time")
-            run.command = event.get("command", "sync")  # run logs before run ids for every command: sync only
-            run.undoes = event.get("undoes")
-            run.store = event.get("store")
-            run.feed_digests = event.get("feed_digests") or {}
-        elif kind == "plan":
-            run.feed_digests = event.get("feed_digests") or {}
-        elif kind in ("end", "error"):
-            run.counts = event.get("applied") or {}
-            run.writes = event.get("writes") or []
-            if kind == "end":
-                run.result = "failed" if event.get("errors") else "ok"
-            else:
-                run.result = "refused" if event.get("error") == "GuardError" else "failed"
-                run.error = event.get("message")
+        with part.open("rb") as lines:
+            for line in lines:
+                try:
+                    event = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(event, dict) and "run" in event:
+                    _read_event(runs.setdefault(event["run"], Run(id=event["run"])), event, writes_of)
     return list(runs.values())
 
 
+def _read_event(run: Run, event: dict[str, Any], writes_of: str | None) -> None:
+    kind = event.get("event")
+    if kind == "start":
+        run.started = event.get("time")
+        run.command = event.get("command", "sync")  # run logs before run ids for every command: sync only
+        run.undoes = event.get("undoes")
+        run.store = event.get("store")
+        run.feed_digests = event.get("feed_digests") or {}
+    elif kind == "plan":
+        run.feed_digests = event.get("feed_digests") or {}
+    elif kind in ("end", "error"):
+        run.counts = event.get("applied") or {}
+        writes = event.get("writes") or []
+        run.write_count = len(writes)
+        run.writes = writes if run.id == writes_of else []
+        if kind == "end":
+            run.result = "failed" if event.get("errors") else "ok"
+        else:
+            run.result = "refused" if event.get("error") == "GuardError" else "failed"
+            run.error = event.get("message")
+
+
 def find_run(path: Path, run_id: str) -> Run:
-    for run in read_runs(path):
+    for run in read_runs(path, writes_of=run_id):
         if run.id == run_id:
             return run
-    raise NotFoundError(f"no run {run_id!r} in the run log {path}", hint="list the runs: medusa-sync runs")
+    raise NotFoundError(
+        f"no run {run_id!r} in the run log {path} or its previous part",
+        hint="list the runs: medusa-sync runs (older parts are dropped past MEDUSA_SYNC_RUN_LOG_MAX_MB)",
+    )
 
 
 @dataclass

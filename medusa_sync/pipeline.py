@@ -257,7 +257,7 @@ def run_sync(
     """`sync` (cron): a non-interactive import under the writer lease, recorded in the run log.
     With `settings.notify_url` the outcome is POSTed there when the run fails or is refused
     (`notify_on="always"`: every run)."""
-    runlog = RunLog(settings.run_log)  # writes nothing yet: the run id and clock for the alert
+    runlog = _run_log(settings)  # writes nothing yet: the run id and clock for the alert
     try:
         result = run_import(
             feed_root, settings, rules, options, out_dir=out_dir, dry_run=False, show=show, progress=progress,
@@ -281,12 +281,16 @@ def run_sync(
 
 
 
+def _run_log(settings: Settings) -> RunLog:
+    return RunLog(settings.run_log, settings.run_log_max_mb << 20)
+
+
 @contextlib.contextmanager
 def recorded_run(settings: Settings, command: str, runlog: RunLog | None = None, **start: Any) -> Iterator[RunLog]:
     """Record a write-run in the run log (`runlog`, else a new one): `start`, then `error` (with
     what was written before it stopped) if the block raises; the block itself logs `plan` and
     calls `finish_run`."""
-    runlog = runlog or RunLog(settings.run_log)
+    runlog = runlog or _run_log(settings)
     runlog.event("start", command=command, store=redact_url(settings.medusa_url or ""), **start)
     try:
         yield runlog

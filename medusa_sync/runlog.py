@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from filelock import FileLock, Timeout
 
 
 def append_private(path: Path, data: bytes) -> None:
@@ -25,20 +26,47 @@ def append_private(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
+def previous_part(path: Path) -> Path:
+    """Where `RunLog` moves the run log once it is too large: `runs.jsonl` → `runs.jsonl.1`."""
+    return path.with_name(path.name + ".1")
+
+
+def rotate_if_larger(path: Path, max_bytes: int) -> None:
+    """Move `path` to its previous part (replacing it) when it holds more than `max_bytes`.
+    Under a lock, the size checked again, so that of two processes starting a run together
+    only one moves it (the other would replace the full part with a nearly empty one). A
+    writer that opened the file before the move appends to the previous part: readers read
+    both."""
+    try:
+        if path.stat().st_size <= max_bytes:
+            return
+        with FileLock(path.with_name(path.name + ".lock"), timeout=5):
+            if path.stat().st_size > max_bytes:
+                os.replace(path, previous_part(path))
+    except FileNotFoundError:
+        return
+    except Timeout:  # another process holds it for longer than a rename takes: it rotates
+        return
+
+
 _RUNS_IN_THIS_PROCESS = itertools.count(1)
 
 
 class RunLog:
     """Appends one JSON object per event to the run log; every event carries the run id: the
     start second, the process id and the run's number in this process (a process may run
-    several commands in one second: the bench, a library user, the tests)."""
+    several commands in one second: the bench, a library user, the tests). A run's `start`
+    first rotates a log past `max_bytes` (0: never)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_bytes: int = 0) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{next(_RUNS_IN_THIS_PROCESS)}"
         self.started = time.monotonic()
 
     def event(self, event: str, **fields: Any) -> None:
+        if event == "start" and self.max_bytes:
+            rotate_if_larger(self.path, self.max_bytes)
         record = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "run": self.run_id, "event": event, **fields}
         append_private(self.path, orjson.dumps(record, default=str) + b"\n")
 

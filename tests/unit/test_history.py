@@ -3,6 +3,7 @@ and conflicts (medusa_sync.history)."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import orjson
@@ -12,7 +13,7 @@ from medusa_sync.apply import apply_plan
 from medusa_sync.errors import NotFoundError
 from medusa_sync.history import Run, find_run, plan_undo, read_runs, write_record
 from medusa_sync.plan import FieldChange, ItemUpdate, LevelCreate, LevelUpdate, StoreIds
-from medusa_sync.runlog import RunLog
+from medusa_sync.runlog import RunLog, previous_part
 from medusa_sync.store import ActualItem, ActualKit, ActualLevel, ActualLocation, StoreSnapshot
 
 from .test_apply import FakeMedusa, client_for
@@ -70,15 +71,67 @@ def test_the_run_log_tells_each_run_its_command_result_counts_and_writes(tmp_pat
     path.open("ab").write(b"not json\n")
 
     runs = read_runs(path)
-    assert [(run.command, run.result, run.counts, len(run.writes)) for run in runs] == [
-        ("sync", "ok", {"level.update": 1}, 1),
-        ("import", "refused", {}, 0),
+    assert [(run.command, run.result, run.counts, run.write_count, run.writes) for run in runs] == [
+        ("sync", "ok", {"level.update": 1}, 1, []),
+        ("import", "refused", {}, 0, []),
     ]
+    assert runs[0].summary()["writes"] == 1
     assert runs[0].feed_digests == {"odex/odex-inverters.json": "abc"}
+    assert find_run(path, ok.run_id).writes == [record]
     assert find_run(path, "refused-run").error == "the shrink guard refuses"
     assert path.stat().st_mode & 0o777 == 0o600
     with pytest.raises(NotFoundError):
         find_run(path, "nope")
+
+
+def test_a_run_starting_on_a_full_run_log_moves_it_to_its_previous_part_and_both_are_read(tmp_path) -> None:
+    path = tmp_path / "runs.jsonl"
+    first = RunLog(path, max_bytes=300)
+    first.event("start", command="import")
+    first.event("end", applied={"level.update": 1}, errors=[], writes=[write_record(level_update(100, 7), StoreIds())])
+    assert path.stat().st_size > 300
+    second, third = RunLog(path, max_bytes=300), RunLog(path, max_bytes=300)
+    second.event("start", command="sync")
+    assert previous_part(path).read_bytes().count(b"\n") == 2  # the first run, moved whole
+    second.event("end", applied={}, errors=[], writes=[])
+    third.event("start", command="sync")  # under 300 bytes: not moved again
+    assert path.read_bytes().count(b"\n") == 3
+    assert [(run.id, run.result, run.write_count) for run in read_runs(path)] == [
+        (first.run_id, "ok", 1),
+        (second.run_id, "ok", 0),
+        (third.run_id, "running", 0),
+    ]
+    assert len(find_run(path, first.run_id).writes) == 1
+    assert previous_part(path).stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("attempt", range(20))  # a race: without the lock, some of 20 attempts lose the moved part
+def test_runs_starting_together_on_a_full_run_log_move_it_once(tmp_path, attempt: int) -> None:
+    path = tmp_path / "runs.jsonl"
+    full = b'{"run": "old", "event": "start", "command": "import"}\n' * 100
+    path.write_bytes(full)
+    together = threading.Barrier(8, timeout=10)
+
+    def start() -> None:
+        log = RunLog(path, max_bytes=1000)
+        together.wait()
+        log.event("start", command="sync")
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert previous_part(path).read_bytes() == full  # never replaced by the part just begun
+    assert [run.command for run in read_runs(path)] == ["import"] + ["sync"] * 8
+
+
+def test_a_run_log_is_never_rotated_without_a_limit(tmp_path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(b"x" * 1000 + b"\n")
+    RunLog(path).event("start", command="sync")
+    assert not previous_part(path).exists()
+    assert path.read_bytes().count(b"\n") == 2
 
 
 def test_two_runs_of_one_process_in_the_same_second_are_two_runs(tmp_path) -> None:
