@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import time
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from typing import Any
 
 import orjson
 from filelock import FileLock, Timeout
+
+log = logging.getLogger("medusa_sync.runlog")
 
 
 def append_private(path: Path, data: bytes) -> None:
@@ -36,7 +39,7 @@ def rotate_if_larger(path: Path, max_bytes: int) -> None:
     Under a lock, the size checked again, so that of two processes starting a run together
     only one moves it (the other would replace the full part with a nearly empty one). A
     writer that opened the file before the move appends to the previous part: readers read
-    both."""
+    both. A log that cannot be moved is left to grow (a warning), never failing the run."""
     try:
         if path.stat().st_size <= max_bytes:
             return
@@ -47,6 +50,8 @@ def rotate_if_larger(path: Path, max_bytes: int) -> None:
         return
     except Timeout:  # another process holds it for longer than a rename takes: it rotates
         return
+    except OSError as exc:  # e.g. a log file writable in a folder that is not: the run goes on
+        log.warning("the run log %s could not be moved to %s: %s", path, previous_part(path), exc)
 
 
 _RUNS_IN_THIS_PROCESS = itertools.count(1)

@@ -126,6 +126,20 @@ def test_runs_starting_together_on_a_full_run_log_move_it_once(tmp_path, attempt
     assert [run.command for run in read_runs(path)] == ["import"] + ["sync"] * 8
 
 
+def test_a_run_log_that_cannot_be_moved_is_left_to_grow_and_the_run_goes_on(tmp_path, monkeypatch, caplog) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(b"x" * 1000 + b"\n")
+
+    def refused(*_: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("medusa_sync.runlog.os.replace", refused)
+    RunLog(path, max_bytes=300).event("start", command="sync")
+    assert path.read_bytes().count(b"\n") == 2
+    assert not previous_part(path).exists()
+    assert f"the run log {path} could not be moved to {previous_part(path)}: [Errno 13] Permission denied" in caplog.text
+
+
 def test_a_run_log_is_never_rotated_without_a_limit(tmp_path) -> None:
     path = tmp_path / "runs.jsonl"
     path.write_bytes(b"x" * 1000 + b"\n")
