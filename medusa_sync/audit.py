@@ -37,7 +37,7 @@ import orjson
 
 from medusa_sync.durations import parse_duration
 from medusa_sync.errors import UsageError
-from medusa_sync.runlog import append_private
+from medusa_sync.runlog import append_private, read_records
 
 Clock = Callable[[], datetime]
 
@@ -68,16 +68,7 @@ class AuditLog:
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every record in order; a line that is not JSON (a torn write) is skipped."""
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as stream:
-            for line in stream:
-                try:
-                    record = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(record, dict):
-                    yield record
+        return read_records(self.path)
 
     def with_ref(self, ref: str) -> list[dict[str, Any]]:
         """Every record of the operation run under idempotency key `ref`, in order."""

@@ -18,8 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from medusa_sync.errors import NotFoundError
 from medusa_sync.plan import (
     Component,
@@ -34,7 +32,7 @@ from medusa_sync.plan import (
     StoreIds,
 )
 from medusa_sync.plan.desired import money
-from medusa_sync.runlog import previous_part
+from medusa_sync.runlog import previous_part, read_records
 from medusa_sync.store import StoreSnapshot
 
 LEVEL_FIELDS = ("stocked_quantity", "incoming_quantity")
@@ -106,16 +104,9 @@ def read_runs(path: Path, writes_of: str | None = None) -> list[Run]:
     not JSON is skipped."""
     runs: dict[str, Run] = {}
     for part in (previous_part(path), path):
-        if not part.exists():
-            continue
-        with part.open("rb") as lines:
-            for line in lines:
-                try:
-                    event = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(event, dict) and "run" in event:
-                    _read_event(runs.setdefault(event["run"], Run(id=event["run"])), event, writes_of)
+        for event in read_records(part):
+            if "run" in event:
+                _read_event(runs.setdefault(event["run"], Run(id=event["run"])), event, writes_of)
     return list(runs.values())
 
 
