@@ -336,14 +336,8 @@ class _Apply:
         items = self.client.inventory_items
         creates: list[ItemCreate] = self.plan.writes("item", "create")
         try:
-            if len(creates) > 1 and items.workflows_supported():
-                batched = self._in_batches(
-                    "create items", creates, body, items.create_batches, items.create_many, self.ids.items, LEVEL_CHUNKS_AT_ONCE,
-                    items.workflows_supported,
-                )
-                self._run("create items one by one", batched, create)
-            else:
-                self._run("create items", creates, create)
+            route = _BatchRoute(items.create_batches, items.create_many, LEVEL_CHUNKS_AT_ONCE, items.workflows_supported)
+            self._create("create items", creates, create, body, route, self.ids.items)
             self._run("update items", self.plan.writes("item", "update"), update)
         finally:  # the levels created with their items, also when the step stops
             created_with_items = [level for sku, levels in with_item.items() if sku in self.ids.items for level in levels]
@@ -624,35 +618,37 @@ class _Apply:
 
         creates: list[KitCreate] = self.plan.writes("kit", "create")
         products = self.client.products
-        if len(creates) > 1 and products.batch_supported():
-            batched = self._in_batches(
-                "create kits", creates, body, _kit_batches, _created_kits(products), self.ids.kits, 1, products.batch_supported
-            )
-            self._run("create kits one by one", batched, create)
-        else:
-            self._run("create kits", creates, create)
+        route = _BatchRoute(_kit_batches, _created_kits(products), 1, products.batch_supported)
+        self._create("create kits", creates, create, body, route, self.ids.kits)
         self._run("update kits", self.plan.writes("kit", "update"), update)
 
-    def _in_batches(
+    def _create(
         self,
         step: str,
         creates: list[_C],
+        create: Callable[[_C], None],
         body: Callable[[_C], dict[str, Any]],
-        batches: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]],
-        send: Callable[[list[dict[str, Any]]], dict[str, Any]],
+        route: _BatchRoute,
         created: dict[str, Any],
-        at_once: int,
-        supported: Callable[[], bool],
+    ) -> None:
+        """Create `creates`: in batch requests through `route` where there are several and the
+        server takes them (`_in_batches`), then what those left with `create`, one by one."""
+        if len(creates) > 1 and route.supported():
+            self._run(f"{step} one by one", self._in_batches(step, creates, body, route, created), create)
+        else:
+            self._run(step, creates, create)
+
+    def _in_batches(
+        self, step: str, creates: list[_C], body: Callable[[_C], dict[str, Any]], route: _BatchRoute, created: dict[str, Any]
     ) -> list[_C]:
-        """Create `creates` in batch requests (`batches` cuts their bodies into requests, `send`
-        sends one and returns the ids of what it created by SKU, kept in `created`): one alone
-        until one succeeds (at most `LONE_REFUSALS` refused), then `at_once` in flight. Returns
-        the creates to make one by one: those of a request Medusa refused (a batch is all or
-        none, so one bad record must cost only itself),
-        any missing from a request's result, and, once `supported()` turns False (the server
-        lacks the batch route), those of every request not sent yet. A request whose answer was
-        lost and could not be looked up may have been applied: its records fail (the next run
-        sees them)."""
+        """Create `creates` in batch requests through `route`, keeping the ids of what each
+        created in `created` by SKU: one alone until one succeeds (at most `LONE_REFUSALS`
+        refused), then `route.at_once` in flight. Returns the creates to make one by one: those
+        of a request Medusa refused (a batch is all or none, so one bad record must cost only
+        itself), any missing from a request's result, and, once `route.supported()` turns False
+        (the server lacks the route), those of every request not sent yet. A request whose
+        answer was lost and could not be looked up may have been applied: its records fail
+        (the next run sees them)."""
         advance = self.progress.step(step, len(creates))
         change_of: dict[int, _C] = {}
         bodies: list[dict[str, Any]] = []
@@ -668,9 +664,9 @@ class _Apply:
         stop: MedusaSyncError | None = None
 
         def send_if_supported(batch: list[dict[str, Any]]) -> dict[str, Any] | None:
-            return send(batch) if supported() else None
+            return route.send(batch) if route.supported() else None
 
-        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="medusa-batches") as pool:
+        with ThreadPoolExecutor(max_workers=route.at_once, thread_name_prefix="medusa-batches") as pool:
 
             def submit(batch: list[dict[str, Any]]) -> tuple[list[_C], Future]:
                 return [change_of[id(entry)] for entry in batch], pool.submit(send_if_supported, batch)
@@ -679,18 +675,18 @@ class _Apply:
             # batch route, the item's unit), and the rest is cut again after a refusal (cutting
             # reads every body left, hence the bound on refusals).
             sent: list[tuple[list[_C], Future]] = []
-            requests = batches(bodies)
+            requests = route.cut(bodies)
             refused = 0
             while requests:
                 sent.append(submit(requests[0]))
                 wait([sent[-1][1]])
                 error = sent[-1][1].exception()
                 requests = requests[1:]
-                if error is None or getattr(error, "terminal", False) or not supported() or refused == LONE_REFUSALS:
+                if error is None or getattr(error, "terminal", False) or not route.supported() or refused == LONE_REFUSALS:
                     sent += [submit(batch) for batch in requests]
                     break
                 refused += 1
-                requests = batches([entry for batch in requests for entry in batch])
+                requests = route.cut([entry for batch in requests for entry in batch])
             for changes, future in sent:  # in order, also after a stop: a running request was sent
                 if future.cancelled():
                     continue
@@ -698,7 +694,7 @@ class _Apply:
                     ids = future.result()
                 except MedusaSyncError as exc:
                     if not (exc.terminal or isinstance(exc, AmbiguousWriteError)):
-                        if supported():
+                        if route.supported():
                             log.warning("Medusa refused a batch of %d (%s): %s; creating them one by one", len(changes), step, exc)
                         singles += changes
                     elif not isinstance(exc, CircuitOpenError):  # that one was never sent
@@ -720,6 +716,18 @@ class _Apply:
         if stop is not None:
             raise stop
         return singles
+
+
+@dataclass(frozen=True)
+class _BatchRoute:
+    """A route that creates many records per request, all or none: `cut` cuts their bodies into
+    requests, `send` sends one and returns the ids of what it created by SKU, `at_once` requests
+    go in flight, and `supported()` turns False once the server has shown it lacks the route."""
+
+    cut: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]]
+    send: Callable[[list[dict[str, Any]]], dict[str, Any]]
+    at_once: int
+    supported: Callable[[], bool]
 
 
 def _kit_batches(bodies: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
