@@ -94,6 +94,8 @@ class Capabilities:
 
     def learn(self, feature: str, supported: bool, evidence: str) -> None:
         """Record a feature once; the first time, log what was learned and from what."""
+        if feature in self._known:  # learned already (readers learn from every row): no lock
+            return
         with self._lock:
             if feature in self._known:
                 return

@@ -38,6 +38,9 @@ class ActualLevel:
 def quantity(record: Mapping[str, Any], key: str) -> int:
     """A quantity as Medusa returns it (number, numeric string or null: 0) as an int; anything
     else is a MalformedAnswerError naming the request."""
+    value = record.get(key)
+    if type(value) is int:  # Medusa's usual answer, three per level read: no Decimal on the way
+        return value
     number = number_field(record, key)
     return int(number) if number is not None else 0
 

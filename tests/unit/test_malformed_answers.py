@@ -13,6 +13,7 @@ import respx
 
 from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.client import MalformedAnswerError, MedusaClient, RetryPolicy
+from medusa_sync.store.rows import quantity
 from medusa_sync.store import Locations, StockContext, all_items, items_by_ids, kits_by_variant_ids, order_lines, read_reservations
 from medusa_sync.store.items import item_by_id, item_by_sku
 from medusa_sync.store.selling import read_selling
@@ -84,6 +85,8 @@ CASES = [
      "GET /admin/inventory-items: a record of the answer is malformed: 'location_levels' is an integer, not a list"),
     ("all items", ITEMS, page("inventory_items", {**ITEM, "location_levels": [{**LEVEL, "stocked_quantity": "many"}]}),
      "GET /admin/inventory-items: a record of the answer is malformed: 'stocked_quantity' is 'many', not a number"),
+    ("all items", ITEMS, page("inventory_items", {**ITEM, "location_levels": [{**LEVEL, "reserved_quantity": True}]}),
+     "GET /admin/inventory-items: a record of the answer is malformed: 'reserved_quantity' is a boolean, not a number"),
     ("items by id", ITEMS, page("inventory_items", {"sku": "SKU-1"}), "GET /admin/inventory-items: a record of the answer has no 'id'"),
     ("item by SKU", ITEMS, {"inventory_items": {"id": "iitem_1"}}, "GET /admin/inventory-items: the answer has no 'inventory_items' list"),
     ("item by id", f"{ITEMS}/iitem_1", {"inventory_item": 5}, "GET /admin/inventory-items/iitem_1: the answer's 'inventory_item' is an integer, not a list"),
@@ -133,3 +136,10 @@ def test_a_malformed_answer_names_the_request_and_what_was_wrong(read: str, rout
             READS[read](client)
     assert str(raised.value) == text
     assert exit_code_of(raised.value) == 1
+
+
+@pytest.mark.parametrize(("value", "expected"), [(7, 7), (0, 0), ("12", 12), (4.0, 4), ("1e3", 1000), (None, 0)])
+def test_a_quantity_is_read_from_a_number_a_numeric_string_or_null(value: Any, expected: int) -> None:
+    read = quantity({"stocked_quantity": value}, "stocked_quantity")
+    assert read == expected
+    assert type(read) is int

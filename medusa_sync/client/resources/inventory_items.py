@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -448,12 +449,18 @@ def _level_body(**fields: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def _field_names(fields: Fields) -> set[str] | None:
+def _field_names(fields: Fields) -> frozenset[str] | None:
     """The names a `fields` argument asks for (None: the server's defaults)."""
     if not fields:
         return None
-    names = fields.split(",") if isinstance(fields, str) else fields
-    return {name.strip().lstrip("+") for name in names}
+    return _names_in(fields if isinstance(fields, str) else ",".join(fields))
+
+
+@functools.lru_cache(maxsize=64)
+def _names_in(fields: str) -> frozenset[str]:
+    """Kept per `fields` string: `_read` asks for every row read (splitting it anew was ~0.5 s of
+    the client's CPU per 50,000 items listed)."""
+    return frozenset(name.strip().lstrip("+") for name in fields.split(","))
 
 
 def _unit_into_metadata(body: dict[str, Any]) -> dict[str, Any]:
