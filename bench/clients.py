@@ -12,6 +12,7 @@ Both build and serialise their bodies inside their timers, as medusa-sync does.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 import httpx
 import orjson
 
+from bench.cpu import Meter
 from bench.results import Pass
 from bench.server import Server
 from bench.targets import PAGE
@@ -92,11 +94,11 @@ class Direct:
         return answer.json()
 
     def timed(self, count: int, work: Callable[[], Any]) -> Pass:
-        """`work` timed (wall and this process's CPU), with the requests it made."""
+        """`work` timed (wall, this process's CPU and the rest of the machine's), with the requests it made."""
         before = self.requests
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), Meter()
         work()
-        return Pass(count, time.perf_counter() - started, self.requests - before, time.process_time() - cpu)
+        return Pass(count, time.perf_counter() - started, self.requests - before, cpu.own_s(), cpu.others_s())
 
     def list_items(self, concurrency: int = 1) -> list[dict[str, Any]]:
         """Every item with its levels, the fields medusa-sync reads, pages of 1000 in id order:
@@ -269,7 +271,7 @@ def floor_list_and_levels(server: Server, concurrency: int) -> tuple[Pass, Pass,
         for pages_at_once in (1, concurrency):
             rows: list[dict[str, Any]] = []
             listing = client.timed(0, lambda: rows.extend(client.list_items(pages_at_once)))
-            listings.append(Pass(len(rows), listing.s, listing.requests, listing.client_cpu_s))
+            listings.append(dataclasses.replace(listing, count=len(rows)))
         levels = sum(len(row["location_levels"]) for row in rows)
         passes = []
         for at_once in (1, LEVEL_CHUNKS_AT_ONCE):

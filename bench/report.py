@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench.results import BenchRun, LiveRound, LiveSize, OfflineSize, SyncRun
+from bench.results import BenchRun, LiveRound, LiveSize, OfflineSize, Pass, SyncRun
 from bench.stats import Spread
 from bench.targets import METRICS, TARGETS, Target, evaluate, samples
 
@@ -176,6 +176,9 @@ def _stages(live: LiveSize) -> str:
     def phases(run_of: Callable[[LiveRound], SyncRun], names: Sequence[str]) -> str:
         return ", ".join(f"{name} {spread([run_of(r).phases.get(name) for r in rounds], 's')}" for name in names)
 
+    def cpu(pass_of: Callable[[LiveRound], SyncRun | Pass]) -> str:
+        return " + ".join(spread([getattr(pass_of(r), name) for r in rounds], "s") for name in ("client_cpu_s", "others_cpu_s"))
+
     steps = ", ".join(f"{name} {spread([r.full.step_s(name) for r in rounds], 's')}" for name in first.full.steps)
     return (
         "Phases (the store is read while the feeds are parsed: 'read store' is what the read takes beyond the parse) "
@@ -186,6 +189,9 @@ def _stages(live: LiveSize) -> str:
         f"no-op {first.noop.by_method} (plus one login each). Client CPU per created item: medusa-sync "
         f"{spread([r.full.steps['create items'].client_cpu_s / live.size * 1000 if 'create items' in r.full.steps else None for r in rounds], 'ms')}, "
         f"the floor's client {spread([r.floor_create.client_cpu_s / r.floor_create.count * 1000 for r in rounds], 'ms')}. "
+        "CPU, the client's own + the rest of the machine's (the server and its database, on the same cores): "
+        f"the no-op {cpu(lambda r: r.noop)}, the listing floor {cpu(lambda r: r.floor_list)}; "
+        f"the full import {cpu(lambda r: r.full)}, the creation floor {cpu(lambda r: r.floor_create)}. "
         f"The naive clients create {first.naive_create.count:,} items spread over the catalog ({first.naive_create.requests:,} requests) "
         f"and look up {first.naive_lookup.count:,} SKUs; their no-op time is extrapolated to every item. "
         "Timing boundaries: the floor and the naive clients build and serialise their bodies inside their timers, "

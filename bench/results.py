@@ -19,6 +19,8 @@ class Pass:
     s: float
     requests: int = 0
     client_cpu_s: float = 0.0
+    others_cpu_s: float | None = None
+    """CPU the rest of the machine used meanwhile (the server, its database; `cpu.Meter`)."""
 
     @property
     def per_min(self) -> float:
@@ -45,6 +47,8 @@ class SyncRun:
     plan: dict[str, int]
     phases: dict[str, float]
     steps: dict[str, Step]
+    client_cpu_s: float | None = None
+    others_cpu_s: float | None = None  # as `Pass.others_cpu_s`
 
     def step_s(self, name: str) -> float | None:
         step = self.steps.get(name)

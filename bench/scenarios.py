@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bench import clients
 from bench.clients import settle
+from bench.cpu import Meter
 from bench.results import LiveRound, LiveSize, Pass, Step, SyncRun
 from bench.server import Server, log
 
@@ -60,11 +61,11 @@ def medusa_sync(server: Server, feed_root: Path, out_dir: Path, *, no_op: bool =
 
     settings = Settings(medusa_url=server.url, email=server.email, password=server.password, api_key=None)
     steps, timer = StepTimes(), PhaseTimer()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), Meter()
     result = pipeline.run_import(
         feed_root, settings, Rules(), PlanOptions(), out_dir=out_dir, dry_run=False, progress=steps, timer=timer
     )
-    wall = time.perf_counter() - started
+    wall, own_cpu, others_cpu = time.perf_counter() - started, cpu.own_s(), cpu.others_s()
     applied = result.applied
     if applied is not None and applied.failures:
         raise RuntimeError(f"medusa-sync: {len(applied.failures)} writes failed, e.g. {applied.failures[0]}")
@@ -79,6 +80,8 @@ def medusa_sync(server: Server, feed_root: Path, out_dir: Path, *, no_op: bool =
         plan=result.plan.counts(),
         phases=dict(timer.seconds),
         steps=dict(steps.steps),
+        client_cpu_s=own_cpu,
+        others_cpu_s=others_cpu,
     )
 
 

@@ -13,27 +13,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, 
 
 from bench.report import RESULTS_END, RESULTS_START, render, write_results  # noqa: E402
 from bench.results import BenchRun, LiveRound, from_json, merged, LiveSize, Machine, OfflineRun, OfflineSize, Pass, Step, SyncRun  # noqa: E402
+from bench.cpu import machine_busy_s  # noqa: E402
 from bench.stats import Spread  # noqa: E402
 from bench.targets import METRICS, Target, Verdict, evaluate, samples  # noqa: E402
 
 MACHINE = Machine(2, "Test CPU", "4.0 GiB", "Linux", "3.11.7", "v20", "postgres 15", "2.21.2", "0.50 0.40 0.30")
 
 
-def sync_run(wall_s: float, steps: dict[str, Step] | None = None, requests: int = 5) -> SyncRun:
-    return SyncRun(wall_s, requests, 0, {"GET": requests}, {}, {"parse feeds": 0.5, "read store": 1.0, "plan": 0.25}, steps or {})
+def sync_run(
+    wall_s: float, steps: dict[str, Step] | None = None, requests: int = 5, cpu: tuple[float, float] | None = None
+) -> SyncRun:
+    phases = {"parse feeds": 0.5, "read store": 1.0, "plan": 0.25}
+    return SyncRun(wall_s, requests, 0, {"GET": requests}, {}, phases, steps or {}, *(cpu or (None, None)))
 
 
 def live_round(*, floor_s: float = 60.0, full_s: float = 60.0, noop_s: float = 2.0, list_s: float = 1.0, level_step_s: float = 1.0) -> LiveRound:
     """A round at 1,000 items, 1,000 levels of which 100 change; rates chosen to make ratios exact."""
     return LiveRound(
-        floor_create=Pass(1000, floor_s, 1000, 3.0),
-        floor_list=Pass(1000, list_s, 1),
+        floor_create=Pass(1000, floor_s, 1000, 3.0, 40.0),
+        floor_list=Pass(1000, list_s, 1, 0.1, 1.5),
         floor_levels=Pass(2000, 2.0, 2),  # 60,000 levels/min
         naive_create=Pass(100, 60.0, 200),  # 100 items/min
         naive_create_concurrent=Pass(100, 15.0, 200),  # 400 items/min
-        full=sync_run(full_s, {"create items": Step(1000, 50.0, 2.0), "create kits": Step(17, 5.0, 0.1)}),
+        full=sync_run(full_s, {"create items": Step(1000, 50.0, 2.0), "create kits": Step(17, 5.0, 0.1)}, cpu=(6.0, 55.0)),
         resync=sync_run(3.0, {"stock levels": Step(100, level_step_s, 0.01), "sync bases": Step(98, 0.5, 0.01)}),
-        noop=sync_run(noop_s, requests=4),
+        noop=sync_run(noop_s, requests=4, cpu=(1.0, 2.25)),
         noop_command=Pass(1000, 3.0, 4),
         naive_levels=Pass(100, 100.0, 100),  # 60 levels/min
         naive_levels_concurrent=Pass(100, 20.0, 100),  # 300 levels/min
@@ -166,6 +170,11 @@ def test_the_report_gives_median_and_range_for_tool_floor_and_naive_alike() -> N
     )
     # full import's create-items step: 2.0 s CPU for 1,000 items; the floor's client 3.0 s
     assert "Client CPU per created item: medusa-sync 2.00 ms (2.00–2.00), the floor's client 3.00 ms (3.00–3.00)." in text
+    assert (
+        "CPU, the client's own + the rest of the machine's (the server and its database, on the same cores): "
+        "the no-op 1.00 s (1.00–1.00) + 2.25 s (2.25–2.25), the listing floor 0.10 s (0.10–0.10) + 1.50 s (1.50–1.50); "
+        "the full import 6.00 s (6.00–6.00) + 55.00 s (55.00–55.00), the creation floor 3.00 s (3.00–3.00) + 40.00 s (40.00–40.00)."
+    ) in text
     assert lines[-1] == "| #14 | full import ≥ 95% of the creation floor | 1,000 | 95% (80%–96%) | *median only* |"
 
 
@@ -228,3 +237,18 @@ def test_a_report_merged_from_runs_of_different_lengths_says_how_many_rounds_eac
     text = render(merged([first, second]))
     size = f"{first.live[0].size:,}"
     assert f"**median of its size's rounds** (3 rounds at {size}, {first.offline[0].size:,} offline; 1 round at 50,000;" in text
+
+
+# ------------------------------------------------------------------------------------------
+# CPU
+
+
+def test_the_machine_is_busy_for_all_but_its_idle_and_iowait_ticks(tmp_path: Path) -> None:
+    stat = tmp_path / "stat"
+    # user nice system idle iowait irq softirq steal (guest columns after them are not added)
+    stat.write_text("cpu  1000 50 300 9000 200 10 40 100 0 0\ncpu0 500 25 150 4500 100 5 20 50 0 0\n")
+    assert machine_busy_s(stat, ticks_per_s=100) == 15.0
+
+
+def test_without_proc_stat_there_is_no_machine_figure(tmp_path: Path) -> None:
+    assert machine_busy_s(tmp_path / "absent", ticks_per_s=100) is None
