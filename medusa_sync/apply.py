@@ -68,6 +68,10 @@ machine, 2 cores): a batch waits on the database as much as on the server's thre
 LONE_REFUSALS = 3
 """Lone batch requests refused one after the other before the rest is sent anyway (each refused
 record is then created on its own): past a bad record or two, the store refuses batches as such."""
+LONE_SUCCESSES = 2
+"""Lone batch requests that succeeded while the route still had something to learn from the next
+one (`_BatchRoute.learning`), before the rest is sent anyway: a lone item naming the unit, then a
+run that tells whether the server keeps the ids given."""
 LEVEL_CHUNK_MIN = 250
 
 
@@ -336,7 +340,7 @@ class _Apply:
         items = self.client.inventory_items
         creates: list[ItemCreate] = self.plan.writes("item", "create")
         try:
-            route = _BatchRoute(items.create_batches, items.create_many, LEVEL_CHUNKS_AT_ONCE, items.workflows_supported)
+            route = _BatchRoute(items.create_batches, items.create_many, LEVEL_CHUNKS_AT_ONCE, items.workflows_supported, items.learning)
             self._create("create items", creates, create, body, route, self.ids.items)
             self._run("update items", self.plan.writes("item", "update"), update)
         finally:  # the levels created with their items, also when the step stops
@@ -618,7 +622,7 @@ class _Apply:
 
         creates: list[KitCreate] = self.plan.writes("kit", "create")
         products = self.client.products
-        route = _BatchRoute(_kit_batches, _created_kits(products), 1, products.batch_supported)
+        route = _BatchRoute(_kit_batches, _created_kits(products), 1, products.batch_supported, lambda: False)
         self._create("create kits", creates, create, body, route, self.ids.kits)
         self._run("update kits", self.plan.writes("kit", "update"), update)
 
@@ -642,8 +646,8 @@ class _Apply:
         self, step: str, creates: list[_C], body: Callable[[_C], dict[str, Any]], route: _BatchRoute, created: dict[str, Any]
     ) -> list[_C]:
         """Create `creates` in batch requests through `route`, keeping the ids of what each
-        created in `created` by SKU: one alone until one succeeds (at most `LONE_REFUSALS`
-        refused), then `route.at_once` in flight. Returns the creates to make one by one: those
+        created in `created` by SKU: one alone until one succeeds with nothing left to learn (at
+        most `LONE_REFUSALS` refused, `LONE_SUCCESSES` learning), then `route.at_once` in flight. Returns the creates to make one by one: those
         of a request Medusa refused (a batch is all or none, so one bad record must cost only
         itself), any missing from a request's result, and, once `route.supported()` turns False
         (the server lacks the route), those of every request not sent yet. A request whose
@@ -671,17 +675,21 @@ class _Apply:
             def submit(batch: list[dict[str, Any]]) -> tuple[list[_C], Future]:
                 return [change_of[id(entry)] for entry in batch], pool.submit(send_if_supported, batch)
 
-            # One request alone until one succeeds: its answer tells what the server has (the
-            # batch route, the item's unit), and the rest is cut again after a refusal (cutting
-            # reads every body left, hence the bound on refusals).
+            # One request alone until one succeeds with nothing left to learn: its answer tells
+            # what the server has (the batch route, the item's unit, whether it keeps the ids
+            # given), and the rest is cut again after a refusal (cutting reads every body left,
+            # hence the bound on refusals).
             sent: list[tuple[list[_C], Future]] = []
             requests = route.cut(bodies)
-            refused = 0
+            refused = learned = 0
             while requests:
                 sent.append(submit(requests[0]))
                 wait([sent[-1][1]])
                 error = sent[-1][1].exception()
                 requests = requests[1:]
+                if error is None and route.learning() and learned < LONE_SUCCESSES:
+                    learned += 1
+                    continue
                 if error is None or getattr(error, "terminal", False) or not route.supported() or refused == LONE_REFUSALS:
                     sent += [submit(batch) for batch in requests]
                     break
@@ -722,12 +730,14 @@ class _Apply:
 class _BatchRoute:
     """A route that creates many records per request, all or none: `cut` cuts their bodies into
     requests, `send` sends one and returns the ids of what it created by SKU, `at_once` requests
-    go in flight, and `supported()` turns False once the server has shown it lacks the route."""
+    go in flight, `supported()` turns False once the server has shown it lacks the route, and
+    `learning()` is True while the answer of the next request still has something to tell."""
 
     cut: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]]
     send: Callable[[list[dict[str, Any]]], dict[str, Any]]
     at_once: int
     supported: Callable[[], bool]
+    learning: Callable[[], bool]
 
 
 def _kit_batches(bodies: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

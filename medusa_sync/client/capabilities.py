@@ -25,6 +25,11 @@ The differences between the supported releases (2.3.0 and later; docs/compatibil
   supported release (2.3.0 has it); a server that answers it as an unknown route, an unknown
   workflow, or forbidden, or whose workflow does not finish within the request, is taken to
   lack it, and items are created and updated one request each.
+- ids chosen by the client: an item created through that workflow keeps an `id` given in its
+  body (Medusa's models only generate one where none is given, in every supported release), so
+  the created items' ids are known without reading them back. The ids of the first run are read
+  back by SKU anyway; a server that gave other ids is taken to choose its own, and every run's
+  ids are read back.
 - metadata updates: 2.21 merges them and deletes a key sent as ""; 2.3.0 keeps a key sent as
   "" as "" and replaces a product's metadata (learned and handled in metadata.py).
 
@@ -49,6 +54,7 @@ LEVEL_BATCH = "cross-item level batch"
 PRODUCT_BATCH = "product batch"
 PRODUCT_SHIPPING_PROFILE = "product shipping profile link"
 ITEM_WORKFLOWS = "inventory item workflows through the workflow-run route"
+CLIENT_ITEM_IDS = "inventory item ids chosen by the client"
 
 
 def metadata_merge(kind: str) -> str:
@@ -66,6 +72,7 @@ _FALLBACKS = {
     VARIANT_SKU_FILTER: "variants are looked up by q= and an exact SKU match",
     PRODUCT_BATCH: "products (kits) are created one request each",
     ITEM_WORKFLOWS: "items are created, and their metadata (the sync bases) updated, one request per item",
+    CLIENT_ITEM_IDS: "the ids of the items each workflow run creates are read back by SKU",
     PRODUCT_SHIPPING_PROFILE: "products are read without shipping_profile and kits get no shipping profile",
     **{
         metadata_merge(kind): f"{kind} metadata updates send the whole metadata, read just before (other keys kept, removed keys omitted)"

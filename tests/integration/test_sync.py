@@ -88,16 +88,26 @@ def owned_counts(client: MedusaClient) -> dict[str, int]:
 
 def test_an_import_creates_its_items_in_runs_of_medusas_item_create_workflow(store, client, raw_admin, capsys, tmp_path, monkeypatch) -> None:
     """From an empty store: one item alone (its answer tells whether the server has
-    `unit_of_measure`), the other 242 in requests of ~100 through the workflow-run route, their
-    ids read back by SKU; the store is the one one create per item made."""
+    `unit_of_measure`), the other 242 in requests of ~100 through the workflow-run route, each
+    item with the id medusa-sync gave it; the first run alone, its ids read back by SKU (they
+    tell that the server keeps the ids given), no other's. The store is the one one create per
+    item made."""
     runs: list[int] = []
-    create_many = InventoryItems.create_many
+    given: dict[str, str] = {}
+    lookups: list[int] = []
+    create_many, ids_by_sku = InventoryItems.create_many, InventoryItems._ids_by_sku
 
     def recorded(self, bodies):
         runs.append(len(bodies))
+        given.update({body["sku"]: body["id"] for body in bodies if len(bodies) > 1})
         return create_many(self, bodies)
 
+    def looked_up(self, skus):
+        lookups.append(len(skus))
+        return ids_by_sku(self, skus)
+
     monkeypatch.setattr(InventoryItems, "create_many", recorded)
+    monkeypatch.setattr(InventoryItems, "_ids_by_sku", looked_up)
     code, result = run_json(capsys, "import", str(SAMPLES), "--yes", "--out", str(tmp_path / "out"))
     assert code == 0
     assert result["applied"]["failures"] == []
@@ -105,6 +115,8 @@ def test_an_import_creates_its_items_in_runs_of_medusas_item_create_workflow(sto
     assert runs[0] == 1 and sum(runs) == 243 and len(runs) <= 5 and min(runs[1:]) > 1
     assert store_counts(client, raw_admin) == {"locations": 4, "items": 243, "levels": 245, "kits": 4}
     ids = {row["sku"]: row["id"] for row in raw_admin.items()}
+    assert len(given) == 242 and {sku: ids[sku] for sku in given} == given
+    assert lookups == [runs[1]]
     payload = json.loads((tmp_path / "out" / "inventory_items_payload.json").read_text(encoding="utf-8"))
     assert {row["sku"]: row["id"] for row in payload["inventory_items"]} == ids
 

@@ -46,10 +46,11 @@ def catalog(tmp_path: Path):
 class FakeMedusa:
     """Answers the write routes apply uses, handing out ids, and records every request."""
 
-    def __init__(self, fail_sku: str | None = None, *, workflow_run: bool = True) -> None:
+    def __init__(self, fail_sku: str | None = None, *, workflow_run: bool = True, keeps_ids: bool = True) -> None:
         self.requests: list[tuple[str, str, dict | None]] = []
         self.fail_sku = fail_sku
         self.workflow_run = workflow_run  # False: a server without the workflow-run route
+        self.keeps_ids = keeps_ids  # False: a server whose workflow gives its own ids to the items it creates
         self.deleted: set[str] = set()  # item ids deleted by someone else meanwhile
         self.created_items: dict[str, str] = {}  # SKU → id of each item created
         self.counter = 0
@@ -105,7 +106,7 @@ class FakeMedusa:
             if any(item["sku"] == self.fail_sku for item in items):  # the workflow is all or none
                 return httpx.Response(400, json={"type": "invalid_data", "message": "boom"})
             for item in items:
-                self.created_items[item["sku"]] = self.next_id("iitem")
+                self.created_items[item["sku"]] = item["id"] if self.keeps_ids and "id" in item else self.next_id("iitem")
             return httpx.Response(200, json={"acknowledgement": {"hasFinished": True, "hasFailed": False}})
         if path == "/admin/products" and request.method == "POST":
             sku = body["variants"][0]["sku"]
@@ -749,15 +750,42 @@ def test_a_refused_first_item_is_followed_by_another_alone_then_the_rest_in_one_
     assert result.count("item", "create") == 3
 
 
+def many_panels(catalog, count: int) -> Plan:
+    """A plan creating `count` panels of ~1 KB each (a description of 600 characters)."""
+    [template] = [change for change in make_plan(catalog, StoreSnapshot(), RULES, PlanOptions()).writes("item", "create")
+                  if change.sku == "odex_panels_ODEX-PAINEL-B-600W"]
+    creates = [
+        template.model_copy(update={"sku": sku, "item": template.item.model_copy(update={"sku": sku, "description": "x" * 600})})
+        for sku in (f"odex_panels_P{n:03d}" for n in range(count))
+    ]
+    return Plan(store="http://medusa.test", fingerprint="f", options=PlanOptions(), feed_digests={}, changes=creates)
+
+
+@pytest.mark.parametrize("keeps_ids", [True, False])
+def test_the_first_run_goes_alone_and_its_ids_tell_whether_the_others_are_read_back(catalog, keeps_ids: bool) -> None:
+    """After the lone item (the unit), one workflow run alone: its items are looked up by SKU,
+    and where the server kept the ids given, no other run's items are."""
+    fake = FakeMedusa(keeps_ids=keeps_ids)
+    with client_for(fake) as client:
+        result = apply_plan(client, many_panels(catalog, 400), StoreIds(), concurrency=1)
+        learned = client.capabilities.snapshot()["inventory item ids chosen by the client"]
+    assert result.failures == [] and result.count("item", "create") == 400
+    requests = [(method, path) for method, path, _ in fake.requests]
+    assert requests[:3] == [("POST", "/admin/inventory-items"), CREATE_RUN, ("GET", "/admin/inventory-items")]
+    runs = [body["input"]["items"] for method, path, body in fake.requests if (method, path) == CREATE_RUN]
+    assert (learned, [len(run) for run in runs]) == (keeps_ids, [82, 82, 82, 82, 71])
+    assert requests.count(("GET", "/admin/inventory-items")) == (1 if keeps_ids else 5)
+    assert result.ids.items == fake.created_items
+    given = {body["sku"]: body["id"] for run in runs for body in run}
+    assert ({sku: result.ids.items[sku] for sku in given} == given) is keeps_ids
+
+
 def test_lone_requests_refused_in_a_row_are_bounded(catalog) -> None:
     """While the unit is unknown a refused lone item is followed by another alone, each after
     cutting every body left again; after `LONE_REFUSALS` refusals in a row the rest is sent as
     cut (here: not sent, the unit still unknown) and every item is tried once on its own."""
-    [template] = [change for change in make_plan(catalog, StoreSnapshot(), RULES, PlanOptions()).writes("item", "create")
-                  if change.sku == "odex_panels_ODEX-PAINEL-B-600W"]
-    skus = [f"odex_panels_P{n:02d}" for n in range(20)]
-    creates = [template.model_copy(update={"sku": sku, "item": template.item.model_copy(update={"sku": sku})}) for sku in skus]
-    plan = Plan(store="http://medusa.test", fingerprint="f", options=PlanOptions(), feed_digests={}, changes=creates)
+    plan = many_panels(catalog, 20)
+    skus = [change.sku for change in plan.changes]
 
     class RefusingItems(FakeMedusa):
         def __call__(self, request: httpx.Request) -> httpx.Response:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..chunking import BATCH_MAX_BYTES, BATCH_MAX_ENTRIES, split_batch
 from ..capabilities import (
+    CLIENT_ITEM_IDS,
     ITEM_WORKFLOWS,
     LEVEL_BATCH,
     UNIT_OF_MEASURE,
@@ -18,6 +19,7 @@ from ..capabilities import (
     unrecognized_field,
 )
 from ..errors import AmbiguousWriteError, BadRequestError, InvalidRequestError, MalformedAnswerError, MedusaAPIError
+from ..ids import entity_ids
 from ..metadata import update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY, Convert
 from ..requestor import Recover, Requestor, listed
@@ -25,6 +27,8 @@ from .base import ID_ONLY, Fields, Record, Records, Resource, answer_fields, lis
 
 PATH = "/admin/inventory-items"
 BATCH_LEVELS_PATH = f"{PATH}/location-levels/batch"
+ITEM_ID_PREFIX = "iitem"
+"""Medusa's prefix of inventory item ids (`model.id({ prefix: "iitem" })`)."""
 WORKFLOWS_PATH = "/admin/workflows-executions"
 WORKFLOW_MAX_BYTES = 90_000
 """Medusa parses at most 100 KB of JSON outside its batch routes (the run route answers 413 above)."""
@@ -143,26 +147,39 @@ class InventoryItems(Resource):
         update (a batch sends only the keys it sets)."""
         return self.workflows_supported() and self._capabilities.supports(metadata_merge("inventory item")) is not False
 
-    def create_batches(self, bodies: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    def create_batches(self, bodies: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         """`bodies` cut into the lists `create_many` sends (Medusa's 100 KB), in order; where the
         server's `unit_of_measure` is not known yet, a body naming it comes first, alone, so
-        that its answer tells (send that list before the others)."""
+        that its answer tells (send that list before the others). Unless the server is known to
+        choose its items' ids, every body of the other lists gets one (`id`, in place, kept when
+        it has one), so that `create_many` need not read them back."""
         bodies = list(bodies)
-        first: list[list[Mapping[str, Any]]] = []
+        first: list[list[dict[str, Any]]] = []
         if self._capabilities.supports(UNIT_OF_MEASURE) is None:
             naming = next((body for body in bodies if body.get(UNIT_OF_MEASURE) is not None), None)
             if naming is not None:
                 bodies.remove(naming)
                 first = [[naming]]
+        if self._capabilities.supports(CLIENT_ITEM_IDS) is not False:
+            for body, item_id in zip(bodies, entity_ids(ITEM_ID_PREFIX, len(bodies))):
+                body.setdefault("id", item_id)
         return first + [body["items"] for body in split_batch({"items": bodies}, max_bytes=WORKFLOW_INPUT_MAX_BYTES)]
+
+    def learning(self) -> bool:
+        """Is it still to learn whether the server keeps the ids `create_batches` gives? The
+        next `create_many` of several bodies tells: send it alone."""
+        return self._capabilities.supports(CLIENT_ITEM_IDS) is None
 
     def create_many(self, bodies: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         """Create items, each with its first levels (`location_levels`), all or none, in one
         request: one body as `create` does (asking the answer for `unit_of_measure` while the
-        server's is not known: see capabilities.py), more through the Admin API's workflow-run
-        route, which runs the workflow behind `POST /admin/inventory-items` with every body (at
-        most a `create_batches` list). That route answers no records, so the created items are
-        looked up by SKU. Returns SKU → id. Every body needs a SKU.
+        server's is not known: see capabilities.py; without an `id`, which that route refuses),
+        more through the Admin API's workflow-run route, which runs the workflow behind
+        `POST /admin/inventory-items` with every body (at most a `create_batches` list). That
+        route answers no records: where every body has an `id` and the server is known to keep
+        the ids given, those are the created items' ids; otherwise the created items are looked
+        up by SKU (and the first lookup of bodies with ids tells whether the server kept them).
+        Returns SKU → id. Every body needs a SKU.
 
         After an ambiguous failure the items with the bodies' SKUs are looked up first: any
         found are the result and the request is not re-sent (the caller creates the SKUs
@@ -175,11 +192,15 @@ class InventoryItems(Resource):
             raise InvalidRequestError("create_many needs a SKU in every body: the created items are found by it")
         unit = self._capabilities.supports(UNIT_OF_MEASURE)
         if len(bodies) == 1:
-            return {skus[0]: self.create(bodies[0], fields=ID_ONLY if unit is not None else f"{ID_ONLY},{UNIT_OF_MEASURE}")["id"]}
+            body = {key: value for key, value in bodies[0].items() if key != "id"}
+            return {skus[0]: self.create(body, fields=ID_ONLY if unit is not None else f"{ID_ONLY},{UNIT_OF_MEASURE}")["id"]}
         if unit is None and any(body.get(UNIT_OF_MEASURE) is not None for body in bodies):
             raise InvalidRequestError("create_many: the server's unit_of_measure is not known yet; send a body naming it alone first")
         if unit is False:
             bodies = [_unit_into_metadata(dict(body)) for body in bodies]
+        given = {body["sku"]: body["id"] for body in bodies if body.get("id")}
+        if len(given) < len(bodies):
+            given = {}
 
         def recover() -> _Found | None:
             found = self._ids_by_sku(skus)
@@ -188,8 +209,10 @@ class InventoryItems(Resource):
         answer = self._run_workflow("create-inventory-items-workflow", {"items": list(bodies)}, idempotent=False, recover=recover)
         if isinstance(answer, _Found):  # the answer was lost; some were created
             return answer.ids
+        if given and self._capabilities.supports(CLIENT_ITEM_IDS):
+            return given
         try:
-            return self._ids_by_sku(skus)
+            created = self._ids_by_sku(skus)
         except MedusaAPIError as error:  # created: never report them as not sent
             lost = AmbiguousWriteError(
                 f"{len(skus)} items were created, but reading their ids back failed: {error}",
@@ -199,6 +222,11 @@ class InventoryItems(Resource):
             )
             lost.terminal = error.terminal
             raise lost from error
+        if given and created:
+            kept = created == given
+            evidence = "the ids given" if kept else "ids other than those given"
+            self._capabilities.learn(CLIENT_ITEM_IDS, kept, f"a run of {len(given)} items created them with {evidence}")
+        return created
 
     def each_metadata_batch(self, metadata_by_item: Mapping[str, Mapping[str, Any]]) -> Iterator[MetadataBatch]:
         """Set metadata keys of many items, one outcome per request, the requests one after the

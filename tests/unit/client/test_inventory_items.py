@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
 
 import httpx
 import pytest
 
 from medusa_sync.client import AmbiguousWriteError, InvalidDataError, ResourceNotFoundError
 from medusa_sync.cli.exit_codes import exit_code_of
+from medusa_sync.client.ids import entity_ids
 
 from .conftest import assert_call, body, error, ok, page
 
@@ -312,15 +315,45 @@ def test_the_first_create_batch_is_one_body_naming_the_unit_while_the_server_is_
     assert client.inventory_items.create_batches(bodies) == [bodies]
 
 
-def test_create_batches_stay_under_medusas_body_limit(client):
+def test_create_batches_stay_under_medusas_body_limit_with_the_ids_they_give(client):
     client.capabilities.learn("unit_of_measure", True, "test")
     bodies = [{**item_body(n), "description": "x" * 900} for n in range(1000, 1300)]
     batches = client.inventory_items.create_batches(bodies)
     assert [body for batch in batches for body in batch] == bodies
-    # Each body is 1,052 bytes of JSON: {"input":{"items":[…]}} holds 85 in 90,000 bytes (89,526).
-    assert len(json.dumps(bodies[0], separators=(",", ":"))) == 1052
+    # Each body is 1,092 bytes of JSON with its id: {"input":{"items":[…]}} holds 82 in 90,000 bytes (89,647).
+    assert len(json.dumps(bodies[0], separators=(",", ":"))) == 1092
     sizes = [len(json.dumps({"input": {"items": batch}}, separators=(",", ":"))) for batch in batches]
-    assert ([len(batch) for batch in batches], sizes[0]) == ([85, 85, 85, 45], 89_526)
+    assert ([len(batch) for batch in batches], sizes[0]) == ([82, 82, 82, 54], 89_647)
+
+
+ITEM_ID = re.compile(r"iitem_[0-9A-HJKMNP-TV-Z]{26}")
+
+
+def test_create_batches_give_every_workflow_body_an_id_in_medusas_form_keeping_any_it_has(client):
+    bodies = [item_body(1), {**item_body(2), "id": "iitem_MINE"}, item_body(3, unit=None), item_body(4)]
+    [[naming], run] = client.inventory_items.create_batches(bodies)
+    assert naming is bodies[0] and "id" not in naming  # sent alone through POST /admin/inventory-items, which refuses ids
+    assert run == bodies[1:] and run[0]["id"] == "iitem_MINE"
+    assert all(ITEM_ID.fullmatch(body["id"]) for body in run[1:]) and run[1]["id"] != run[2]["id"]
+
+
+def test_a_server_known_to_choose_its_own_ids_gets_none(client):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    client.capabilities.learn("inventory item ids chosen by the client", False, "test")
+    bodies = [item_body(1), item_body(2)]
+    assert client.inventory_items.create_batches(bodies) == [[item_body(1), item_body(2)]]
+
+
+def test_entity_ids_read_and_sort_like_medusas_own():
+    before = time.time_ns() // 1_000_000
+    first = entity_ids("iitem", 1000)
+    time.sleep(0.002)
+    [later] = entity_ids("iitem", 1)
+    after = time.time_ns() // 1_000_000
+    assert len(set(first)) == 1000 and all(ITEM_ID.fullmatch(item_id) for item_id in first)
+    stamp = sum("0123456789ABCDEFGHJKMNPQRSTVWXYZ".index(char) << (5 * (9 - n)) for n, char in enumerate(first[0][6:16]))
+    assert before <= stamp <= after
+    assert max(first) < later and entity_ids("iitem", 0) == []
 
 
 def test_one_body_is_created_as_create_does_and_its_answer_tells_the_unit(client, transport):
@@ -338,6 +371,42 @@ def test_many_bodies_run_the_create_workflow_and_the_ids_are_looked_up_by_sku(cl
     run, lookup = transport.requests
     assert_call(run, "POST", CREATE_RUN, json_body={"input": {"items": [item_body(n) for n in (1, 2, 3)]}})
     assert_call(lookup, "GET", "/admin/inventory-items", [("sku[]", "PAINEL-1,PAINEL-2,PAINEL-3"), ("fields", "id,sku"), ("order", "id"), ("limit", "1000"), ("offset", "0")])
+
+
+def with_id(n: int) -> dict:
+    return {**item_body(n), "id": f"iitem_{n}"}
+
+
+def test_the_ids_given_are_read_back_once_then_trusted(client, transport):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    transport.add(ok(FINISHED), found(1, 2), ok(FINISHED))
+    assert client.inventory_items.learning()
+    assert client.inventory_items.create_many([with_id(1), with_id(2)]) == {"PAINEL-1": "iitem_1", "PAINEL-2": "iitem_2"}
+    assert client.capabilities.snapshot()["inventory item ids chosen by the client"] is True
+    assert not client.inventory_items.learning()
+    assert client.inventory_items.create_many([with_id(3), with_id(4)]) == {"PAINEL-3": "iitem_3", "PAINEL-4": "iitem_4"}
+    assert [(request.method, request.url.path) for request in transport.requests] == [
+        ("POST", CREATE_RUN), ("GET", "/admin/inventory-items"), ("POST", CREATE_RUN)
+    ]
+    assert body(transport.requests[2])["input"]["items"] == [with_id(3), with_id(4)]
+
+
+def test_a_server_that_gave_other_ids_has_every_run_read_back(client, transport, caplog):
+    client.capabilities.learn("unit_of_measure", True, "test")
+    transport.add(ok(FINISHED), found(1, 2), ok(FINISHED), found(3, 4))
+    given = [{**item_body(n), "id": f"iitem_GIVEN{n}"} for n in (1, 2)]
+    with caplog.at_level(logging.INFO, logger="medusa_sync.client"):
+        assert client.inventory_items.create_many(given) == {"PAINEL-1": "iitem_1", "PAINEL-2": "iitem_2"}
+    assert client.capabilities.snapshot()["inventory item ids chosen by the client"] is False
+    assert "no inventory item ids chosen by the client (a run of 2 items created them with ids other than those given)" in caplog.text
+    assert client.inventory_items.create_many([item_body(3), item_body(4)]) == {"PAINEL-3": "iitem_3", "PAINEL-4": "iitem_4"}
+    assert [request.method for request in transport.requests] == ["POST", "GET", "POST", "GET"]
+
+
+def test_a_lone_body_goes_without_its_id_which_medusas_create_route_refuses(client, transport):
+    transport.add(ok({"inventory_item": {"id": "iitem_SERVER", "unit_of_measure": "UN"}}))
+    assert client.inventory_items.create_many([with_id(1)]) == {"PAINEL-1": "iitem_SERVER"}
+    assert_call(transport.requests[0], "POST", "/admin/inventory-items", [("fields", "id,unit_of_measure")], json_body=item_body(1))
 
 
 def test_on_a_server_without_units_the_unit_goes_into_each_bodys_metadata(client, transport):
