@@ -647,12 +647,12 @@ class _Apply:
     ) -> list[_C]:
         """Create `creates` in batch requests through `route`, keeping the ids of what each
         created in `created` by SKU: one alone until one succeeds with nothing left to learn (at
-        most `LONE_REFUSALS` refused, `LONE_SUCCESSES` learning), then `route.at_once` in flight. Returns the creates to make one by one: those
-        of a request Medusa refused (a batch is all or none, so one bad record must cost only
-        itself), any missing from a request's result, and, once `route.supported()` turns False
-        (the server lacks the route), those of every request not sent yet. A request whose
-        answer was lost and could not be looked up may have been applied: its records fail
-        (the next run sees them)."""
+        most `LONE_REFUSALS` refused, `LONE_SUCCESSES` learning), then `route.at_once` in
+        flight. Returns the creates to make one by one: those of a request Medusa refused (a
+        batch is all or none, so one bad record must cost only itself), any missing from a
+        request's result, and, once `route.supported()` turns False (the server lacks the
+        route), those of every request not sent yet. A request whose answer was lost and could
+        not be looked up may have been applied: its records fail (the next run sees them)."""
         advance = self.progress.step(step, len(creates))
         change_of: dict[int, _C] = {}
         bodies: list[dict[str, Any]] = []
@@ -687,9 +687,10 @@ class _Apply:
                 wait([sent[-1][1]])
                 error = sent[-1][1].exception()
                 requests = requests[1:]
-                if error is None and route.learning() and learned < LONE_SUCCESSES:
+                if error is None and route.learning():
                     learned += 1
-                    continue
+                    if learned < LONE_SUCCESSES:
+                        continue
                 if error is None or getattr(error, "terminal", False) or not route.supported() or refused == LONE_REFUSALS:
                     sent += [submit(batch) for batch in requests]
                     break

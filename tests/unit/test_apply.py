@@ -10,9 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from medusa_sync.apply import LEVEL_CHUNKS_AT_ONCE, LONE_REFUSALS, ApplyStopped, apply_plan, level_chunk_size
+from medusa_sync.apply import LEVEL_CHUNKS_AT_ONCE, LONE_REFUSALS, LONE_SUCCESSES, ApplyStopped, apply_plan, level_chunk_size
 from medusa_sync.cli.exit_codes import exit_code_of
 from medusa_sync.client import MedusaClient, RetryPolicy
+from medusa_sync.client.resources.inventory_items import InventoryItems
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
 from medusa_sync.plan import LevelUpdate, Plan, PlanOptions, StoreIds, make_plan
@@ -778,6 +779,29 @@ def test_the_first_run_goes_alone_and_its_ids_tell_whether_the_others_are_read_b
     assert result.ids.items == fake.created_items
     given = {body["sku"]: body["id"] for run in runs for body in run}
     assert ({sku: result.ids.items[sku] for sku in given} == given) is keeps_ids
+
+
+def test_lone_requests_while_learning_are_bounded(catalog, monkeypatch) -> None:
+    """Where a run's answer never settles what is to learn, `LONE_SUCCESSES` lone successes
+    later the rest is sent at once: the lone item and the first run alone, then the 4 others in
+    flight together."""
+    monkeypatch.setattr(InventoryItems, "learning", lambda self: True)
+    in_flight = threading.Barrier(4, timeout=10)
+
+    class Runs(FakeMedusa):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == CREATE_RUN[1] and len(self.requests) > 2:
+                in_flight.wait()  # none of the last four is answered before all four were sent
+            return super().__call__(request)
+
+    fake = Runs()
+    with client_for(fake) as client:
+        result = apply_plan(client, many_panels(catalog, 400), StoreIds(), concurrency=1)
+    assert LONE_SUCCESSES == 2
+    assert result.failures == [] and result.count("item", "create") == 400
+    requests = [(method, path) for method, path, _ in fake.requests]
+    assert requests[:3] == [("POST", "/admin/inventory-items"), CREATE_RUN, ("GET", "/admin/inventory-items")]
+    assert requests[3:].count(CREATE_RUN) == 4
 
 
 def test_lone_requests_refused_in_a_row_are_bounded(catalog) -> None:
