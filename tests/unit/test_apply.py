@@ -341,14 +341,14 @@ def level_updates_plan(count: int) -> Plan:
 
 
 def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
-    """1,500 level updates go in four requests of 375; the one holding P375-P749 fails: the
-    other 1,125 are applied, exactly the 375 of the failed request are reported failed."""
+    """2,000 level updates go in four requests of 500; the one holding P500-P999 fails: the
+    other 1,500 are applied, exactly the 500 of the failed request are reported failed."""
     batches = []
 
     def medusa(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         batches.append(body)
-        if body["update"][0]["inventory_item_id"] == "iitem_375":
+        if body["update"][0]["inventory_item_id"] == "iitem_500":
             return httpx.Response(400, json={"type": "invalid_data", "message": "chunk refused"})
         return httpx.Response(200, json={"created": [], "updated": body["update"], "deleted": []})
 
@@ -356,21 +356,26 @@ def test_a_failed_level_batch_chunk_fails_only_its_levels() -> None:
         "http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa), retry=RetryPolicy(max_attempts=1)
     )
     with client:
-        result = apply_plan(client, level_updates_plan(1500), StoreIds(), concurrency=1)
+        result = apply_plan(client, level_updates_plan(2000), StoreIds(), concurrency=1)
 
-    assert sorted(body["update"][0]["inventory_item_id"] for body in batches) == ["iitem_0", "iitem_1125", "iitem_375", "iitem_750"]
-    assert [len(body["update"]) for body in batches] == [375] * 4
-    assert dict(result.applied) == {"level.update": 1125}
-    assert [failure.key for failure in result.failures] == [f"odex_panels_P{n} @ Odex CD" for n in range(375, 750)]
+    assert sorted(body["update"][0]["inventory_item_id"] for body in batches) == ["iitem_0", "iitem_1000", "iitem_1500", "iitem_500"]
+    assert [len(body["update"]) for body in batches] == [500] * 4
+    assert dict(result.applied) == {"level.update": 1500}
+    assert [failure.key for failure in result.failures] == [f"odex_panels_P{n} @ Odex CD" for n in range(500, 1000)]
     assert {failure.message for failure in result.failures} == {
         "POST /admin/inventory-items/location-levels/batch → 400 invalid_data: chunk refused"
     }
-    assert [change.sku for change in result.written] == [f"odex_panels_P{n}" for n in (*range(375), *range(750, 1500))]
+    assert [change.sku for change in result.written] == [f"odex_panels_P{n}" for n in (*range(500), *range(1000, 2000))]
 
 
 @pytest.mark.parametrize(
     ("total", "size", "requests"),
-    [(1, 250, 1), (1000, 250, 4), (1015, 254, 4), (3999, 1000, 4), (4001, 501, 8), (5081, 636, 8), (10148, 846, 12), (101616, 978, 104)],
+    [
+        *[(1, 1, 1), (102, 102, 1), (499, 499, 1)],  # one chunk: two would hold under 250 each
+        *[(500, 250, 2), (800, 400, 2), (1015, 508, 2)],  # two: the slots would get chunks under 500
+        *[(1500, 500, 3), (1999, 667, 3), (2000, 500, 4)],
+        *[(3999, 1000, 4), (4001, 501, 8), (5081, 636, 8), (10148, 846, 12), (101616, 978, 104)],  # every slot of each wave
+    ],
 )
 def test_level_chunks_fill_every_wave_of_request_slots_within_the_limits(total: int, size: int, requests: int) -> None:
     assert level_chunk_size(total) == size
@@ -386,8 +391,8 @@ def test_level_chunks_are_in_flight_together() -> None:
         return httpx.Response(200, json={"created": [], "updated": body["update"], "deleted": []})
 
     with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
-        result = apply_plan(client, level_updates_plan(1000), StoreIds(), concurrency=1)
-    assert (dict(result.applied), result.failures) == ({"level.update": 1000}, [])
+        result = apply_plan(client, level_updates_plan(2000), StoreIds(), concurrency=1)
+    assert (dict(result.applied), result.failures) == ({"level.update": 2000}, [])
 
 
 class DyingMedusa(FakeMedusa):
