@@ -87,12 +87,19 @@ def list_query(fields: Fields = None, **params: Any) -> dict[str, Any]:
     return query
 
 
+def field_names(fields: Fields) -> list[str]:
+    """The names a `fields` argument holds, in order: a comma-separated string or a sequence."""
+    if not fields:
+        return []
+    return [name.strip() for name in fields.split(",")] if isinstance(fields, str) else list(fields)
+
+
 def answer_fields(fields: Fields, body: Mapping[str, Any]) -> Fields:
     """The fields to ask in the answer of an update of `body`: `fields`, with `metadata` when the
     body sets some (client/metadata.py learns from the answer's metadata). None: the defaults."""
     if not fields or not isinstance(body.get("metadata"), Mapping):
         return fields
-    names = fields.split(",") if isinstance(fields, str) else list(fields)
+    names = field_names(fields)
     return fields if "metadata" in names else [*names, "metadata"]
 
 

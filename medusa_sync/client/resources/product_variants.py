@@ -14,7 +14,7 @@ from typing import Any
 from ..capabilities import VARIANT_SKU_FILTER, Capabilities, unrecognized_field
 from ..errors import BadRequestError
 from ..requestor import Requestor
-from .base import Fields, Record, Records, Resource, list_query
+from .base import Fields, Record, Records, Resource, field_names, list_query
 
 PATH = "/admin/product-variants"
 
@@ -56,9 +56,8 @@ class ProductVariants(Resource):
         return self._by_values(PATH, "variants", "id", variant_ids, list_query(fields, order="id"))
 
     def _searched_by_skus(self, skus: list[str], fields: Fields) -> Records:
-        if isinstance(fields, str):
-            fields = fields.split(",")
-        query = list_query([*fields, "sku"] if fields and "sku" not in fields else fields, order="id")
+        names = field_names(fields)
+        query = list_query([*names, "sku"] if names and "sku" not in names else fields, order="id")
         rows = [
             row
             for sku in sorted(set(skus))

@@ -10,7 +10,7 @@ from ..errors import MedusaAPIError, ServerError
 from ..metadata import update_metadata
 from ..pagination import DEFAULT_READ_CONCURRENCY
 from ..requestor import Requestor, records
-from .base import Fields, Record, Records, Resource, answer_fields, list_query, positive_number, segment
+from .base import Fields, Record, Records, Resource, answer_fields, field_names, list_query, positive_number, segment
 from .product_variants import ProductVariants
 
 PATH = "/admin/products"
@@ -58,7 +58,7 @@ class Products(Resource):
         """The list query, and the same without `shipping_profile.*` fields when the server's
         support for them is still unknown (None: nothing to learn). On a server whose products
         have no shipping profile (before 2.5), those fields are left out and rows have none."""
-        names = [name.strip() for name in fields.split(",")] if isinstance(fields, str) else list(fields or ())
+        names = field_names(fields)
         profile = [name for name in names if name.lstrip("+*").split(".")[0] == "shipping_profile"]
         without = list_query([name for name in names if name not in profile], order=order, **filters)
         known = self._capabilities.supports(PRODUCT_SHIPPING_PROFILE)
