@@ -6,8 +6,8 @@ import itertools
 import logging
 import os
 import time
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
