@@ -68,6 +68,7 @@ class Direct:
     """A minimal Admin API client: one pooled httpx client, a JWT, a request counter."""
 
     def __init__(self, server: Server, connections: int) -> None:
+        self.server_pid = server.pid
         self.http = httpx.Client(
             base_url=server.url,
             timeout=httpx.Timeout(120.0, connect=10.0),
@@ -96,9 +97,9 @@ class Direct:
     def timed(self, count: int, work: Callable[[], Any]) -> Pass:
         """`work` timed (wall, this process's CPU and the rest of the machine's), with the requests it made."""
         before = self.requests
-        started, cpu = time.perf_counter(), Meter()
+        started, cpu = time.perf_counter(), Meter(self.server_pid)
         work()
-        return Pass(count, time.perf_counter() - started, self.requests - before, cpu.own_s(), cpu.others_s())
+        return Pass(count, time.perf_counter() - started, self.requests - before, cpu.own_s(), cpu.others_s(), cpu.server_main_s())
 
     def list_items(self, concurrency: int = 1) -> list[dict[str, Any]]:
         """Every item with its levels, the fields medusa-sync reads, pages of 1000 in id order:

@@ -21,6 +21,8 @@ class Pass:
     client_cpu_s: float = 0.0
     others_cpu_s: float | None = None
     """CPU the rest of the machine used meanwhile (the server, its database; `cpu.Meter`)."""
+    server_main_cpu_s: float | None = None
+    """Of that, the server's main thread (Node's event loop; None: not measured)."""
 
     @property
     def per_min(self) -> float:
@@ -34,6 +36,7 @@ class Step:
     total: int
     s: float
     client_cpu_s: float
+    server_main_cpu_s: float | None = None  # as `Pass.server_main_cpu_s`
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class SyncRun:
     steps: dict[str, Step]
     client_cpu_s: float | None = None
     others_cpu_s: float | None = None  # as `Pass.others_cpu_s`
+    server_main_cpu_s: float | None = None  # as `Pass.server_main_cpu_s`
 
     def step_s(self, name: str) -> float | None:
         step = self.steps.get(name)
@@ -117,6 +121,7 @@ class Machine:
     postgres: str
     medusa: str
     load_start: str
+    reference_loop_s: float | None = None  # `server.reference_loop_s` at the start
 
 
 @dataclass
@@ -130,6 +135,7 @@ class BenchRun:
     finished: str = ""
     duration_min: float = 0.0
     load_end: str = "?"
+    reference_loop_end_s: float | None = None  # ... and at the end
     offline: list[OfflineSize] = field(default_factory=list)
     live: list[LiveSize] = field(default_factory=list)
 

@@ -50,7 +50,7 @@ sys.path.insert(0, str(BENCH.parent))
 
 from bench import generate, offline, report, results, scenarios  # noqa: E402
 from bench.results import BenchRun  # noqa: E402
-from bench.server import Server, given_server, loadavg, log, machine, started_server  # noqa: E402
+from bench.server import Server, given_server, loadavg, log, machine, reference_loop_s, started_server  # noqa: E402
 
 
 def _sizes(text: str) -> list[int]:
@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         run.finished = time.strftime("%Y-%m-%d %H:%M:%S %Z")
         run.duration_min = (time.perf_counter() - began) / 60
         run.load_end = loadavg()
+        run.reference_loop_end_s = reference_loop_s()
         json_path = args.json or work_dir / "results.json"
         json_path.write_text(json.dumps(dataclasses.asdict(run), indent=2))
         log(f"raw figures: {json_path}")

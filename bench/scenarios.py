@@ -35,18 +35,20 @@ WARM_UP_ITEMS = 2000
 
 
 class StepTimes:
-    """An apply `Progress` that records how long each step takes."""
+    """An apply `Progress` that records how long each step takes, and the CPU it cost the client
+    and the server's main thread (`server_pid`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, server_pid: int | None) -> None:
+        self.server_pid = server_pid
         self.steps: dict[str, Step] = {}
 
     def step(self, name: str, total: int) -> Callable[[int], None]:
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), Meter(self.server_pid)
         self.steps[name] = Step(total, 0.0, 0.0)
 
         def advance(done: int) -> None:
             if done >= total:
-                self.steps[name] = Step(total, time.perf_counter() - started, time.process_time() - cpu)
+                self.steps[name] = Step(total, time.perf_counter() - started, cpu.own_s(), cpu.server_main_s())
 
         return advance
 
@@ -60,12 +62,12 @@ def medusa_sync(server: Server, feed_root: Path, out_dir: Path, *, no_op: bool =
     from medusa_sync.timing import PhaseTimer
 
     settings = Settings(medusa_url=server.url, email=server.email, password=server.password, api_key=None)
-    steps, timer = StepTimes(), PhaseTimer()
-    started, cpu = time.perf_counter(), Meter()
+    steps, timer = StepTimes(server.pid), PhaseTimer()
+    started, cpu = time.perf_counter(), Meter(server.pid)
     result = pipeline.run_import(
         feed_root, settings, Rules(), PlanOptions(), out_dir=out_dir, dry_run=False, progress=steps, timer=timer
     )
-    wall, own_cpu, others_cpu = time.perf_counter() - started, cpu.own_s(), cpu.others_s()
+    wall, own_cpu, others_cpu, server_main_cpu = time.perf_counter() - started, cpu.own_s(), cpu.others_s(), cpu.server_main_s()
     applied = result.applied
     if applied is not None and applied.failures:
         raise RuntimeError(f"medusa-sync: {len(applied.failures)} writes failed, e.g. {applied.failures[0]}")
@@ -82,6 +84,7 @@ def medusa_sync(server: Server, feed_root: Path, out_dir: Path, *, no_op: bool =
         steps=dict(steps.steps),
         client_cpu_s=own_cpu,
         others_cpu_s=others_cpu,
+        server_main_cpu_s=server_main_cpu,
     )
 
 

@@ -10,12 +10,27 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from bench.cpu import listening_pid
 from bench.results import Machine
 
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+REFERENCE_LOOP = 5_000_000
+
+
+def reference_loop_s() -> float:
+    """Seconds this machine takes for REFERENCE_LOOP additions in pure Python, on one core: the
+    same machine kind can run this at very different speeds, and absolute figures (the offline
+    ones above all) compare across runs only where this one does."""
+    started, total = time.perf_counter(), 0
+    for number in range(REFERENCE_LOOP):
+        total += number
+    return time.perf_counter() - started
 
 
 def loadavg() -> str:
@@ -32,6 +47,8 @@ class Server:
     password: str
     reset_command: list[str] | None
     description: str
+    pid: int | None = None
+    """The server's process, when it runs on this machine (its main thread's CPU is measured)."""
 
     def reset(self) -> None:
         """Empty the store (products, inventory, locations, ...)."""
@@ -47,7 +64,7 @@ def given_server(url: str, email: str | None, password: str | None, reset_cmd: s
     if not (email and password):
         raise SystemExit("--url needs --email and --password (or MEDUSA_EMAIL and MEDUSA_PASSWORD)")
     reset = shlex.split(reset_cmd) if reset_cmd else None
-    return Server(url.rstrip("/"), email, password, reset, f"{url} (given)")
+    return Server(url.rstrip("/"), email, password, reset, f"{url} (given)", local_pid(url))
 
 
 def started_server(script: Path) -> Server:
@@ -60,7 +77,16 @@ def started_server(script: Path) -> Server:
     printed = subprocess.run([str(script), "env"], capture_output=True, text=True, check=True).stdout
     env = dict(word.split("=", 1) for word in shlex.split(printed) if "=" in word)  # `export NAME='value'` lines
     url = env["MEDUSA_URL"]
-    return Server(url, env["MEDUSA_EMAIL"], env["MEDUSA_PASSWORD"], [str(script), "reset"], f"{url} ({script})")
+    return Server(url, env["MEDUSA_EMAIL"], env["MEDUSA_PASSWORD"], [str(script), "reset"], f"{url} ({script})", local_pid(url))
+
+
+def local_pid(url: str) -> int | None:
+    """The process serving `url` when it listens on this machine's loopback, else None."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not (host.startswith("127.") or host in ("localhost", "::1")):
+        return None
+    return listening_pid(parts.port or (443 if parts.scheme == "https" else 80))
 
 
 def machine() -> Machine:
@@ -88,4 +114,5 @@ def machine() -> Machine:
         postgres=postgres,
         medusa="2.21.2",
         load_start=loadavg(),
+        reference_loop_s=reference_loop_s(),
     )
