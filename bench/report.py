@@ -90,7 +90,7 @@ def _speed(run: BenchRun) -> str:
     at_end = f", at the end {end:.2f} s" if end is not None else ""
     return (
         f"Speed: {REFERENCE_LOOP:,} additions in a pure-Python loop took {start:.2f} s at the start{at_end} "
-        "(absolute figures compare across runs only where these do). "
+        "(a coarse guide: absolute figures do not compare across runs where these differ). "
     )
 
 

@@ -24,9 +24,10 @@ REFERENCE_LOOP = 5_000_000
 
 
 def reference_loop_s() -> float:
-    """Seconds this machine takes for REFERENCE_LOOP additions in pure Python, on one core: the
-    same machine kind can run this at very different speeds, and absolute figures (the offline
-    ones above all) compare across runs only where this one does."""
+    """Seconds this machine takes for REFERENCE_LOOP additions in pure Python, on one core. The
+    same machine kind runs this at very different speeds, and a run's absolute figures (the
+    offline ones above all) do not compare with another's where it differs. It is a coarse
+    guide: a machine's speed can also change within seconds."""
     started, total = time.perf_counter(), 0
     for number in range(REFERENCE_LOOP):
         total += number
