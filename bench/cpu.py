@@ -1,5 +1,5 @@
-"""Where a pass's CPU went: this process, the server's main thread, and the rest of the machine
-(the server's other threads and its database, on a machine that runs nothing else).
+"""Where a pass's CPU went: this process, and the rest of the machine (the server under test and
+its database, on a machine that runs nothing else), of which the server's main thread.
 
 On a machine whose few cores the client shares with Medusa and PostgreSQL, a client's CPU is
 time the server's single Node thread may wait for a core; these figures show it. The main
