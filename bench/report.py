@@ -201,7 +201,9 @@ def _stages(live: LiveSize) -> str:
 
     steps = ", ".join(f"{name} {spread([r.full.step_s(name) for r in rounds], 's')}" for name in first.full.steps)
     return (
-        "Phases (the store is read while the feeds are parsed: 'read store' is what the read takes beyond the parse) "
+        "Phases (the feeds are parsed while the run signs in and takes the writer lease, and the store is read while "
+        "they are parsed: 'parse feeds' is what the parse takes beyond the lease, 'read store' what the read takes "
+        "beyond the parse) "
         f"of the no-op: {phases(lambda r: r.noop, ('parse feeds', 'read store', 'plan', 'reservations report', 'outputs'))}. "
         f"Of the full import: {phases(lambda r: r.full, ('parse feeds', 'read store', 'plan'))}, apply steps: {steps}; "
         f"{phases(lambda r: r.full, ('outputs',))}. "

@@ -77,21 +77,25 @@ def plan_import(
     client: MedusaClient | None = None,
     timer: PhaseTimer | None = None,
     audit: AuditLog | None = None,
+    parsing: Future[Catalog] | None = None,
 ) -> ImportResult:
     """Plan the feeds against the live store, or against an empty store without a `client`.
-    `audit` tells who changed a drifted level.
+    `audit` tells who changed a drifted level; `parsing`: the feeds' parse, when already started
+    (`parse_ahead`).
 
     The store is read while the feeds are parsed and the items' digests computed (the read
     waits mostly on Medusa, the parse on the CPU); then, while the read goes on, each item is
-    compared with its record as its page arrives (`ItemsAhead`). The "read store" phase is what
-    the read takes beyond the parse (with the items compared as they arrive). Which products are kits is known only once the feeds are
-    parsed, so the read keeps every variant and the snapshot is then narrowed to the kits."""
+    compared with its record as its page arrives (`ItemsAhead`). The "parse feeds" phase is what
+    the parse takes beyond its start, the "read store" phase what the read takes beyond the
+    parse (with the items compared as they arrive). Which products are kits is known only once
+    the feeds are parsed, so the read keeps every variant and the snapshot is then narrowed to
+    the kits."""
     timer = timer or PhaseTimer()
-    with gc_paused():  # for both threads: the read starts before the parse pauses the collector
+    with gc_paused():  # for every thread: the read and the parse start inside the pause
         arrived: SimpleQueue[ActualItem | None] = SimpleQueue()
         reading = _in_background(read_store_to_sell, client, None, arrived.put) if client is not None else None
         with timer.phase("parse feeds"):
-            catalog = load_catalog(feed_root, rules)
+            catalog = parsing.result() if parsing is not None else load_catalog(feed_root, rules)
         with timer.phase("item digests"):
             digests = item_digests(catalog.items)
         snapshot, ahead = StoreSnapshot(), None
@@ -107,6 +111,13 @@ def plan_import(
         changed_by = last_stock_changes(audit.records()) if audit is not None else None
         plan = make_plan(catalog, snapshot, rules, options, changed_by, digests, ahead)
     return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan, digests=digests)
+
+
+def parse_ahead(feed_root: Path, rules: Rules) -> Future[Catalog]:
+    """The feeds parsed in the background (for `plan_import`), while the run signs in and takes
+    the writer lease: the parse reads only local files, the store is read once the lease is
+    held. Call it inside `gc_paused`."""
+    return _in_background(load_catalog, feed_root, rules)
 
 
 def _in_background(function: Callable[..., Any], *args: Any) -> Future[Any]:
@@ -156,13 +167,15 @@ def run_import(
         client = None if offline else stack.enter_context(MedusaClient.from_settings(settings))
         recorded = None
         leased = stack.enter_context(contextlib.ExitStack())  # closed early: see the outputs
-        if not dry_run:
-            leased.enter_context(writer_lease(settings, command, wait=wait, signed_in=client))
-            recorded = stack.enter_context(
-                recorded_run(settings, command, runlog, feed_root=str(feed_root), options=options.model_dump())
-            )
-        audit = None if client is None else AuditLog(settings.audit_log)
-        result = plan_import(feed_root, rules, options, client=client, timer=timer, audit=audit)
+        with gc_paused():  # the parse's, from its start
+            parsing = parse_ahead(feed_root, rules)
+            if not dry_run:
+                leased.enter_context(writer_lease(settings, command, wait=wait, signed_in=client))
+                recorded = stack.enter_context(
+                    recorded_run(settings, command, runlog, feed_root=str(feed_root), options=options.model_dump())
+                )
+            audit = None if client is None else AuditLog(settings.audit_log)
+            result = plan_import(feed_root, rules, options, client=client, timer=timer, audit=audit, parsing=parsing)
         if recorded is not None:
             recorded.event(
                 "plan",

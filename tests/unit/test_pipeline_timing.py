@@ -184,3 +184,35 @@ def test_the_lease_is_released_while_the_outputs_are_written(tmp_path: Path, mon
     assert not result.plan.has_changes
     assert sorted(path.name for path in result.outputs) == sorted(path.name for path in (tmp_path / "out").iterdir())
     assert len(result.outputs) == 5
+
+
+def test_the_feeds_are_parsed_while_the_lease_is_taken_and_the_store_read_only_once_it_is_held(
+    tmp_path: Path, monkeypatch
+) -> None:
+    parse_started, lease_held = threading.Event(), threading.Event()
+    reads_before_the_lease: list[str] = []
+    parse = pipeline.load_catalog
+
+    def parse_signalled(root, rules):
+        parse_started.set()
+        return parse(root, rules)
+
+    @contextlib.contextmanager
+    def writer_lease(settings, command, *, wait, signed_in=None):
+        assert parse_started.wait(timeout=10), "the parse waited for the lease"
+        lease_held.set()
+        yield None
+
+    def medusa(request: httpx.Request) -> httpx.Response:
+        if not lease_held.is_set():
+            reads_before_the_lease.append(request.url.path)
+        return synced_store(request)
+
+    client = MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa))
+    monkeypatch.setattr(pipeline, "load_catalog", parse_signalled)
+    monkeypatch.setattr(pipeline, "writer_lease", writer_lease)
+    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: client))
+    settings = Settings(medusa_url="http://127.0.0.1:9", api_key="sk_test", run_log=tmp_path / "runs.jsonl", audit_log=tmp_path / "audit.jsonl")
+    result = pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=tmp_path / "out", dry_run=False)
+    assert reads_before_the_lease == []
+    assert (len(result.catalog.items), len(result.snapshot.items), result.plan.has_changes) == (243, 243, False)
