@@ -217,14 +217,18 @@ def apply_plan(
     concurrency: int = 8,
     progress: Progress | None = None,
     reserved_watch: ReservedWatch | None = None,
+    items_settled: Callable[[StoreIds], None] | None = None,
 ) -> ApplyResult:
     """Apply `plan`; `known` holds the ids of what the store already has, `reserved_watch` the
-    reservations changed since it was read (both from its snapshot)."""
+    reservations changed since it was read (both from its snapshot). `items_settled` is called
+    with the ids before the kit step, which changes no item's or location's id."""
     run = _Apply(client, plan, known, concurrency, progress or _Silent(), reserved_watch)
     steps = [("stock locations", run.locations), ("items", run.items), ("stock levels", run.levels),
         ("sync bases", run.bases), ("kits", run.kits)]
     for step, apply_step in steps:
         try:
+            if step == "kits" and items_settled is not None:
+                items_settled(run.ids.copy())
             apply_step()
         except MedusaSyncError as exc:
             if not exc.terminal:

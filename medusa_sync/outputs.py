@@ -333,6 +333,28 @@ configured (`MEDUSA_URL` unset), and an empty store holds no reservations. Run
 
 
 @paused_gc
+def write_item_outputs(
+    out_dir: Path,
+    catalog: Catalog,
+    snapshot: StoreSnapshot,
+    plan: Plan,
+    ids: StoreIds,
+    rules: Rules,
+    digests: Mapping[str, str] | None = None,
+) -> str:
+    """The items payload and the levels file, the two made from the items' and locations' ids
+    (which a kit step does not change): an import writes them while its kits are created.
+    Returns what the items payload was made from (`items_inputs`), which the other files need."""
+    inputs = items_inputs(catalog, plan, ids, rules)
+    _write_unless_made_from(out_dir / ITEMS_FILE, inputs, lambda: json_chunks(items_payload(catalog, plan, ids, inputs, digests)))
+    level_inputs = levels_inputs(inputs, plan)
+    _write_unless_made_from(
+        out_dir / LEVELS_FILE, level_inputs, lambda: json_chunks(levels_by_location(catalog, snapshot, plan, ids, level_inputs))
+    )
+    return inputs
+
+
+@paused_gc
 def write_outputs(
     out_dir: Path,
     catalog: Catalog,
@@ -342,19 +364,16 @@ def write_outputs(
     rules: Rules,
     reservations_markdown: str,
     digests: Mapping[str, str] | None = None,
+    items_written: str | None = None,
 ) -> list[Path]:
-    """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`).
+    """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`);
+    `items_written`: what `write_item_outputs` returned, when it already wrote those two files.
 
     The JSON files are left as they are when they were made from the same inputs (`items_inputs`,
     `levels_inputs`, `kits_inputs`): a re-run over unchanged feeds, ids and store does not write
     them again, and one after a sync writes only the levels file. The reservations report is
     written every time."""
-    inputs = items_inputs(catalog, plan, ids, rules)
-    _write_unless_made_from(out_dir / ITEMS_FILE, inputs, lambda: json_chunks(items_payload(catalog, plan, ids, inputs, digests)))
-    level_inputs = levels_inputs(inputs, plan)
-    _write_unless_made_from(
-        out_dir / LEVELS_FILE, level_inputs, lambda: json_chunks(levels_by_location(catalog, snapshot, plan, ids, level_inputs))
-    )
+    inputs = items_written or write_item_outputs(out_dir, catalog, snapshot, plan, ids, rules, digests)
     kit_inputs = kits_inputs(inputs, catalog, ids)
     _write_unless_made_from(out_dir / KITS_FILE, kit_inputs, lambda: dump_json(kits_definition(catalog, plan, ids, rules, kit_inputs)))
     write_atomic(out_dir / RESERVATIONS_FILE, reservations_markdown.encode("utf-8"))

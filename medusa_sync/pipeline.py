@@ -1,7 +1,8 @@
 """Orchestration; each CLI command calls one of these.
 
     load_catalog (feeds parsed and normalized) → read_store (the store's snapshot)
-    → make_plan → apply_plan (unless a dry run) → write_outputs
+    → make_plan → apply_plan (unless a dry run) → write_outputs (the items payload and the
+    levels file while the apply creates the kits)
 
 `--strict` and the shrink guard are checked here, once for every command that runs a path.
 """
@@ -29,7 +30,7 @@ from medusa_sync.lease import check_held, writer_lease
 from medusa_sync.models import Catalog
 from medusa_sync.normalize.text import plural
 from medusa_sync.output_paths import check_out_dir
-from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_outputs
+from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_item_outputs, write_outputs
 from medusa_sync.plan import ItemsAhead, Plan, PlanOptions, StoreIds, item_digests, make_plan
 from medusa_sync.runlog import RunLog
 from medusa_sync.store import ActualItem, StoreSnapshot, read_store, read_store_to_sell
@@ -190,16 +191,28 @@ def run_import(
         _check_strict(result.catalog, strict)
         if not dry_run:
             _check_guard(result.plan)
+        item_files: list[Future[str]] = []  # the items payload and the levels file, written during the kit step
+
+        def write_item_files(ids: StoreIds) -> None:
+            item_files.append(
+                _in_background(write_item_outputs, out_dir, result.catalog, result.snapshot, result.plan, ids, rules, result.digests)
+            )
+
         if not dry_run and result.plan.has_changes and (confirm is None or confirm(result.plan)):
             check_held()
             with timer.phase("apply"):
-                result.applied = _apply(client, result.plan, settings, result.snapshot, progress)
+                try:
+                    result.applied = _apply(client, result.plan, settings, result.snapshot, progress, write_item_files)
+                finally:  # a failed apply leaves no file half-written
+                    wait_for(item_files)
         ids = result.applied.ids if result.applied is not None else StoreIds.from_snapshot(result.snapshot)
         with timer.phase("reservations report"):
             reservations = OFFLINE_RESERVATIONS if client is None else _reservations_markdown(client, rules)
         with timer.phase("outputs"):  # written while the lease is released: they write nothing to the store
+            items_written = item_files[0].result() if item_files else None
             writing = _in_background(
-                write_outputs, out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations, result.digests
+                write_outputs, out_dir, result.catalog, result.snapshot, result.plan, ids, rules, reservations, result.digests,
+                items_written,
             )
             try:
                 leased.close()
@@ -239,13 +252,21 @@ def _check_guard(plan: Plan) -> None:
         raise ShrinkGuardError(plan.refusals, hint="check the feeds; --force applies anyway")
 
 
-def _apply(client: MedusaClient, plan: Plan, settings: Settings, snapshot: StoreSnapshot, progress: Progress | None) -> ApplyResult:
+def _apply(
+    client: MedusaClient,
+    plan: Plan,
+    settings: Settings,
+    snapshot: StoreSnapshot,
+    progress: Progress | None,
+    items_settled: Callable[[StoreIds], None] | None = None,
+) -> ApplyResult:
     """Apply `plan` to the store as `snapshot` read it: its ids, and the reservations changed since."""
     from medusa_sync.apply import apply_plan
 
     known = StoreIds.from_snapshot(snapshot)
     return apply_plan(
-        client, plan, known, concurrency=settings.concurrency, progress=progress, reserved_watch=snapshot.reserved_watch
+        client, plan, known, concurrency=settings.concurrency, progress=progress, reserved_watch=snapshot.reserved_watch,
+        items_settled=items_settled,
     )
 
 

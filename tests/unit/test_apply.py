@@ -211,6 +211,21 @@ def test_empty_store_apply_sends_locations_items_with_levels_then_kits(catalog) 
     ]
 
 
+def test_items_settled_gets_every_item_and_location_id_before_the_kit_step(catalog) -> None:
+    plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
+    fake = FakeMedusa()
+    settled: list[tuple[StoreIds, int]] = []
+    with client_for(fake) as client:
+        result = apply_plan(
+            client, plan, StoreIds(), concurrency=1, items_settled=lambda ids: settled.append((ids, len(fake.requests)))
+        )
+    [(ids, requests_before)] = settled
+    assert fake.requests[requests_before:] == [fake.requests[-1]]  # only the kit's product came after
+    assert fake.requests[-1][:2] == ("POST", "/admin/products")
+    assert (ids.items, ids.locations, ids.kits) == (result.ids.items, result.ids.locations, {})
+    assert len(ids.items) == 4 and len(result.ids.kits) == 1
+
+
 def test_a_failed_component_blocks_its_kit_and_is_reported(catalog) -> None:
     plan = make_plan(catalog, StoreSnapshot(), RULES, PlanOptions())
     fake = FakeMedusa(fail_sku="fotus_inverters_SUN-X1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,8 @@ from medusa_sync import pipeline, timing
 from medusa_sync.client import MedusaClient
 from medusa_sync.config import Rules, Settings
 from medusa_sync.errors import FeedError
-from medusa_sync.plan import PlanOptions, desired
+from medusa_sync.apply import ApplyResult
+from medusa_sync.plan import PlanOptions, StoreIds, desired
 from medusa_sync.store import read_store_to_sell
 from medusa_sync.timing import PhaseTimer
 
@@ -27,6 +29,11 @@ def synced_store(request: httpx.Request) -> httpx.Response:
     for exchange in orjson.loads(SYNCED_STORE.read_bytes())["exchanges"]:
         if exchange["path"] == request.url.path:
             return httpx.Response(200, json=exchange["response"])
+    return empty_store(request)
+
+
+def empty_store(request: httpx.Request) -> httpx.Response:
+    """Every list empty."""
     key = request.url.path.rsplit("/", 1)[-1].replace("-", "_")
     return httpx.Response(200, json={key: [], "count": 0, "offset": 0, "limit": 1000})
 
@@ -216,3 +223,33 @@ def test_the_feeds_are_parsed_while_the_lease_is_taken_and_the_store_read_only_o
     result = pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=tmp_path / "out", dry_run=False)
     assert reads_before_the_lease == []
     assert (len(result.catalog.items), len(result.snapshot.items), result.plan.has_changes) == (243, 243, False)
+
+
+def test_the_items_payload_and_the_levels_file_are_written_while_the_kits_are_created(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    written_during_kits: list[list[str]] = []
+
+    def apply(client, plan, settings, snapshot, progress, items_settled=None):
+        ids = StoreIds(items={change.sku: f"iitem_{change.sku}" for change in plan.writes("item", "create")})
+        items_settled(ids)
+        payload = out / "inventory_items_payload.json"
+        deadline = time.monotonic() + 10
+        while not (payload.exists() and (out / "inventory_levels_by_location.json").exists()) and time.monotonic() < deadline:
+            time.sleep(0.01)  # the kit step
+        written_during_kits.append(sorted(path.name for path in out.iterdir()))
+        return ApplyResult(ids=ids)
+
+    @contextlib.contextmanager
+    def writer_lease(settings, command, *, wait, signed_in=None):
+        yield None
+
+    client = MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(empty_store))
+    monkeypatch.setattr(pipeline, "_apply", apply)
+    monkeypatch.setattr(pipeline, "writer_lease", writer_lease)
+    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: client))
+    settings = Settings(medusa_url="http://127.0.0.1:9", api_key="sk_test", run_log=tmp_path / "runs.jsonl", audit_log=tmp_path / "audit.jsonl")
+    result = pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=out, dry_run=False)
+    assert written_during_kits == [["inventory_items_payload.json", "inventory_levels_by_location.json"]]
+    assert len(result.outputs) == 5 and all(path.exists() for path in result.outputs)
+    rows = orjson.loads((out / "inventory_items_payload.json").read_bytes())["inventory_items"]
+    assert [row["id"] for row in rows] == [f"iitem_{item.sku}" for item in result.catalog.items]
