@@ -38,6 +38,16 @@ def empty_store(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={key: [], "count": 0, "offset": 0, "limit": 1000})
 
 
+def leased_import(tmp_path: Path, monkeypatch, medusa, writer_lease) -> pipeline.ImportResult:
+    """A real (not dry) import of the samples into `tmp_path / "out"`, against the mock store
+    `medusa`, under the fake `writer_lease`."""
+    client = MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa))
+    monkeypatch.setattr(pipeline, "writer_lease", writer_lease)
+    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: client))
+    settings = Settings(medusa_url="http://127.0.0.1:9", api_key="sk_test", run_log=tmp_path / "runs.jsonl", audit_log=tmp_path / "audit.jsonl")
+    return pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=tmp_path / "out", dry_run=False)
+
+
 def test_a_phase_run_twice_is_summed(monkeypatch) -> None:
     clock = iter([10.0, 11.0, 20.0, 22.5, 30.0, 30.25])
     monkeypatch.setattr(timing.time, "perf_counter", lambda: next(clock))
@@ -182,12 +192,8 @@ def test_the_lease_is_released_while_the_outputs_are_written(tmp_path: Path, mon
         assert released.wait(timeout=10), "the outputs waited for the lease's release"
         return write(*args)
 
-    client = MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(synced_store))
-    monkeypatch.setattr(pipeline, "writer_lease", writer_lease)
     monkeypatch.setattr(pipeline, "write_outputs", write_once_released)
-    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: client))
-    settings = Settings(medusa_url="http://127.0.0.1:9", api_key="sk_test", run_log=tmp_path / "runs.jsonl", audit_log=tmp_path / "audit.jsonl")
-    result = pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=tmp_path / "out", dry_run=False)
+    result = leased_import(tmp_path, monkeypatch, synced_store, writer_lease)
     assert not result.plan.has_changes
     assert sorted(path.name for path in result.outputs) == sorted(path.name for path in (tmp_path / "out").iterdir())
     assert len(result.outputs) == 5
@@ -215,12 +221,8 @@ def test_the_feeds_are_parsed_while_the_lease_is_taken_and_the_store_read_only_o
             reads_before_the_lease.append(request.url.path)
         return synced_store(request)
 
-    client = MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa))
     monkeypatch.setattr(pipeline, "load_catalog", parse_signalled)
-    monkeypatch.setattr(pipeline, "writer_lease", writer_lease)
-    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: client))
-    settings = Settings(medusa_url="http://127.0.0.1:9", api_key="sk_test", run_log=tmp_path / "runs.jsonl", audit_log=tmp_path / "audit.jsonl")
-    result = pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=tmp_path / "out", dry_run=False)
+    result = leased_import(tmp_path, monkeypatch, medusa, writer_lease)
     assert reads_before_the_lease == []
     assert (len(result.catalog.items), len(result.snapshot.items), result.plan.has_changes) == (243, 243, False)
 
@@ -243,12 +245,8 @@ def test_the_items_payload_and_the_levels_file_are_written_while_the_kits_are_cr
     def writer_lease(settings, command, *, wait, signed_in=None):
         yield None
 
-    client = MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(empty_store))
     monkeypatch.setattr(pipeline, "_apply", apply)
-    monkeypatch.setattr(pipeline, "writer_lease", writer_lease)
-    monkeypatch.setattr(MedusaClient, "from_settings", classmethod(lambda cls, settings: client))
-    settings = Settings(medusa_url="http://127.0.0.1:9", api_key="sk_test", run_log=tmp_path / "runs.jsonl", audit_log=tmp_path / "audit.jsonl")
-    result = pipeline.run_import(SAMPLE_FEEDS, settings, Rules(), PlanOptions(), out_dir=out, dry_run=False)
+    result = leased_import(tmp_path, monkeypatch, empty_store, writer_lease)
     assert written_during_kits == [["inventory_items_payload.json", "inventory_levels_by_location.json"]]
     assert len(result.outputs) == 5 and all(path.exists() for path in result.outputs)
     rows = orjson.loads((out / "inventory_items_payload.json").read_bytes())["inventory_items"]
