@@ -14,7 +14,7 @@ import pytest
 from medusa_sync import pipeline, timing
 from medusa_sync.client import MedusaClient
 from medusa_sync.config import Rules, Settings
-from medusa_sync.errors import FeedError
+from medusa_sync.errors import FeedError, MedusaSyncError
 from medusa_sync.apply import ApplyResult
 from medusa_sync.plan import PlanOptions, StoreIds, desired
 from medusa_sync.store import read_store_to_sell
@@ -251,3 +251,28 @@ def test_the_items_payload_and_the_levels_file_are_written_while_the_kits_are_cr
     assert len(result.outputs) == 5 and all(path.exists() for path in result.outputs)
     rows = orjson.loads((out / "inventory_items_payload.json").read_bytes())["inventory_items"]
     assert [row["id"] for row in rows] == [f"iitem_{item.sku}" for item in result.catalog.items]
+
+
+def test_an_apply_that_stops_in_the_kit_step_leaves_the_two_item_files_whole_and_no_other(tmp_path: Path, monkeypatch) -> None:
+    def apply(client, plan, settings, snapshot, progress, items_settled=None):
+        items_settled(StoreIds(items={change.sku: f"iitem_{change.sku}" for change in plan.writes("item", "create")}))
+        raise MedusaSyncError("the kit step stopped")
+
+    @contextlib.contextmanager
+    def writer_lease(settings, command, *, wait, signed_in=None):
+        yield None
+
+    write = pipeline.write_item_outputs
+
+    def slow_write(*args):
+        time.sleep(0.3)  # still writing when the apply stops
+        return write(*args)
+
+    monkeypatch.setattr(pipeline, "_apply", apply)
+    monkeypatch.setattr(pipeline, "write_item_outputs", slow_write)
+    with pytest.raises(MedusaSyncError, match="the kit step stopped"):
+        leased_import(tmp_path, monkeypatch, empty_store, writer_lease)
+    out = tmp_path / "out"
+    assert sorted(path.name for path in out.iterdir()) == ["inventory_items_payload.json", "inventory_levels_by_location.json"]
+    assert orjson.loads((out / "inventory_items_payload.json").read_bytes())["count"] == 243
+    assert len(orjson.loads((out / "inventory_levels_by_location.json").read_bytes())["locations"]) == 4
