@@ -10,13 +10,13 @@ Two ways to read a list:
 - `read_all`: the whole list at once. The first page gives `count`; the other pages are then
   requested `concurrency` at a time (the server's listing, not the round trips, is the limit,
   and a page takes Medusa ~0.1 s to produce), and the rows come back in order. A caller's
-  `convert` turns each row into its own record as the row's page arrives, while the pages after
-  it are still being listed, instead of after the last one.
+  `convert` turns each row into its own record as the row's page arrives, in whatever order the
+  pages arrive, while the others are still being listed, instead of after the last one.
 
 Offset pages shift when rows are added or removed during the read: a row can then be read
-twice or not at all. `read_all` drops repeated ids (the first one read is kept) and checks the
-read: every page must report the `count` of the first, and the distinct rows must number
-`count`. When not, the list moved under the read, and it is read again (at most `MAX_READS`
+twice or not at all. `read_all` drops repeated ids (the row of the page that arrived first is
+kept) and checks the read: every page must report the `count` of the first, and the distinct
+rows must number `count`. When not, the list moved under the read, and it is read again (at most `MAX_READS`
 times in all, then `ListMovedError`). A row removed and another added between two pages leaves
 `count` unchanged and cannot be seen from offsets alone; a sequential read has the same limit.
 """
@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,25 +122,26 @@ def _read_once(
     first, rows = _page(requestor, path, key, params, 0, page_size)
     count = first.get("count")
     if not isinstance(count, int):  # no count to plan the pages by (not Medusa): one after the other
-        unique.add(paginate(requestor, path, key, params, page_size=page_size))
-        return unique.records, None
+        return unique.converted(paginate(requestor, path, key, params, page_size=page_size)), None
     step = len(rows) or page_size  # a server that caps `limit` sends fewer rows a page
     counts = {count}
     offsets = range(step, count, step) if rows else range(0)
-    with _pages_in_order(requestor, path, key, params, offsets, page_size, concurrency) as pages:
-        unique.add(rows)  # once the other pages are requested: converting a page takes a while
-        for page, page_rows in pages:
+    pages_read: dict[int, list[Any]] = {}
+    with _pages_as_they_arrive(requestor, path, key, params, offsets, page_size, concurrency) as pages:
+        pages_read[0] = unique.converted(rows)  # once the other pages are requested: converting takes a while
+        for offset, page, page_rows in pages:
             counts.add(page.get("count"))
-            unique.add(page_rows)  # while the pages after it are listed
+            pages_read[offset] = unique.converted(page_rows)  # while the pages after it are listed
+    records = [record for offset in sorted(pages_read) for record in pages_read[offset]]
     if len(counts) > 1:
-        return unique.records, f"count went from {count} to {sorted(c for c in counts if c != count)[0]}"
-    if len(unique.records) != count:
-        return unique.records, f"{len(unique.records)} distinct rows read of {count}"
-    return unique.records, None
+        return records, f"count went from {count} to {sorted(c for c in counts if c != count)[0]}"
+    if len(records) != count:
+        return records, f"{len(records)} distinct rows read of {count}"
+    return records, None
 
 
 @contextlib.contextmanager
-def _pages_in_order(
+def _pages_as_they_arrive(
     requestor: Requestor,
     path: str,
     key: str,
@@ -149,22 +149,21 @@ def _pages_in_order(
     offsets: range,
     page_size: int,
     concurrency: int,
-) -> Iterator[Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]]:
-    """The pages at `offsets`, requested `concurrency` at a time from the moment the block is
-    entered, and yielded in order; on a failure the pages not yet requested are not sent. A
-    page is let go once yielded: a caller that converts the rows of each page does not hold
-    every page's rows until the last one arrives."""
+) -> Iterator[Iterator[tuple[int, dict[str, Any], list[dict[str, Any]]]]]:
+    """The pages at `offsets` (offset, answer, rows), requested `concurrency` at a time from the
+    moment the block is entered, and yielded as they arrive: a caller converting each page's rows
+    converts the pages that came early while a slower one is still listed, instead of all of
+    them after it. On a failure the pages not yet requested are not sent."""
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="medusa-page") as pool:
-        pending: deque[Future[tuple[dict[str, Any], list[dict[str, Any]]]]] = deque(
-            pool.submit(_page, requestor, path, key, params, offset, page_size) for offset in offsets
-        )
+        pending = {pool.submit(_page, requestor, path, key, params, offset, page_size): offset for offset in offsets}
 
-        def in_order() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-            while pending:
-                yield pending.popleft().result()
+        def arriving() -> Iterator[tuple[int, dict[str, Any], list[dict[str, Any]]]]:
+            for done in as_completed(list(pending)):
+                offset = pending.pop(done)
+                yield (offset, *done.result())
 
         try:
-            yield in_order()
+            yield arriving()
         finally:
             for future in pending:
                 future.cancel()
@@ -181,18 +180,20 @@ def _page(
 
 
 class _EachIdOnce:
-    """The rows of a read, each id once (the first one read), `convert`ed as they are added."""
+    """Converts the rows of one read, each id once: the row of the page that arrived first
+    (rows without an id are all kept)."""
 
     def __init__(self, convert: Convert | None) -> None:
-        self.records: list[Any] = []
         self._seen: set[Any] = set()
         self._convert = convert
 
-    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+    def converted(self, rows: Iterable[dict[str, Any]]) -> list[Any]:
+        records = []
         for row in rows:
             row_id = row.get("id")
             if row_id is not None:
                 if row_id in self._seen:
                     continue
                 self._seen.add(row_id)
-            self.records.append(row if self._convert is None else self._convert(row))
+            records.append(row if self._convert is None else self._convert(row))
+        return records

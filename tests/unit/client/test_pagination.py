@@ -331,3 +331,29 @@ def test_each_page_is_let_go_once_its_rows_are_converted(policy):
     assert ids == [f"iitem_{n:05d}" for n in range(12000)]
     page = 1000 * len(blob)  # a page's blobs alone: 2 MB
     assert held[0] < 5 * page  # measured: ~6 MB (the first page, the last and its answer); all twelve held: ~29 MB
+
+
+def test_pages_are_converted_as_they_arrive_and_the_rows_kept_in_list_order(policy):
+    """The second page is answered only once the fourth was converted: read in order, the
+    fourth would wait for the second and the read would stop with a timeout."""
+    fourth_converted = threading.Event()
+    converted: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        if offset == 1000:
+            assert fourth_converted.wait(timeout=5), "the fourth page waited for the second"
+        return httpx.Response(200, json={"inventory_items": items(offset, min(offset + 1000, 4000)), "count": 4000})
+
+    def convert(row: dict) -> str:
+        number = int(row["id"][6:])
+        if number % 1000 == 999:
+            converted.append(number // 1000)
+        if number == 3999:
+            fourth_converted.set()
+        return row["id"]
+
+    with client_on(httpx.MockTransport(answer), policy) as client:
+        ids = client.inventory_items.list_all(fields="id,sku", convert=convert)
+    assert ids == [row["id"] for row in items(0, 4000)]
+    assert converted[0] == 0 and converted.index(3) < converted.index(1)
