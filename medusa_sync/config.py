@@ -31,6 +31,11 @@ def _state_dir() -> Path:
     return Path(base) / "medusa-sync"
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "medusa-sync"
+
+
 class Settings(BaseSettings):
     """Connection, credentials and file locations, read from the environment."""
 
@@ -59,6 +64,11 @@ class Settings(BaseSettings):
     0: never."""
     lock_file: Path = Field(default_factory=lambda: _state_dir() / "sync.lock")
     """Held by `sync` so two runs never overlap."""
+    catalog_cache: bool = True
+    """Keep each feed root's parsed catalog in `cache_dir`, so a run over unchanged feed files
+    loads it instead of parsing them (medusa_sync.catalog_cache)."""
+    cache_dir: Path = Field(default_factory=_cache_dir)
+    """Where the catalog cache is kept: one file per feed root, as large as its items payload."""
     notify_url: str | None = None
     """Webhook that `sync` POSTs its alert to (on failure or refusal; `--notify URL` wins)."""
     allow_http: bool = False
@@ -71,6 +81,11 @@ class Settings(BaseSettings):
         if self.medusa_url:
             check_medusa_url(self.medusa_url, allow_http=self.allow_http)
         return self
+
+    @property
+    def catalog_cache_dir(self) -> Path | None:
+        """`cache_dir` when the catalog cache is on, else None."""
+        return self.cache_dir if self.catalog_cache else None
 
 
 def check_medusa_url(url: str, *, allow_http: bool) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import babel
 import orjson
 import pydantic
 
@@ -184,7 +185,7 @@ def items_inputs(catalog: Catalog, plan: Plan, ids: StoreIds, rules: Rules) -> s
     normalizes and writes (medusa-sync's sources and the libraries that shape values). Equal
     digests, equal bytes: a file that holds this digest already is not written again."""
     inputs = {
-        "code": _code_digest(),
+        "code": code_digest(),
         "feeds": sorted((file.path, file.digest) for file in catalog.files),
         "rules": rules.model_dump(mode="json"),
         "store": plan.store,
@@ -195,9 +196,11 @@ def items_inputs(catalog: Catalog, plan: Plan, ids: StoreIds, rules: Rules) -> s
 
 
 @functools.cache
-def _code_digest() -> str:
-    """medusa-sync's own sources, and the versions of Python, pydantic and orjson."""
-    digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}|{orjson.__version__}".encode())
+def code_digest() -> str:
+    """medusa-sync's own sources, and the versions of Python and of the libraries that shape
+    values: pydantic, orjson, and babel (which reads the prices the fast path does not)."""
+    versions = f"{sys.version}|{pydantic.VERSION}|{orjson.__version__}|{babel.__version__}"
+    digest = hashlib.sha256(versions.encode())
     package = Path(medusa_sync.__file__).parent
     for source in sorted(package.rglob("*.py")):
         digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())

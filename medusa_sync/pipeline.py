@@ -21,6 +21,7 @@ from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from medusa_sync.audit import AuditLog, last_stock_changes
+from medusa_sync.catalog_cache import load_catalog_cached
 from medusa_sync.client import MedusaClient, RequestCounts
 from medusa_sync.config import Rules, Settings, redact_url
 from medusa_sync.errors import ConfigError, ShrinkGuardError, StoreChangedError, StrictValidationError
@@ -114,11 +115,34 @@ def plan_import(
     return ImportResult(catalog=catalog, snapshot=snapshot, plan=plan, digests=digests)
 
 
-def parse_ahead(feed_root: Path, rules: Rules) -> Future[Catalog]:
+def parse_ahead(feed_root: Path, rules: Rules, cache_dir: Path | None, run: contextlib.ExitStack) -> Future[Catalog]:
     """The feeds parsed in the background (for `plan_import`), while the run signs in and takes
     the writer lease: the parse reads only local files, the store is read once the lease is
-    held. Call it inside `gc_paused`."""
-    return _in_background(load_catalog, feed_root, rules)
+    held. `cache_dir`: the catalog cache's (`load_catalog_cached`); a new entry is written in
+    another thread, which the `run` waits for as it ends. Call it inside `gc_paused`."""
+    writes = _BackgroundWrites()
+    run.callback(writes.wait)
+    return _in_background(load_catalog_cached, feed_root, rules, cache_dir, writes.start)
+
+
+class _BackgroundWrites:
+    """Writes started in threads, waited for as the run ends; none starts once it has ended (a
+    daemon thread still writing when the process exits would leave its temporary file)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._started: list[Future[None]] = []
+        self._ended = False
+
+    def start(self, write: Callable[[], None]) -> None:
+        with self._lock:
+            if not self._ended:
+                self._started.append(_in_background(write))
+
+    def wait(self) -> None:
+        with self._lock:
+            self._ended = True
+        wait_for(self._started)
 
 
 def _in_background(function: Callable[..., Any], *args: Any) -> Future[Any]:
@@ -169,7 +193,7 @@ def run_import(
         recorded = None
         leased = stack.enter_context(contextlib.ExitStack())  # closed early: see the outputs
         with gc_paused():  # the parse's, from its start
-            parsing = parse_ahead(feed_root, rules)
+            parsing = parse_ahead(feed_root, rules, settings.catalog_cache_dir, stack)
             if not dry_run:
                 leased.enter_context(writer_lease(settings, command, wait=wait, signed_in=client))
                 recorded = stack.enter_context(

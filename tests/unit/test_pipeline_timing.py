@@ -204,11 +204,11 @@ def test_the_feeds_are_parsed_while_the_lease_is_taken_and_the_store_read_only_o
 ) -> None:
     parse_started, lease_held = threading.Event(), threading.Event()
     reads_before_the_lease: list[str] = []
-    parse = pipeline.load_catalog
+    parse = pipeline.load_catalog_cached
 
-    def parse_signalled(root, rules):
+    def parse_signalled(root, rules, cache_dir, write_later):
         parse_started.set()
-        return parse(root, rules)
+        return parse(root, rules, cache_dir, write_later)
 
     @contextlib.contextmanager
     def writer_lease(settings, command, *, wait, signed_in=None):
@@ -221,7 +221,7 @@ def test_the_feeds_are_parsed_while_the_lease_is_taken_and_the_store_read_only_o
             reads_before_the_lease.append(request.url.path)
         return synced_store(request)
 
-    monkeypatch.setattr(pipeline, "load_catalog", parse_signalled)
+    monkeypatch.setattr(pipeline, "load_catalog_cached", parse_signalled)
     result = leased_import(tmp_path, monkeypatch, medusa, writer_lease)
     assert reads_before_the_lease == []
     assert (len(result.catalog.items), len(result.snapshot.items), result.plan.has_changes) == (243, 243, False)

@@ -1,0 +1,108 @@
+"""The catalog of a feed root's last parse, kept for the next run over the same feed files.
+
+A run over feeds that have not changed since the last run (a retry after an interruption, the
+import after its plan, a second sync of the same night's files) loads the catalog instead of
+parsing the feeds again: pydantic validates the stored JSON in a fifth of the parse's time, and
+the CPU the parse would take is left to the read of the store, which runs meanwhile.
+
+The entry's key is everything the catalog is made from: the path and SHA-256 of every feed file
+found, the rules, and medusa-sync's code with the libraries that shape values (`code_digest`).
+So any change to a feed file, the rules or the code parses again. One entry per feed root, in
+`Settings.cache_dir`, written atomically. The cache never fails a run: an entry that cannot be
+read or written is parsed (and written) again, with a debug log.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+from pydantic import ValidationError
+
+from medusa_sync.config import Rules
+from medusa_sync.feeds import discover, load_catalog
+from medusa_sync.models import Catalog
+from medusa_sync.outputs import code_digest, write_atomic
+
+log = logging.getLogger("medusa_sync")
+
+FORMAT = 1
+"""Of an entry: a line with the key's 64 hex digits, then the catalog as JSON."""
+
+
+def load_catalog_cached(
+    feed_root: Path, rules: Rules, cache_dir: Path | None, write_later: Callable[[Callable[[], None]], None] | None = None
+) -> Catalog:
+    """`load_catalog`, from the cache when its entry for `feed_root` has the key of these feed
+    files, rules and code; else parsed, and the entry written (by `write_later`, when given: a
+    run hands it to a thread, so the caller does not wait for it). `cache_dir` None: parsed only."""
+    if cache_dir is None:
+        return load_catalog(feed_root, rules)
+    entry = entry_path(cache_dir, feed_root)
+    files = _feed_files(feed_root)
+    catalog = _read(entry, catalog_key(files, rules)) if files is not None else None
+    if catalog is None:
+        catalog = load_catalog(feed_root, rules)
+        write = functools.partial(_write, entry, catalog, rules)
+        if write_later is None:
+            write()
+        else:
+            write_later(write)
+    return catalog
+
+
+FileKey = tuple[str, str, str]
+"""A feed file's distributor, path (relative to the feed root, POSIX) and SHA-256."""
+
+
+def catalog_key(files: list[FileKey], rules: Rules) -> str:
+    """A digest of what a catalog is made from: its feed files, the rules and the code."""
+    inputs = {"format": FORMAT, "code": code_digest(), "rules": rules.model_dump(mode="json"), "files": sorted(files)}
+    return hashlib.sha256(orjson.dumps(inputs)).hexdigest()
+
+
+def _feed_files(feed_root: Path) -> list[FileKey] | None:
+    """The files `load_catalog` reads, hashed; None when one cannot be read (the parse reports it)."""
+    files = []
+    try:
+        for distributor, path in discover(feed_root):
+            with path.open("rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            files.append((distributor.name, path.relative_to(feed_root).as_posix(), digest))
+    except OSError:
+        return None
+    return files
+
+
+def entry_path(cache_dir: Path, feed_root: Path) -> Path:
+    """The one entry of a feed root, named after its absolute path."""
+    return cache_dir / f"catalog-{hashlib.sha256(str(feed_root.resolve()).encode()).hexdigest()[:16]}.json"
+
+
+def _read(entry: Path, key: str) -> Catalog | None:
+    try:
+        with entry.open("rb") as stream:
+            if stream.readline().rstrip(b"\n") != key.encode():
+                return None
+            return Catalog.__pydantic_validator__.validate_json(stream.read())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValidationError) as exc:
+        log.debug("catalog cache %s not read (%s): parsing the feeds", entry, type(exc).__name__)
+        return None
+
+
+def _write(entry: Path, catalog: Catalog, rules: Rules) -> None:
+    """Under the key of the files as the parse read them: a file rewritten during the run is
+    stored under its new bytes, never the old ones. Not when a file could not be read."""
+    if any(not file.digest for file in catalog.files):
+        return
+    key = catalog_key([(file.distributor, file.path, file.digest) for file in catalog.files], rules)
+    try:
+        write_atomic(entry, [key.encode(), b"\n", Catalog.__pydantic_serializer__.to_json(catalog)])
+    except (OSError, ValueError) as exc:  # ValueError: a value JSON cannot hold (pydantic's serializer)
+        log.debug("catalog cache %s not written (%s)", entry, type(exc).__name__)
