@@ -79,6 +79,7 @@ class LiveRound:
     floor_list_sequential: Pass | None = None  # the same listing, one page after the other
     floor_levels_sequential: Pass | None = None  # the same level passes, batches of 1000 one after the other
     floor_create_single: Pass | None = None  # one POST per item with its levels, at medusa-sync's concurrency, on a sample
+    noop_parsed: SyncRun | None = None  # the no-op with the feeds parsed: no catalog cache entry (`noop` loads the catalog)
 
 
 @dataclass(frozen=True)

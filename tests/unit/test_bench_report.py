@@ -46,6 +46,7 @@ def live_round(*, floor_s: float = 60.0, full_s: float = 60.0, noop_s: float = 2
         resync=sync_run(3.0, {"stock levels": Step(100, level_step_s, 0.01, 0.1), "sync bases": Step(98, 0.5, 0.01)}),
         noop=sync_run(noop_s, requests=4, cpu=(1.0, 2.25), server_main=1.2),
         noop_command=Pass(1000, 3.0, 4),
+        noop_parsed=sync_run(2.5, requests=4),
         naive_levels=Pass(100, 100.0, 100),  # 60 levels/min
         naive_levels_concurrent=Pass(100, 20.0, 100),  # 300 levels/min
         naive_lookup=Pass(100, 2.0, 100),
@@ -196,6 +197,9 @@ def test_the_report_gives_median_and_range_for_tool_floor_and_naive_alike() -> N
             "| **50% (50%–50%)** (vs the sequential listing: 75% (75%–75%)) "
         "| ~20.00 s (20.00–20.00) (one GET per SKU) | ~5.00 s (5.00–5.00) | 10.0× (10.0×–10.0×); 2.5× (2.5×–2.5×) |"
     )
+    [parsed] = [line for line in lines if line.startswith("| — the same no-op, the feeds parsed")]
+    assert parsed == "| — the same no-op, the feeds parsed (no catalog cache entry) | 2.50 s (2.50–2.50) | — | 40% (40%–40%) | — | — | — |"
+    assert "of the no-op with the feeds parsed: parse feeds 0.50 s (0.50–0.50), read store 1.00 s (1.00–1.00). " in text
     # full import's create-items step: 2.0 s CPU for 1,000 items; the floor's client 3.0 s
     assert "Client CPU per created item: medusa-sync 2.00 ms (2.00–2.00), the floor's client 3.00 ms (3.00–3.00)." in text
     assert (
