@@ -8,12 +8,15 @@ the CPU the parse would take is left to the read of the store, which runs meanwh
 The entry's key is everything the catalog is made from: the path and SHA-256 of every feed file
 found, the rules, and medusa-sync's code with the libraries that shape values (`code_digest`).
 So any change to a feed file, the rules or the code parses again. One entry per feed root, in
-`Settings.cache_dir`, written atomically. The cache never fails a run: an entry that cannot be
-read or written is parsed (and written) again, with a debug log.
+`Settings.cache_dir`, written atomically; the `KEEP` entries used last are kept (a cron that
+downloads each night's feeds into a new folder would otherwise add an entry a night). The
+cache never fails a run: an entry that cannot be read or written is parsed (and written) again,
+with a debug log.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -32,6 +35,9 @@ log = logging.getLogger("medusa_sync")
 
 FORMAT = 1
 """Of an entry: a line with the key's 64 hex digits, then the catalog as JSON."""
+KEEP = 4
+"""Entries kept: those of the feed roots used last (an entry is as large as its items payload)."""
+ENTRIES = "catalog-*.json"
 
 
 def load_catalog_cached(
@@ -80,7 +86,7 @@ def _feed_files(feed_root: Path) -> list[FileKey] | None:
 
 def entry_path(cache_dir: Path, feed_root: Path) -> Path:
     """The one entry of a feed root, named after its absolute path."""
-    return cache_dir / f"catalog-{hashlib.sha256(str(feed_root.resolve()).encode()).hexdigest()[:16]}.json"
+    return cache_dir / ENTRIES.replace("*", hashlib.sha256(str(feed_root.resolve()).encode()).hexdigest()[:16])
 
 
 def _read(entry: Path, key: str) -> Catalog | None:
@@ -88,12 +94,15 @@ def _read(entry: Path, key: str) -> Catalog | None:
         with entry.open("rb") as stream:
             if stream.readline().rstrip(b"\n") != key.encode():
                 return None
-            return Catalog.__pydantic_validator__.validate_json(stream.read())
+            catalog = Catalog.__pydantic_validator__.validate_json(stream.read())
     except FileNotFoundError:
         return None
     except (OSError, ValidationError) as exc:
         log.debug("catalog cache %s not read (%s): parsing the feeds", entry, type(exc).__name__)
         return None
+    with contextlib.suppress(OSError):  # a cache that can be read and not written still serves
+        entry.touch()  # used: kept by `_prune`
+    return catalog
 
 
 def _write(entry: Path, catalog: Catalog, rules: Rules) -> None:
@@ -104,5 +113,16 @@ def _write(entry: Path, catalog: Catalog, rules: Rules) -> None:
     key = catalog_key([(file.distributor, file.path, file.digest) for file in catalog.files], rules)
     try:
         write_atomic(entry, [key.encode(), b"\n", Catalog.__pydantic_serializer__.to_json(catalog)])
+        _prune(entry.parent)
     except (OSError, ValueError) as exc:  # ValueError: a value JSON cannot hold (pydantic's serializer)
         log.debug("catalog cache %s not written (%s)", entry, type(exc).__name__)
+
+
+def _prune(cache_dir: Path) -> None:
+    """Remove the entries beyond the `KEEP` used last."""
+    used = []
+    for entry in cache_dir.glob(ENTRIES):
+        with contextlib.suppress(FileNotFoundError):  # another run's prune took it
+            used.append((entry.stat().st_mtime, entry))
+    for _, entry in sorted(used, reverse=True)[KEEP:]:
+        entry.unlink(missing_ok=True)

@@ -99,6 +99,20 @@ def test_each_feed_root_has_its_own_entry(tmp_path, parses) -> None:
     assert len(list((tmp_path / "cache").iterdir())) == 2
 
 
+def test_the_entries_of_the_feed_roots_used_last_are_kept(tmp_path, parses) -> None:
+    """A cron that downloads each night's feeds into a new folder: the entries of the `KEEP`
+    roots used last stay, a hit counting as a use."""
+    roots = [tmp_path / f"night-{number}" for number in range(6)]
+    for root in roots:
+        shutil.copytree(SAMPLE_FEEDS, root)
+    cache = tmp_path / "cache"
+    for root in [*roots[:4], roots[0], roots[4], roots[5]]:  # the first night's again: a hit
+        load_catalog_cached(root, Rules(), cache)
+        time.sleep(0.02)  # each use a later modification time
+    assert parses == [*roots[:4], roots[4], roots[5]]
+    assert sorted(path.name for path in cache.iterdir()) == sorted(entry_path(cache, root).name for root in (roots[0], *roots[3:]))
+
+
 @pytest.mark.parametrize("damage", ["cut", "key only", "not a catalog", "empty"])
 def test_an_entry_that_cannot_be_read_is_parsed_again_and_rewritten(feed_root, tmp_path, parses, damage) -> None:
     cache = tmp_path / "cache"
