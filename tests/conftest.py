@@ -30,6 +30,7 @@ def _own_catalog_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """Each test its own catalog cache (`Settings.cache_dir`): none reads another's entries."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
+
 _ODEX_INVERTER = {
     "id": "odex_inverters_ODEX-INV-SAJ-3000W",
     "name": "Inversor Grid-Tie SAJ R5-3K-T2 BRL 3kW Monofásico 220V 2 MPPT",

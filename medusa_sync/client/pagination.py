@@ -16,9 +16,10 @@ Two ways to read a list:
 Offset pages shift when rows are added or removed during the read: a row can then be read
 twice or not at all. `read_all` drops repeated ids (the row of the page that arrived first is
 kept) and checks the read: every page must report the `count` of the first, and the distinct
-rows must number `count`. When not, the list moved under the read, and it is read again (at most `MAX_READS`
-times in all, then `ListMovedError`). A row removed and another added between two pages leaves
-`count` unchanged and cannot be seen from offsets alone; a sequential read has the same limit.
+rows must number `count`. When not, the list moved under the read, and it is read again (at
+most `MAX_READS` times in all, then `ListMovedError`). A row removed and another added between
+two pages leaves `count` unchanged and cannot be seen from offsets alone; a sequential read has
+the same limit.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def _read_once(
         pages_read[0] = unique.converted(rows)  # once the other pages are requested: converting takes a while
         for offset, page, page_rows in pages:
             counts.add(page.get("count"))
-            pages_read[offset] = unique.converted(page_rows)  # while the pages after it are listed
+            pages_read[offset] = unique.converted(page_rows)  # while the others are listed
     records = [record for offset in sorted(pages_read) for record in pages_read[offset]]
     if len(counts) > 1:
         return records, f"count went from {count} to {sorted(c for c in counts if c != count)[0]}"
