@@ -2,7 +2,9 @@
 broken becomes an issue, and a broken record costs that record only.
 
 A file is read twice, a chunk at a time: once for its digest and encoding, once for its records.
-A JSON array (every real feed) is decoded one record at a time, so memory holds one chunk and
+A file another program writes between or during the two reads (its inode, size or modification
+time differ from when the first began) is reported: its digest would not describe the records
+read. A JSON array (every real feed) is decoded one record at a time, so memory holds one chunk and
 one record, whatever the file's size. A record the JSON decoder cannot turn into values (a
 number of thousands of digits, nesting past the decoder's limit, a record larger than
 `MAX_RECORD_CHARS`) is skipped with its own issue and the records after it are read; a break in
@@ -13,13 +15,15 @@ it. Any other document (an object wrapping the list, a single record) is read wh
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from medusa_sync.models import Severity, ValidationIssue
 
@@ -64,15 +68,25 @@ class Feed:
 
     path: Path
     ctx: FileContext
-    digest: str
+    digest: str  # "" once the file is found changed: it would describe other bytes than those read
     encoding: str | None  # None: the file could not be read
+    state: FileState | None = None  # as the first read began
     count: int = 0
     complete: bool = False
 
     def records(self) -> Iterator[tuple[int, object]]:
         if self.encoding is None:
             return
-        text = _Buffer(_text_chunks(self.path, self.encoding))
+        states: list[FileState] = []
+        chunks = _text_chunks(self.path, self.encoding, states)
+        try:
+            yield from self._records(_Buffer(chunks))
+        finally:
+            chunks.close()  # the file's state at the end of this read, also after a break
+        if any(state != self.state for state in states):
+            self._changed()
+
+    def _records(self, text: _Buffer) -> Iterator[tuple[int, object]]:
         first = text.next_char()
         if first is None:
             self.ctx.issue("empty_file", "the file is empty", "file skipped")
@@ -177,6 +191,15 @@ class Feed:
             )
         return scrubbed
 
+    def _changed(self) -> None:
+        self.ctx.issue(
+            "file_changed",
+            "the file changed while it was read (another program wrote it meanwhile)",
+            f"kept the {self.count} records read; the file counts as incomplete: run again once it is written",
+        )
+        self.complete = False
+        self.digest = ""
+
     def _broken(self, detail: str) -> None:
         if self.count:
             self.ctx.issue(
@@ -217,27 +240,44 @@ class Feed:
 
 def open_feed(path: Path, ctx: FileContext) -> Feed:
     """The file's digest and encoding (a first pass); its records are read by `Feed.records`."""
+    states: list[FileState] = []
     try:
-        digest, first_bad = _digest_and_first_bad_byte(path)
+        digest, first_bad = _digest_and_first_bad_byte(path, states)
         encoding = "utf-8-sig" if first_bad is None else _fallback_encoding(path, first_bad, ctx)
     except OSError as exc:
         ctx.issue("unreadable_file", f"cannot read the file: {exc.strerror or exc}", "file skipped")
         return Feed(path, ctx, digest="", encoding=None)
-    return Feed(path, ctx, digest=digest, encoding=encoding)
+    return Feed(path, ctx, digest=digest, encoding=encoding, state=states[0])
 
 
-def _chunks(path: Path) -> Iterator[bytes]:
+FileState = tuple[int, int, int, int]
+"""What changes when a file is written or replaced: device, inode, size, modification time (ns)."""
+
+
+def _state(file: BinaryIO) -> FileState:
+    stat = os.fstat(file.fileno())
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _chunks(path: Path, states: list[FileState] | None = None) -> Iterator[bytes]:
+    """The file's bytes; `states` gets the file's state as the read begins and as it ends."""
     with path.open("rb") as file:
-        while chunk := file.read(CHUNK_BYTES):
-            yield chunk
+        if states is not None:
+            states.append(_state(file))
+        try:
+            while chunk := file.read(CHUNK_BYTES):
+                yield chunk
+        finally:
+            if states is not None:
+                states.append(_state(file))
 
 
-def _digest_and_first_bad_byte(path: Path) -> tuple[str, int | None]:
+def _digest_and_first_bad_byte(path: Path, states: list[FileState]) -> tuple[str, int | None]:
     sha = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")()
     first_bad = None
     offset = 0
-    for chunk in _chunks(path):
+    for chunk in _chunks(path, states):
         sha.update(chunk)
         if first_bad is None:
             first_bad = _first_bad_byte(utf8, chunk, offset, final=False)
@@ -289,14 +329,15 @@ def _fallback_encoding(path: Path, first_bad: int, ctx: FileContext) -> str:
     return "utf-8-replace"
 
 
-def _text_chunks(path: Path, encoding: str) -> Iterator[str]:
+def _text_chunks(path: Path, encoding: str, states: list[FileState]) -> Iterator[str]:
     if encoding == "utf-8-replace":
         decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
     else:
         decoder = codecs.getincrementaldecoder(encoding)()
-    for chunk in _chunks(path):
-        if text := decoder.decode(chunk):
-            yield text
+    with contextlib.closing(_chunks(path, states)) as chunks:
+        for chunk in chunks:
+            if text := decoder.decode(chunk):
+                yield text
     if tail := decoder.decode(b"", final=True):
         yield tail
 

@@ -445,6 +445,82 @@ def test_text_before_the_array_is_not_salvaged(tmp_path: Path) -> None:
     assert [i.code for i in issues] == ["invalid_json"]
 
 
+# --- a file written by another program while it is read ----------------------------------------
+
+_CHANGED = (
+    "file_changed",
+    "the file changed while it was read (another program wrote it meanwhile)",
+    "kept the 1 records read; the file counts as incomplete: run again once it is written",
+)
+
+
+def _changed_between_reads(tmp_path: Path, change) -> tuple[list, object, list]:
+    """Open feed.json (the first read: digest, encoding), `change(path)`, then read its records."""
+    path = tmp_path / "feed.json"
+    path.write_bytes(b'[{"id": "A"}]')
+    ctx = FileContext(path="odex/feed.json", distributor=DISTRIBUTORS["odex"])
+    feed = open_feed(path, ctx)
+    assert feed.digest == hashlib.sha256(b'[{"id": "A"}]').hexdigest()
+    change(path)
+    return list(feed.records()), feed, ctx.issues
+
+
+def test_a_file_replaced_between_the_reads_is_reported_and_counts_as_incomplete(tmp_path: Path) -> None:
+    def replace(path: Path) -> None:  # as a downloader that writes a new file and renames it
+        path.with_suffix(".new").write_bytes(b'[{"id": "B"}]')
+        path.with_suffix(".new").replace(path)
+
+    records, feed, issues = _changed_between_reads(tmp_path, replace)
+    assert records == [(0, {"id": "B"})]
+    assert (feed.complete, feed.digest, feed.count) == (False, "", 1)
+    assert [(i.code, i.reason, i.action, i.severity) for i in issues] == [(*_CHANGED, "error")]
+
+
+def test_a_file_rewritten_in_place_between_the_reads_is_reported(tmp_path: Path) -> None:
+    records, feed, issues = _changed_between_reads(tmp_path, lambda path: path.write_bytes(b'[{"id": "BB"}]'))
+    assert records == [(0, {"id": "BB"})]
+    assert (feed.complete, feed.digest) == (False, "")
+    assert [(i.code, i.reason, i.action) for i in issues] == [_CHANGED]
+
+
+def test_a_file_written_during_the_records_read_is_reported(tmp_path: Path, monkeypatch) -> None:
+    """The first chunk is read, then the file grows: the state at the end of the read differs."""
+    monkeypatch.setattr("medusa_sync.feeds.reader.CHUNK_BYTES", 8)
+    path = tmp_path / "feed.json"
+    path.write_bytes(b'[{"id": "A"}]')
+    ctx = FileContext(path="odex/feed.json", distributor=DISTRIBUTORS["odex"])
+    feed = open_feed(path, ctx)
+    records = feed.records()
+    with path.open("ab") as file:
+        assert next(records) == (0, {"id": "A"})  # the whole file was read to find the record's end
+        file.write(b" ")
+    assert list(records) == []
+    assert (feed.complete, feed.digest) == (False, "")
+    assert [(i.code, i.reason, i.action) for i in ctx.issues] == [_CHANGED]
+
+
+def test_a_file_written_after_a_break_in_its_records_is_reported(tmp_path: Path, monkeypatch) -> None:
+    """A break ends the records before the file's end; the read still notes the file's state."""
+    monkeypatch.setattr("medusa_sync.feeds.reader.CHUNK_BYTES", 8)
+    path = tmp_path / "feed.json"
+    path.write_bytes(b'[{"id": "A"}x' + b" " * 100 + b"]")
+    ctx = FileContext(path="odex/feed.json", distributor=DISTRIBUTORS["odex"])
+    feed = open_feed(path, ctx)
+    records = feed.records()
+    assert next(records) == (0, {"id": "A"})
+    with path.open("ab") as file:
+        file.write(b" ")
+    assert list(records) == []
+    assert [i.code for i in ctx.issues] == ["truncated_json", "file_changed"]
+    assert (feed.complete, feed.digest) == (False, "")
+
+
+def test_an_unchanged_file_keeps_its_digest(tmp_path: Path) -> None:
+    records, feed, issues = _changed_between_reads(tmp_path, lambda path: None)
+    assert records == [(0, {"id": "A"})]
+    assert (feed.complete, feed.digest, issues) == (True, hashlib.sha256(b'[{"id": "A"}]').hexdigest(), [])
+
+
 # --- hostile values: one pathological value or record costs that value or record only ----------
 
 
