@@ -34,7 +34,7 @@ from medusa_sync.output_paths import check_out_dir
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_item_outputs, write_outputs
 from medusa_sync.plan import ItemsAhead, Plan, PlanOptions, StoreIds, item_digests, make_plan
 from medusa_sync.runlog import RunLog
-from medusa_sync.store import ActualItem, StoreSnapshot, read_store, read_store_to_sell
+from medusa_sync.store import ActualItem, ActualLocation, StoreSnapshot, read_store, read_store_to_sell
 from medusa_sync.timing import PhaseTimer
 
 if TYPE_CHECKING:
@@ -86,16 +86,16 @@ def plan_import(
     (`parse_ahead`).
 
     The store is read while the feeds are parsed and the items' digests computed (the read
-    waits mostly on Medusa, the parse on the CPU); then, while the read goes on, each item is
-    compared with its record as its page arrives (`ItemsAhead`). The "parse feeds" phase is what
-    the parse takes beyond its start, the "read store" phase what the read takes beyond the
-    parse (with the items compared as they arrive). Which products are kits is known only once
+    waits mostly on Medusa, the parse on the CPU); then, while the read goes on, each item and
+    its levels are compared with their records as its page arrives (`ItemsAhead`). The "parse
+    feeds" phase is what the parse takes beyond its start, the "read store" phase what the read
+    takes beyond the parse (with the items compared as they arrive). Which products are kits is known only once
     the feeds are parsed, so the read keeps every variant and the snapshot is then narrowed to
     the kits."""
     timer = timer or PhaseTimer()
     with gc_paused():  # for every thread: the read and the parse start inside the pause
-        arrived: SimpleQueue[ActualItem | None] = SimpleQueue()
-        reading = _in_background(read_store_to_sell, client, None, arrived.put) if client is not None else None
+        arrived: SimpleQueue[ActualItem | dict[str, ActualLocation] | None] = SimpleQueue()  # items, the locations, the end
+        reading = _in_background(read_store_to_sell, client, None, arrived.put, arrived.put) if client is not None else None
         with timer.phase("parse feeds"):
             catalog = parsing.result() if parsing is not None else load_catalog(feed_root, rules)
         with timer.phase("item digests"):
@@ -105,8 +105,11 @@ def plan_import(
             with timer.phase("read store"):
                 reading.add_done_callback(lambda _: arrived.put(None))
                 ahead = ItemsAhead(catalog, digests)
-                while (actual := arrived.get()) is not None:
-                    ahead.plan(actual)
+                while (arrival := arrived.get()) is not None:
+                    if isinstance(arrival, dict):
+                        ahead.know_locations(arrival)
+                    else:
+                        ahead.plan(arrival)
                 snapshot = reading.result()
             snapshot.keep_kits({kit.sku for kit in catalog.kits})
     with timer.phase("plan"):

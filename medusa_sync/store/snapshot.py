@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
@@ -158,6 +158,7 @@ def read_store(
     *,
     selling: bool = False,
     on_item: Callable[[ActualItem], None] | None = None,
+    on_locations: Callable[[dict[str, ActualLocation]], None] | None = None,
 ) -> StoreSnapshot:
     """Locations, every inventory item with its levels, and the kit products (owned ones and any
     product whose variant has a desired kit SKU). `kit_skus` None: every variant with a SKU, for
@@ -167,12 +168,15 @@ def read_store(
     The locations, the products and the selling setup are read while the items are listed (the
     items take Medusa seconds; the rest, a few short requests that would otherwise follow them).
     The reservations are watched from right before (`watch_reserved`). `on_item` is given each
-    item as its page arrives (in the reading thread)."""
+    item as its page arrives (in the reading thread), `on_locations` the locations by name as
+    the snapshot holds them, once read (in another thread, usually before the first page)."""
     reserved_watch = watch_reserved(client)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="medusa-read") as pool:
         reading_locations = pool.submit(
             client.stock_locations.list, fields="id,name,metadata,created_at,sales_channels.id", order="created_at"
         )
+        if on_locations is not None:
+            reading_locations.add_done_callback(_handing_on_locations(on_locations))
         reading_products = pool.submit(client.products.list_all, fields=_PRODUCT_QUERY_FIELDS)
         reading_selling = pool.submit(read_selling, client, reading_products) if selling else None
         convert = _actual_item if on_item is None else _handing_on(on_item)
@@ -181,10 +185,7 @@ def read_store(
         product_rows = reading_products.result()
         store_selling = reading_selling.result() if reading_selling is not None else None
     snapshot = StoreSnapshot(url=client.base_url, selling=store_selling, reserved_watch=reserved_watch)
-    for row in locations:  # of two with one name, the oldest (the one `locations merge` keeps)
-        snapshot.locations.setdefault(
-            row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row))
-        )
+    snapshot.locations = _locations_by_name(locations)
     snapshot.duplicate_locations = duplicate_locations(locations)
     snapshot.items = {item.sku: item for item in items if item is not None}
     for product in product_rows:
@@ -214,6 +215,14 @@ def read_store(
     return snapshot
 
 
+def _locations_by_name(rows: list[dict[str, Any]]) -> dict[str, ActualLocation]:
+    """Of two locations with one name, the oldest (the one `locations merge` keeps); `rows` oldest first."""
+    locations: dict[str, ActualLocation] = {}
+    for row in rows:
+        locations.setdefault(row["name"], ActualLocation(row["id"], row["name"], row.get("metadata") or {}, _channel_ids(row)))
+    return locations
+
+
 def _actual_item(row: dict[str, Any]) -> ActualItem | None:
     """An item row as the snapshot holds it; None for an item without a SKU (never the sync's)."""
     if not row.get("sku"):
@@ -237,6 +246,14 @@ def _handing_on(on_item: Callable[[ActualItem], None]) -> Callable[[dict[str, An
     return convert
 
 
+def _handing_on_locations(on_locations: Callable[[dict[str, ActualLocation]], None]) -> Callable[[Future[Any]], None]:
+    def hand_on(read: Future[Any]) -> None:
+        if read.exception() is None:  # else the read raises it
+            on_locations(_locations_by_name(read.result()))
+
+    return hand_on
+
+
 def _wanted_kit(sku: str, product_metadata: dict[str, Any] | None, kit_skus: Collection[str]) -> bool:
     """A variant the snapshot keeps as a kit: its product is medusa-sync's, or the feeds want its SKU."""
     return owned(product_metadata) or sku in kit_skus
@@ -247,7 +264,10 @@ def _channel_ids(row: dict[str, Any]) -> tuple[str, ...]:
 
 
 def read_store_to_sell(
-    client: MedusaClient, kit_skus: Collection[str] | None, on_item: Callable[[ActualItem], None] | None = None
+    client: MedusaClient,
+    kit_skus: Collection[str] | None,
+    on_item: Callable[[ActualItem], None] | None = None,
+    on_locations: Callable[[dict[str, ActualLocation]], None] | None = None,
 ) -> StoreSnapshot:
     """`read_store`, and what selling kits needs (the sync plans against this one)."""
-    return read_store(client, kit_skus, selling=True, on_item=on_item)
+    return read_store(client, kit_skus, selling=True, on_item=on_item, on_locations=on_locations)
