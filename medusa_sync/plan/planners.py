@@ -33,7 +33,7 @@ from medusa_sync.plan.model import (
     base_key,
     base_value,
 )
-from medusa_sync.store import ITEM_FIELDS, MANAGED_BY, ActualItem, ActualKit, ActualLocation, StoreSnapshot
+from medusa_sync.store import ITEM_FIELDS, MANAGED_BY, ActualItem, ActualKit, ActualLevel, ActualLocation, StoreSnapshot
 
 
 @dataclass
@@ -179,8 +179,11 @@ class ItemsAhead:
     def _check_levels(self, actual: ActualItem) -> None:
         location_ids = self.location_ids
         assert location_ids is not None
-        if all(_agrees(level, actual, location_ids.get(level.location)) for level in self._levels.get(actual.sku, ())):
-            self._levels_agree[actual.sku] = actual
+        for level in self._levels.get(actual.sku, ()):
+            location_id = location_ids.get(level.location)
+            if not _agrees(level, actual, location_id, _current(actual, location_id)):
+                return
+        self._levels_agree[actual.sku] = actual
 
     def update(self, item: InventoryItem, actual: ActualItem) -> ItemUpdate | None:
         """The update `actual` needs (None: none): as planned ahead, or planned now."""
@@ -234,11 +237,11 @@ def plan_levels(ctx: Context) -> list[LevelCreate | LevelUpdate | LevelDrift]:
         if actual is None:
             changes.append(LevelCreate(**_level_key(level, location_id), stocked=level.stocked, with_item=True, note="created with the item"))
         elif actual.owned:
-            current = actual.levels.get(location_id) if location_id else None
+            current = _current(actual, location_id)
             if current is None:
                 base = LevelBase(stocked=level.stocked, incoming=level.incoming)
                 changes.append(LevelCreate(**_level_key(level, location_id), stocked=level.stocked, item_id=actual.id, base=base))
-            elif _agrees(level, actual, location_id):
+            elif _agrees(level, actual, location_id, current):
                 unchanged += 1
             else:
                 change = _level_merge(ctx, level, actual, location_id, current.stocked, current.reserved, current.incoming)
@@ -254,9 +257,14 @@ def _location_ids(locations: Mapping[str, ActualLocation]) -> dict[str, str]:
     return {name: location.id for name, location in locations.items()}
 
 
-def _agrees(level: StockLevel, actual: ActualItem, location_id: str | None) -> bool:
-    """Store, feed and base agree, above reserved: most levels of most syncs."""
-    current = actual.levels.get(location_id) if location_id else None
+def _current(actual: ActualItem, location_id: str | None) -> ActualLevel | None:
+    """The item's level at the location (None: it has none, or the location does not exist)."""
+    return actual.levels.get(location_id) if location_id else None
+
+
+def _agrees(level: StockLevel, actual: ActualItem, location_id: str | None, current: ActualLevel | None) -> bool:
+    """Store (`current`, `_current(actual, location_id)`), feed and base agree, above reserved:
+    most levels of most syncs."""
     return (
         current is not None
         and current.stocked == level.stocked >= current.reserved

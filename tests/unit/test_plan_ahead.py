@@ -56,9 +56,9 @@ def _checked_after_the_read(monkeypatch) -> list[str]:
     def not_again(*args):
         raise AssertionError("an item planned ahead was compared again")
 
-    def recorded(level, actual, location_id):
+    def recorded(level, actual, location_id, current):
         checked.append(level.sku)
-        return agrees(level, actual, location_id)
+        return agrees(level, actual, location_id, current)
 
     monkeypatch.setattr(planners, "_item_update", not_again)
     monkeypatch.setattr(planners, "_agrees", recorded)
@@ -130,9 +130,9 @@ def test_the_sync_compares_each_item_and_level_while_the_store_is_read_not_after
         compared.append((item.sku, planning.is_set()))
         return item_update(item, actual, digest)
 
-    def level_recorded(level, actual, location_id):
+    def level_recorded(level, actual, location_id, current):
         levels.append((level.sku, planning.is_set()))
-        return agrees(level, actual, location_id)
+        return agrees(level, actual, location_id, current)
 
     plan = pipeline.make_plan
 
