@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from medusa_sync.config import Rules
 from medusa_sync.feeds import discover, load_catalog
 from medusa_sync.models import Catalog
-from medusa_sync.outputs import code_digest, write_atomic
+from medusa_sync.outputs import code_digest, remove_stale_temporaries, write_atomic
 
 log = logging.getLogger("medusa_sync")
 
@@ -38,6 +38,8 @@ FORMAT = 1
 KEEP = 4
 """Entries kept: those of the feed roots used last (an entry is as large as its items payload)."""
 ENTRIES = "catalog-*.json"
+ENTRY_NAMES = r"catalog-[0-9a-f]{16}\.json"
+"""`ENTRIES` as `entry_path` names them, as a regular expression."""
 
 
 def load_catalog_cached(
@@ -119,7 +121,9 @@ def _write(entry: Path, catalog: Catalog, rules: Rules) -> None:
 
 
 def _prune(cache_dir: Path) -> None:
-    """Remove the entries beyond the `KEEP` used last."""
+    """Remove the entries beyond the `KEEP` used last, and what killed writers left of any entry
+    (a feed root in a new folder each night never writes the same entry again)."""
+    remove_stale_temporaries(cache_dir, ENTRY_NAMES)
     used = []
     for entry in cache_dir.glob(ENTRIES):
         with contextlib.suppress(FileNotFoundError):  # another run's prune took it

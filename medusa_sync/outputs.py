@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
@@ -17,6 +18,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -123,8 +125,13 @@ def _elements(batch: list[Any], newline: bytes) -> bytes:
     return orjson.dumps(batch, option=_JSON_OPTIONS, default=str)[1:-2].replace(b"\n", newline)
 
 
+STALE_TEMPORARY_S = 3600
+"""A temporary file of `write_atomic` this old is a killed writer's (a write takes seconds)."""
+
+
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write via a temporary file and rename: a reader never sees half a file."""
+    """Write via a temporary file and rename: a reader never sees half a file. The temporary
+    files that killed writers of the same file left (SIGKILL, a power cut) are removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -138,6 +145,21 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    remove_stale_temporaries(path.parent, re.escape(path.name))
+
+
+def remove_stale_temporaries(folder: Path, names: str) -> None:
+    """Remove the temporary files `write_atomic` made for the files whose names match `names` (a
+    regular expression) and that are older than `STALE_TEMPORARY_S`. Only names `mkstemp` makes
+    (`.NAME.` then 8 of its letters): another writer's file in progress, or a `.NAME.bak`, stays."""
+    made = re.compile(rf"\.(?:{names})\.[a-z0-9_]{{8}}")
+    cutoff = time.time() - STALE_TEMPORARY_S
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:  # a folder that cannot be listed: left
+        for entry in entries:
+            if made.fullmatch(entry.name):
+                with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
 
 
 def _umask() -> int:

@@ -4,6 +4,7 @@ parses again."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -15,6 +16,7 @@ from medusa_sync import catalog_cache, feeds, pipeline
 from medusa_sync.catalog_cache import entry_path, load_catalog_cached
 from medusa_sync.config import Rules, Settings
 from medusa_sync.feeds import load_catalog
+from medusa_sync.outputs import STALE_TEMPORARY_S
 from medusa_sync.plan import PlanOptions, item_digests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -111,6 +113,22 @@ def test_the_entries_of_the_feed_roots_used_last_are_kept(tmp_path, parses) -> N
         time.sleep(0.02)  # each use a later modification time
     assert parses == [*roots[:4], roots[4], roots[5]]
     assert sorted(path.name for path in cache.iterdir()) == sorted(entry_path(cache, root).name for root in (roots[0], *roots[3:]))
+
+
+def test_a_killed_writers_entry_is_removed_when_another_feed_root_writes_its_own(tmp_path, parses) -> None:
+    """Last night's feeds, in a folder never used again, whose entry's write was killed: the
+    half-written entry (as large as the items payload) goes with the next write of any entry."""
+    cache, root = tmp_path / "cache", tmp_path / "tonight"
+    shutil.copytree(SAMPLE_FEEDS, root)
+    cache.mkdir()
+    killed = cache / f".{entry_path(cache, tmp_path / 'last-night').name}.x8k2_q0p"
+    killed.write_bytes(b"0" * 64 + b"\n{")
+    os.utime(killed, (time.time() - STALE_TEMPORARY_S - 1,) * 2)
+    in_progress = cache / f".{entry_path(cache, tmp_path / 'elsewhere').name}.m4x9_a1b"
+    in_progress.write_bytes(b"0" * 64 + b"\n{")
+    load_catalog_cached(root, Rules(), cache)
+    assert parses == [root]
+    assert sorted(path.name for path in cache.iterdir()) == sorted([entry_path(cache, root).name, in_progress.name])
 
 
 @pytest.mark.parametrize("damage", ["cut", "key only", "not a catalog", "empty"])
