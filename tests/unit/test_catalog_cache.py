@@ -55,6 +55,16 @@ def test_a_second_load_of_the_same_feeds_is_the_parsed_catalog_without_a_parse(f
     assert [path.name for path in cache.iterdir()] == [entry_path(cache, feed_root).name]
 
 
+
+def test_an_entry_holds_a_chunk_of_records_a_line_and_loads_as_the_parse(feed_root, tmp_path, parses, monkeypatch) -> None:
+    monkeypatch.setattr(catalog_cache, "CHUNK", 10)
+    cache = tmp_path / "cache"
+    parsed = load_catalog_cached(feed_root, Rules(), cache)
+    labels = [line.split(b" ", 1)[0] for line in entry_path(cache, feed_root).read_bytes().splitlines()[1:]]
+    assert {label: labels.count(label) for label in labels} == {b"items": 25, b"levels": 25, b"kits": 1, b"files": 2, b"issues": 6, b"end": 1}
+    assert load_catalog_cached(feed_root, Rules(), cache) == parsed == load_catalog(feed_root, Rules())
+    assert parses == [feed_root]
+
 def _change_a_byte(root: Path, rules: Rules) -> Rules:
     path = root / "odex" / "odex-inverters.json"
     path.write_bytes(path.read_bytes().replace(b"Inversor", b"INVERSOR", 1))
@@ -131,14 +141,26 @@ def test_a_killed_writers_entry_is_removed_when_another_feed_root_writes_its_own
     assert sorted(path.name for path in cache.iterdir()) == sorted([entry_path(cache, root).name, in_progress.name])
 
 
-@pytest.mark.parametrize("damage", ["cut", "key only", "not a catalog", "empty"])
+@pytest.mark.parametrize(
+    "damage", ["cut", "cut after a line", "a line lost", "key only", "not a catalog", "a line of no part", "empty"]
+)
 def test_an_entry_that_cannot_be_read_is_parsed_again_and_rewritten(feed_root, tmp_path, parses, damage) -> None:
     cache = tmp_path / "cache"
     parsed = load_catalog_cached(feed_root, Rules(), cache)
     entry = entry_path(cache, feed_root)
-    key, body = entry.read_bytes().split(b"\n", 1)
+    key, *lines = entry.read_bytes().splitlines(keepends=True)
+    assert [line.split(b" ", 1)[0] for line in lines] == [b"items", b"levels", b"kits", b"files", b"issues", b"end"]
+    body = b"".join(lines)
     entry.write_bytes(
-        {"cut": key + b"\n" + body[: len(body) // 2], "key only": key, "not a catalog": key + b'\n{"items": 3}', "empty": b""}[damage]
+        {
+            "cut": key + body[: len(body) // 2],
+            "cut after a line": key + b"".join(lines[:3]),
+            "a line lost": key + b"".join(lines[:1] + lines[2:]),
+            "key only": key.rstrip(b"\n"),
+            "not a catalog": key + b'{"items": 3}\n',
+            "a line of no part": key + b"prices []\n" + body,
+            "empty": b"",
+        }[damage]
     )
     assert load_catalog_cached(feed_root, Rules(), cache) == parsed
     assert load_catalog_cached(feed_root, Rules(), cache) == parsed
