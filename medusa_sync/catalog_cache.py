@@ -20,6 +20,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,8 @@ PARTS: dict[str, TypeAdapter[list[Any]]] = {
 KEEP = 4
 """Entries kept: those of the feed roots used last (an entry is as large as its items payload)."""
 ENTRIES = "catalog-*.json"
-ENTRY_NAMES = r"catalog-[0-9a-f]{16}\.json"
-"""`ENTRIES` as `entry_path` names them, as a regular expression."""
+ENTRY_NAMES = re.escape(ENTRIES).replace(r"\*", "[0-9a-f]{16}")
+"""`ENTRIES` as `entry_path` names them (16 hex digits), as a regular expression."""
 
 
 def load_catalog_cached(
@@ -124,9 +125,9 @@ def _catalog(lines: Iterable[bytes]) -> Catalog:
         label, _, records = line.partition(b" ")
         part = label.decode()
         if part == "end":
-            if orjson.loads(records) != {part: len(values) for part, values in parts.items()}:
+            if orjson.loads(records) != {name: len(values) for name, values in parts.items()}:
                 raise ValueError("an entry's records are not those it counts")
-            return Catalog(**{part: tuple(values) for part, values in parts.items()})
+            return Catalog(**{name: tuple(values) for name, values in parts.items()})
         if part not in PARTS:
             raise ValueError(f"an entry line of no part: {label[:40]!r}")
         parts[part] += PARTS[part].validate_json(records)
