@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import types
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from medusa_sync import __version__
 from medusa_sync.config import Rules
 from medusa_sync.gcpause import paused_gc
 from medusa_sync.models import Catalog, StockLevel
-from medusa_sync.plan import Plan, StoreIds, item_body, kit_metadata
+from medusa_sync.plan import ItemDigests, Plan, StoreIds, item_body, kit_metadata
 from medusa_sync.plan.metadata import with_values
 from medusa_sync.store import StoreSnapshot
 
@@ -169,12 +169,11 @@ def _umask() -> int:
 
 
 def items_payload(
-    catalog: Catalog, plan: Plan, ids: StoreIds, inputs: str, digests: Mapping[str, str] | None = None
+    catalog: Catalog, plan: Plan, ids: StoreIds, inputs: str, digests: ItemDigests | None = None
 ) -> dict[str, Any]:
     """The items as created, each with its levels; `inventory_items` is an iterator (json_chunks).
-    `inputs`: what they were made from (`items_inputs`); `digests`: the items' feed digests by
-    SKU, where already computed."""
-    known = digests or {}
+    `inputs`: what they were made from (`items_inputs`); `digests`: the run's."""
+    digest = digests or ItemDigests()
     levels_by_sku: dict[str, list[StockLevel]] = {}
     for level in catalog.levels:
         levels_by_sku.setdefault(level.sku, []).append(level)
@@ -190,7 +189,7 @@ def items_payload(
                 }
                 for level in levels_by_sku.get(item.sku, ())
             ]
-            yield {"id": ids.items.get(item.sku), **item_body(item, known.get(item.sku)), "location_levels": levels}
+            yield {"id": ids.items.get(item.sku), **item_body(item, digest(item)), "location_levels": levels}
 
     return {
         "generated_by": f"medusa-sync {__version__}",
@@ -365,7 +364,7 @@ def write_item_outputs(
     plan: Plan,
     ids: StoreIds,
     rules: Rules,
-    digests: Mapping[str, str] | None = None,
+    digests: ItemDigests | None = None,
 ) -> str:
     """The items payload and the levels file, the two made from the items' and locations' ids
     (which a kit step does not change): an import writes them while its kits are created.
@@ -388,10 +387,10 @@ def write_outputs(
     ids: StoreIds,
     rules: Rules,
     reservations_markdown: str,
-    digests: Mapping[str, str] | None = None,
+    digests: ItemDigests | None = None,
     items_written: str | None = None,
 ) -> list[Path]:
-    """`digests`: the items' feed digests by SKU, when already computed (`plan.item_digests`);
+    """`digests`: the run's (`plan.ItemDigests`), which holds those its plan computed;
     `items_written`: what `write_item_outputs` returned, when it already wrote those two files.
 
     The JSON files are left as they are when they were made from the same inputs (`items_inputs`,

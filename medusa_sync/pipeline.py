@@ -32,7 +32,7 @@ from medusa_sync.models import Catalog
 from medusa_sync.normalize.text import plural
 from medusa_sync.output_paths import check_out_dir
 from medusa_sync.outputs import OFFLINE_RESERVATIONS, write_item_outputs, write_outputs
-from medusa_sync.plan import ItemsAhead, Plan, PlanOptions, StoreIds, item_digests, make_plan
+from medusa_sync.plan import ItemDigests, ItemsAhead, Plan, PlanOptions, StoreIds, make_plan
 from medusa_sync.runlog import RunLog
 from medusa_sync.store import ActualItem, ActualLocation, StoreSnapshot, read_store, read_store_to_sell
 from medusa_sync.timing import PhaseTimer
@@ -68,7 +68,7 @@ class ImportResult:
     applied: ApplyResult | None = None
     outputs: list[Path] = field(default_factory=list)
     requests: RequestCounts | None = None  # of a live run
-    digests: dict[str, str] = field(default_factory=dict)  # the items' feed digests, by SKU
+    digests: ItemDigests = field(default_factory=ItemDigests)  # those the plan computed, for the outputs
 
 
 def plan_import(
@@ -85,8 +85,8 @@ def plan_import(
     `audit` tells who changed a drifted level; `parsing`: the feeds' parse, when already started
     (`parse_ahead`).
 
-    The store is read while the feeds are parsed and the items' digests computed (the read
-    waits mostly on Medusa, the parse on the CPU); then, while the read goes on, each item and
+    The store is read while the feeds are parsed (the read waits mostly on Medusa, the parse on
+    the CPU); then, while the read goes on, each item and
     its levels are compared with their records as its page arrives (`ItemsAhead`). The "parse
     feeds" phase is what the parse takes beyond its start, the "read store" phase what the read
     takes beyond the parse (with the items compared as they arrive). Which products are kits is known only once
@@ -98,8 +98,7 @@ def plan_import(
         reading = _in_background(read_store_to_sell, client, None, arrived.put, arrived.put) if client is not None else None
         with timer.phase("parse feeds"):
             catalog = parsing.result() if parsing is not None else load_catalog(feed_root, rules)
-        with timer.phase("item digests"):
-            digests = item_digests(catalog.items)
+        digests = ItemDigests()
         snapshot, ahead = StoreSnapshot(), None
         if reading is not None:
             with timer.phase("read store"):

@@ -13,7 +13,7 @@ from medusa_sync.config import Rules
 from medusa_sync.gcpause import paused_gc
 from medusa_sync.guard import shrink_guard
 from medusa_sync.models import Catalog
-from medusa_sync.plan.desired import item_body, item_digests, item_fields, item_metadata, kit_create, kit_metadata
+from medusa_sync.plan.desired import ItemDigests, item_body, item_digest, item_fields, item_metadata, kit_create, kit_metadata
 from medusa_sync.plan.ids import StoreIds
 from medusa_sync.plan.model import (
     ACTIONS,
@@ -55,7 +55,7 @@ __all__ = [
     "ACTIONS", "BASE_PREFIX", "FORMAT_VERSION", "KINDS", "WRITES", "Action", "Change", "Component", "FieldChange",
     "ItemConflict", "ItemCreate", "ItemFields", "ItemMissing", "ItemUpdate", "ItemsAhead", "Kind", "KitConflict",
     "KitCreate", "KitMissing", "KitUpdate", "LevelBase", "LevelCreate", "LevelDrift", "LevelUpdate", "LinkEdits", "LocationCreate", "LocationUpdate",
-    "Plan", "PlanOptions", "Price", "StoreIds", "item_body", "item_digests", "item_fields", "item_metadata", "kit_create",
+    "ItemDigests", "Plan", "PlanOptions", "Price", "StoreIds", "item_body", "item_digest", "item_fields", "item_metadata", "kit_create",
     "base_key", "base_value", "kit_metadata", "make_plan",
 ]
 
@@ -67,12 +67,12 @@ def make_plan(
     rules: Rules,
     options: PlanOptions,
     changed_by: Mapping[tuple[str, str], str] | None = None,
-    digests: Mapping[str, str] | None = None,
+    digests: ItemDigests | None = None,
     ahead: ItemsAhead | None = None,
 ) -> Plan:
     """`changed_by`: (SKU, location id) → who last changed that level and when (the audit log).
-    `digests`: the items' feed digests by SKU, when already computed (`item_digests`); `ahead`:
-    the item updates planned while the store was read."""
+    `digests`: the run's, which its outputs use too; `ahead`: the item updates planned while the
+    store was read."""
     known = changed_by or {}
     ctx = Context(
         catalog,
@@ -80,7 +80,7 @@ def make_plan(
         rules,
         options,
         changed_by=lambda sku, location_id: known.get((sku, location_id)),
-        digests=digests or {},
+        digests=digests or ItemDigests(),
         ahead=ahead,
     )
     changes = [

@@ -6,7 +6,6 @@ The metadata builders return every key medusa-sync owns, None where a record has
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -27,19 +26,28 @@ def money(value: Decimal | None) -> str | None:
     return f"{value:.2f}" if value is not None else None
 
 
-def item_digests(items: Iterable[InventoryItem]) -> dict[str, str]:
-    """SKU → the digest of the item's normalized record (`metadata.feed_digest`). Half the cost
-    of an item's metadata; a run computes it once, while the store is still being read, for
-    the plan and the items payload."""
-    return {item.sku: _item_digest(item) for item in items}
-
-
-def _item_digest(item: InventoryItem) -> str:
+def item_digest(item: InventoryItem) -> str:
+    """The digest of the item's normalized record (`metadata.feed_digest`)."""
     return _digest(item.model_dump(mode="json"))
 
 
-def item_metadata(item: InventoryItem, digest: str | None = None) -> dict[str, Any]:
-    """`digest`: the item's, when already computed (`item_digests`)."""
+class ItemDigests:
+    """The items' digests, each computed the first time it is asked for, then kept. Half the
+    cost of an item's metadata, and bookkeeping (it never makes a change on its own): a sync
+    needs those of the items it writes, the items payload every item's, and a run's plan and
+    outputs share one `ItemDigests`."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str] = {}
+
+    def __call__(self, item: InventoryItem) -> str:
+        digest = self._known.get(item.sku)
+        if digest is None:
+            digest = self._known[item.sku] = item_digest(item)
+        return digest
+
+
+def item_metadata(item: InventoryItem, digest: str | None) -> dict[str, Any]:
     return {
         "managed_by": MANAGED_BY,
         "distributor": item.distributor,
@@ -52,7 +60,7 @@ def item_metadata(item: InventoryItem, digest: str | None = None) -> dict[str, A
         "price_brl": money(item.price),
         "power_w": item.power_w,
         "flags": list(item.flags),
-        "feed_digest": digest or _item_digest(item),
+        "feed_digest": digest,
     }
 
 
@@ -70,12 +78,12 @@ def item_values(item: InventoryItem) -> dict[str, Any]:
     }
 
 
-def item_body(item: InventoryItem, digest: str | None = None) -> dict[str, Any]:
+def item_body(item: InventoryItem, digest: str) -> dict[str, Any]:
     """The item as created (`ItemFields`), as plain data: the items payload writes one per item."""
     return {**item_values(item), "metadata": with_values(item_metadata(item, digest))}
 
 
-def item_fields(item: InventoryItem, digest: str | None = None) -> ItemFields:
+def item_fields(item: InventoryItem, digest: str) -> ItemFields:
     """The item as created."""
     return ItemFields(**item_body(item, digest))
 

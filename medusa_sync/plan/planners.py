@@ -9,7 +9,7 @@ from typing import Any
 
 from medusa_sync.config import Rules
 from medusa_sync.models import Catalog, InventoryItem, Kit, StockLevel
-from medusa_sync.plan.desired import item_fields, item_metadata, item_values, kit_create, kit_metadata, kit_price, money
+from medusa_sync.plan.desired import ItemDigests, item_fields, item_metadata, item_values, kit_create, kit_metadata, kit_price, money
 from medusa_sync.plan.metadata import diff_metadata
 from medusa_sync.plan.model import (
     Component,
@@ -44,8 +44,7 @@ class Context:
     options: PlanOptions
     changed_by: Callable[[str, str], str | None] = lambda sku, location_id: None
     """Who last changed a level (SKU, location id) outside the sync and when, from the audit log."""
-    digests: Mapping[str, str] = field(default_factory=dict)
-    """Items' feed digests by SKU, computed beforehand (`desired.item_digests`); others are computed here."""
+    digests: ItemDigests = field(default_factory=ItemDigests)
     ahead: ItemsAhead | None = None
     """Item updates planned while the store was read."""
     unchanged: Counter[str] = field(default_factory=Counter)
@@ -119,7 +118,7 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
     for item in ctx.catalog.items:
         actual = ctx.snapshot.items.get(item.sku)
         if actual is None:
-            changes.append(ItemCreate(sku=item.sku, item=item_fields(item, ctx.digests.get(item.sku))))
+            changes.append(ItemCreate(sku=item.sku, item=item_fields(item, ctx.digests(item))))
         elif not actual.owned:
             changes.append(
                 ItemConflict(
@@ -129,7 +128,7 @@ def plan_items(ctx: Context) -> list[ItemCreate | ItemUpdate | ItemConflict]:
                 )
             )
         else:
-            update = ctx.ahead.update(item, actual) if ctx.ahead is not None else _item_update(item, actual, ctx.digests.get(item.sku))
+            update = ctx.ahead.update(item, actual) if ctx.ahead is not None else _item_update(item, actual, ctx.digests)
             if update is None:
                 ctx.unchanged["item"] += 1
             else:
@@ -149,7 +148,7 @@ class ItemsAhead:
     The levels need the locations' ids (`know_locations`, from `read_store`'s `on_locations`):
     an item that arrives before them has its levels checked once they are known."""
 
-    def __init__(self, catalog: Catalog, digests: Mapping[str, str]) -> None:
+    def __init__(self, catalog: Catalog, digests: ItemDigests) -> None:
         self._items = {item.sku: item for item in catalog.items}
         self._digests = digests
         self._updates: dict[str, tuple[ActualItem, ItemUpdate | None]] = {}
@@ -170,7 +169,7 @@ class ItemsAhead:
         item = self._items.get(actual.sku)
         if item is None or not actual.owned:
             return
-        self._updates[actual.sku] = (actual, _item_update(item, actual, self._digests.get(actual.sku)))
+        self._updates[actual.sku] = (actual, _item_update(item, actual, self._digests))
         if self.location_ids is None:
             self._waiting.append(actual)
         else:
@@ -190,14 +189,14 @@ class ItemsAhead:
         planned = self._updates.get(actual.sku)
         if planned is not None and planned[0] is actual:
             return planned[1]
-        return _item_update(item, actual, self._digests.get(item.sku))
+        return _item_update(item, actual, self._digests)
 
     def levels_agreeing(self, location_ids: Mapping[str, str]) -> Mapping[str, ActualItem]:
         """SKU → the item whose levels all agree with the feed's (checked against these location ids)."""
         return self._levels_agree if self.location_ids == location_ids else {}
 
 
-def _item_update(item: InventoryItem, actual: ActualItem, digest: str | None) -> ItemUpdate | None:
+def _item_update(item: InventoryItem, actual: ActualItem, digests: ItemDigests) -> ItemUpdate | None:
     wanted = item_values(item)
     changed = (
         []
@@ -208,9 +207,12 @@ def _item_update(item: InventoryItem, actual: ActualItem, digest: str | None) ->
             if name != "sku" and not _same(actual.fields.get(name), wanted[name])
         ]
     )
-    metadata = diff_metadata(actual.metadata, item_metadata(item, digest))
+    # The digest the item holds stands in for the record's until a change is found: a digest
+    # never makes a change on its own, and most items of a sync have none to write.
+    metadata = diff_metadata(actual.metadata, item_metadata(item, actual.metadata.get("feed_digest")))
     if not changed and not metadata.changes:
         return None
+    metadata = diff_metadata(actual.metadata, item_metadata(item, digests(item)))
     return ItemUpdate(
         sku=item.sku,
         item_id=actual.id,

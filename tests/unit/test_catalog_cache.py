@@ -17,7 +17,7 @@ from medusa_sync.catalog_cache import entry_path, load_catalog_cached
 from medusa_sync.config import Rules, Settings
 from medusa_sync.feeds import load_catalog
 from medusa_sync.outputs import STALE_TEMPORARY_S
-from medusa_sync.plan import PlanOptions, item_digests
+from medusa_sync.plan import PlanOptions, item_digest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_FEEDS = REPO_ROOT / "distributors"
@@ -51,7 +51,7 @@ def test_a_second_load_of_the_same_feeds_is_the_parsed_catalog_without_a_parse(f
     assert parses == [feed_root]
     assert loaded == parsed == load_catalog(feed_root, Rules())
     assert (len(loaded.items), len(loaded.levels), len(loaded.kits), len(loaded.issues)) == (243, 245, 4, 55)
-    assert item_digests(loaded.items) == item_digests(parsed.items)
+    assert [item_digest(item) for item in loaded.items] == [item_digest(item) for item in parsed.items]
     assert [path.name for path in cache.iterdir()] == [entry_path(cache, feed_root).name]
 
 
@@ -255,7 +255,7 @@ def test_the_real_snapshot_loads_from_the_cache_as_it_parses(tmp_path, parses) -
     loaded = load_catalog_cached(REAL_ROOT, Rules(), tmp_path / "cache")
     assert len(parses) == 1
     assert loaded == parsed and loaded.issues == parsed.issues and len(loaded.items) == 241
-    assert item_digests(loaded.items) == item_digests(parsed.items)
+    assert [item_digest(item) for item in loaded.items] == [item_digest(item) for item in parsed.items]
 
 
 @pytest.mark.parametrize(("enabled", "parsed"), [(True, 1), (False, 2)])

@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from medusa_sync.models import Category, InventoryItem, Kit, KitComponent, SourceRef, StockLevel, UnitOfMeasure
-from medusa_sync.plan import ItemCreate, LevelCreate, item_fields, item_metadata, kit_metadata
+from medusa_sync.plan import ItemCreate, LevelCreate, item_digest, item_fields, item_metadata, kit_metadata
 
 ITEM = InventoryItem(
     sku="SOLFACIL-CABO-6MM-VM",
@@ -45,7 +45,7 @@ KIT = Kit(
 
 def test_feed_digests_are_pinned() -> None:
     """Taken from the pydantic-`BaseModel` catalog (85ca857): the dump the digest hashes is unchanged."""
-    assert item_metadata(ITEM)["feed_digest"] == "0ae880bf0f120ade"
+    assert item_metadata(ITEM, item_digest(ITEM))["feed_digest"] == "0ae880bf0f120ade"
     assert kit_metadata(KIT)["feed_digest"] == "26ed5aaa7a9841c4"
 
 
@@ -73,7 +73,7 @@ def test_an_item_dumps_every_field_in_order() -> None:
 
 @pytest.mark.parametrize(
     "instance",
-    [ITEM, ITEM.source, KIT, StockLevel(sku="A", location="L", stocked=1), ItemCreate(sku="A", item=item_fields(ITEM))],
+    [ITEM, ITEM.source, KIT, StockLevel(sku="A", location="L", stocked=1), ItemCreate(sku="A", item=item_fields(ITEM, item_digest(ITEM)))],
     ids=["item", "source", "kit", "level", "item-create"],
 )
 def test_instances_are_slotted_and_frozen(instance: Any) -> None:

@@ -16,7 +16,7 @@ from medusa_sync.client import MedusaClient
 from medusa_sync.config import Rules, Settings
 from medusa_sync.errors import FeedError, MedusaSyncError
 from medusa_sync.apply import ApplyResult
-from medusa_sync.plan import PlanOptions, StoreIds, desired
+from medusa_sync.plan import PlanOptions, StoreIds
 from medusa_sync.store import read_store_to_sell
 from medusa_sync.timing import PhaseTimer
 
@@ -77,25 +77,18 @@ def test_an_offline_dry_run_reports_its_phases(tmp_path: Path) -> None:
     )
     assert result.plan.has_changes
     # offline: no store to read, and a dry run applies nothing
-    assert list(timer.seconds) == ["parse feeds", "item digests", "plan", "reservations report", "outputs"]
+    assert list(timer.seconds) == ["parse feeds", "plan", "reservations report", "outputs"]
 
 
-def test_each_item_digest_is_computed_once_for_the_plan_and_the_outputs(tmp_path: Path, monkeypatch) -> None:
-    digested: list[str] = []
-    digest = desired._item_digest
-
-    def counted(item):
-        digested.append(item.sku)
-        return digest(item)
-
-    monkeypatch.setattr(desired, "_item_digest", counted)
+def test_each_item_digest_is_computed_once_for_the_plan_and_the_outputs(tmp_path: Path, digested: list[str]) -> None:
     result = pipeline.run_import(
         SAMPLE_FEEDS, Settings(medusa_url=None), Rules(), PlanOptions(), out_dir=tmp_path, dry_run=True
     )
     assert len(result.catalog.items) == 243
     assert sorted(digested) == sorted(item.sku for item in result.catalog.items)
     payload = orjson.loads((tmp_path / "inventory_items_payload.json").read_bytes())["inventory_items"]
-    assert [row["metadata"]["feed_digest"] for row in payload] == [result.digests[item.sku] for item in result.catalog.items]
+    assert [row["metadata"]["feed_digest"] for row in payload] == [result.digests(item) for item in result.catalog.items]
+    assert len(digested) == 243  # those were kept
 
 
 def test_the_store_is_read_while_the_feeds_are_parsed(monkeypatch) -> None:
@@ -114,7 +107,7 @@ def test_the_store_is_read_while_the_feeds_are_parsed(monkeypatch) -> None:
     timer = PhaseTimer()
     with MedusaClient("http://medusa.test", api_key="sk_test", transport=httpx.MockTransport(medusa)) as client:
         result = pipeline.plan_import(SAMPLE_FEEDS, Rules(), PlanOptions(), client=client, timer=timer)
-    assert list(timer.seconds) == ["parse feeds", "item digests", "read store", "plan"]
+    assert list(timer.seconds) == ["parse feeds", "read store", "plan"]
     assert (len(result.snapshot.items), sorted(result.snapshot.kits)) == (243, sorted(k.sku for k in result.catalog.kits))
     assert not result.plan.has_changes
 

@@ -264,6 +264,22 @@ def test_bookkeeping_metadata_is_written_along_with_a_real_change(catalog: Catal
     assert change.metadata["source_record"] == item.metadata["source_record"] != 99
 
 
+def test_a_plan_computes_the_digests_of_the_items_it_writes_only(catalog: Catalog, digested: list[str]) -> None:
+    """A feed digest is bookkeeping: an item with another digest and no real change is not
+    written, so its digest is not computed; an item with a real change is written with its own."""
+    snapshot = synced_snapshot(catalog)
+    edited, stale = "odex_inverters_ODEX-INV-SOLIS-3000W", catalog.items[0].sku
+    item = snapshot.items[edited]
+    replace_item(snapshot, edited, metadata={**item.metadata, "feed_digest": "0" * 16}, fields={**item.fields, "title": "old title"})
+    replace_item(snapshot, stale, metadata={**snapshot.items[stale].metadata, "feed_digest": "1" * 16})
+    plan = make_plan(catalog, snapshot, RULES, PlanOptions())
+    assert digested == [edited]
+    [change] = plan.changes
+    assert (change.sku, change.set) == (edited, {"title": catalog_item(catalog, edited).title})
+    assert change.metadata == item.metadata  # the digest the import wrote: the record's
+    assert plan.unchanged["item"] == 242
+
+
 def test_a_kit_key_the_feed_drops_is_removed(catalog: Catalog) -> None:
     """The feed sets KP05's roof_type to None: the plan removes "Cerâmico" (Medusa deletes a
     metadata key sent as ""), and shows it as a real change, not as feed_digest."""

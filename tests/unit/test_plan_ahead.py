@@ -15,7 +15,7 @@ from medusa_sync import pipeline
 from medusa_sync.client import MedusaClient
 from medusa_sync.config import Rules
 from medusa_sync.feeds import load_catalog
-from medusa_sync.plan import ItemsAhead, PlanOptions, base_key, base_value, item_digests, make_plan, planners
+from medusa_sync.plan import ItemDigests, ItemsAhead, PlanOptions, base_key, base_value, make_plan, planners
 from .test_pipeline_timing import SAMPLE_FEEDS, synced_store
 
 
@@ -68,7 +68,7 @@ def _checked_after_the_read(monkeypatch) -> list[str]:
 @pytest.mark.parametrize("locations_first", [True, False], ids=["locations first", "locations after the items"])
 def test_a_plan_with_the_items_and_levels_planned_ahead_is_the_plan_made_after_the_read(monkeypatch, locations_first) -> None:
     catalog, snapshot, rules = changed_store()
-    digests = item_digests(catalog.items)
+    digests = ItemDigests()
     ahead = planned_ahead(catalog, snapshot, digests, locations_first=locations_first)
     checked = _checked_after_the_read(monkeypatch)
     with_ahead = make_plan(catalog, snapshot, rules, PlanOptions(), None, digests, ahead)
@@ -84,7 +84,7 @@ def test_a_plan_with_the_items_and_levels_planned_ahead_is_the_plan_made_after_t
 def test_levels_checked_against_other_locations_than_the_snapshots_are_planned_again(monkeypatch) -> None:
     """Here no level is found at its location's new id: each is planned as a create, as without `ahead`."""
     catalog, snapshot, rules = changed_store()
-    digests = item_digests(catalog.items)
+    digests = ItemDigests()
     ahead = planned_ahead(catalog, snapshot, digests)
     snapshot.locations = {
         name: dataclasses.replace(location, id=f"{location.id}-moved") for name, location in snapshot.locations.items()
@@ -98,7 +98,7 @@ def test_levels_checked_against_other_locations_than_the_snapshots_are_planned_a
 
 def test_an_item_read_again_after_it_was_planned_is_planned_against_what_the_snapshot_holds() -> None:
     catalog, snapshot, rules = changed_store()
-    digests = item_digests(catalog.items)
+    digests = ItemDigests()
     first = catalog.items[0].sku
     ahead = planned_ahead(catalog, synced_snapshot(catalog, rules), digests)  # the pages as first read: unedited
     plan = make_plan(catalog, snapshot, rules, PlanOptions(), None, digests, ahead)
