@@ -86,12 +86,11 @@ def plan_import(
     (`parse_ahead`).
 
     The store is read while the feeds are parsed (the read waits mostly on Medusa, the parse on
-    the CPU); then, while the read goes on, each item and
-    its levels are compared with their records as its page arrives (`ItemsAhead`). The "parse
-    feeds" phase is what the parse takes beyond its start, the "read store" phase what the read
-    takes beyond the parse (with the items compared as they arrive). Which products are kits is known only once
-    the feeds are parsed, so the read keeps every variant and the snapshot is then narrowed to
-    the kits."""
+    the CPU); then, while the read goes on, each item and its levels are compared with their
+    records as its page arrives (`ItemsAhead`). The "parse feeds" phase is what the parse takes
+    beyond its start, the "read store" phase what the read takes beyond the parse (with the items
+    compared as they arrive). Which products are kits is known only once the feeds are parsed,
+    so the read keeps every variant and the snapshot is then narrowed to the kits."""
     timer = timer or PhaseTimer()
     with gc_paused():  # for every thread: the read and the parse start inside the pause
         arrived: SimpleQueue[ActualItem | dict[str, ActualLocation] | None] = SimpleQueue()  # items, the locations, the end
