@@ -93,6 +93,7 @@ def one_round(feed_root: Path, traced: bool) -> dict[str, Any]:
         "parse_s": parsed - started,
         "plan_empty_s": planned - parsed,
         "peak_rss_mb": peak_rss_mb(),
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,  # the parse's worker, ended
     }
     del plan
     snapshot = synced_snapshot(catalog, rules)

@@ -103,6 +103,7 @@ class OfflineRun:
     plan_synced_s: float
     peak_rss_mb: float
     traced_peak_mb: float  # from a second child running under tracemalloc
+    worker_peak_rss_mb: float = 0.0  # the feed parse's worker process (feeds.parsing); 0: none ran
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ METRICS = {
         Metric("no-op, as the command", "s", live=lambda s, r: r.noop_command.s),
         Metric("no-op requests beyond the item pages", "", live=lambda s, r: r.noop.requests - math.ceil(s.size / PAGE)),
         Metric("offline parse + plan", "s", offline=lambda r: r.parse_s + r.plan_empty_s),
-        Metric("offline peak RSS", "MB", offline=lambda r: r.peak_rss_mb),
+        Metric("offline peak RSS", "MB", offline=lambda r: r.peak_rss_mb + r.worker_peak_rss_mb),
         Metric("offline peak Python heap", "MB", offline=lambda r: r.traced_peak_mb),
     )
 }

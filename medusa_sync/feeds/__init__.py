@@ -12,7 +12,8 @@ from pathlib import Path
 from medusa_sync.config import Rules
 from medusa_sync.errors import FeedError
 from medusa_sync.feeds.distributor import Distributor, ParsedKit
-from medusa_sync.feeds.reader import FileContext, open_feed
+from medusa_sync.feeds.parsing import parse_files
+from medusa_sync.feeds.reader import FileContext
 from medusa_sync.feeds.registry import DISTRIBUTORS
 from medusa_sync.gcpause import paused_gc
 from medusa_sync.models import Catalog, FeedFile, InventoryItem, Kit, StockLevel, ValidationIssue
@@ -33,20 +34,22 @@ def discover(feed_root: Path) -> list[tuple[Distributor, Path]]:
 def load_catalog(feed_root: Path, rules: Rules) -> Catalog:
     assembly = _Assembly()
     files: list[FeedFile] = []
-    for distributor, path in discover(feed_root):
-        ctx = FileContext(path=path.relative_to(feed_root).as_posix(), distributor=distributor)
-        feed = open_feed(path, ctx)
-        for parsed in distributor.parse(feed.records(), ctx, rules):
+    found = discover(feed_root)
+    for (distributor, _), parsed_file in zip(found, parse_files(feed_root, found, rules), strict=True):
+        ctx = FileContext(path=parsed_file.file.path, distributor=distributor)
+        reported = 0
+        for parsed, issued in zip(parsed_file.records, parsed_file.issued, strict=True):
+            ctx.issues += parsed_file.issues[reported:issued]  # the parse's issues up to this record, then the assembly's
+            reported = issued
             if isinstance(parsed, ParsedKit):
                 assembly.add_kit(parsed.kit, parsed.components, parsed.levels, ctx)
             else:
                 assembly.add_item(parsed.item, ctx)
                 if parsed.level is not None:
                     assembly.add_level(parsed.level)
+        ctx.issues += parsed_file.issues[reported:]
         assembly.issues.extend(ctx.issues)
-        files.append(
-            FeedFile(path=ctx.path, distributor=distributor.name, records=feed.count, complete=feed.complete, digest=feed.digest)
-        )
+        files.append(parsed_file.file)
     return assembly.catalog(files)
 
 

@@ -66,8 +66,8 @@ def bench_run(rounds: list[LiveRound], offline: list[OfflineRun] | None = None) 
     return run
 
 
-def offline_run(parse_s: float, rss: float) -> OfflineRun:
-    return OfflineRun(50000, 51000, 830, parse_s, 1.0, 0.5, rss, rss - 40)
+def offline_run(parse_s: float, rss: float, worker_rss: float = 0.0) -> OfflineRun:
+    return OfflineRun(50000, 51000, 830, parse_s, 1.0, 0.5, rss, rss - 40, worker_rss)
 
 
 # ------------------------------------------------------------------------------------------
@@ -219,11 +219,12 @@ def test_the_report_gives_median_and_range_for_tool_floor_and_naive_alike() -> N
 
 
 def test_the_offline_table_summarises_every_round() -> None:
-    text = render(bench_run([live_round()], [offline_run(1.5, 250), offline_run(2.5, 260), offline_run(1.8, 240)]), ())
+    """Peak RSS: the process's and its parse worker's, added (the target's figure); then the worker's alone."""
+    text = render(bench_run([live_round()], [offline_run(1.5, 250, 60), offline_run(2.5, 260, 70), offline_run(1.8, 240, 65)]), ())
     [row] = [line for line in text.splitlines() if line.startswith("| 50,000")]
     assert row == (
         "| 50,000 (51,000, 830) | 1.80 s (1.50–2.50) | 1.00 s (1.00–1.00) | **2.80 s (2.50–3.50)** | 0.50 s (0.50–0.50) "
-        "| **250 MB (240–260)** | 210 MB (200–220) |"
+        "| **310 MB (305–330)** | 65 MB (60–70) | 210 MB (200–220) |"
     )
 
 

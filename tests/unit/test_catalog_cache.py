@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from medusa_sync import catalog_cache, feeds, pipeline
+from medusa_sync import catalog_cache, pipeline
 from medusa_sync.catalog_cache import entry_path, load_catalog_cached
 from medusa_sync.config import Rules, Settings
-from medusa_sync.feeds import load_catalog
+from medusa_sync.feeds import load_catalog, parsing
 from medusa_sync.outputs import STALE_TEMPORARY_S
 from medusa_sync.plan import PlanOptions, item_digest
 
@@ -213,7 +213,7 @@ def test_a_file_written_between_the_parses_two_reads_is_reported_and_not_cached(
     file counts as incomplete, so the shrink guard protects what the store holds from it."""
     inverters = feed_root / "odex" / "odex-inverters.json"
     old = inverters.read_bytes()
-    opened = feeds.open_feed
+    opened = parsing.open_feed
 
     def written_after_the_first_read(path: Path, ctx):
         feed = opened(path, ctx)
@@ -221,13 +221,13 @@ def test_a_file_written_between_the_parses_two_reads_is_reported_and_not_cached(
             path.write_bytes(old.replace(b"Inversor", b"INVERSOR", 1))
         return feed
 
-    monkeypatch.setattr(feeds, "open_feed", written_after_the_first_read)
+    monkeypatch.setattr(parsing, "open_feed", written_after_the_first_read)
     first = load_catalog_cached(feed_root, Rules(), tmp_path / "cache")
     changed = next(file for file in first.files if file.path == "odex/odex-inverters.json")
     assert (changed.complete, changed.digest) == (False, "")
     assert [issue.code for issue in first.issues if issue.code == "file_changed"] == ["file_changed"]
     assert not (tmp_path / "cache").exists()
-    monkeypatch.setattr(feeds, "open_feed", opened)
+    monkeypatch.setattr(parsing, "open_feed", opened)
     again = load_catalog_cached(feed_root, Rules(), tmp_path / "cache")
     assert len(parses) == 2 and "file_changed" not in {issue.code for issue in again.issues}
     assert entry_path(tmp_path / "cache", feed_root).exists()
