@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Annotated, NamedTuple
@@ -41,6 +42,10 @@ log = logging.getLogger("medusa_sync")
 PARALLEL_BYTES = 4 << 20
 """The feed root size from which a worker parses beside this process. Starting it takes about
 0.3 s of another core; 4 MB of feeds (some 6,000 items) take about 0.4 s to parse."""
+WORKER_GRACE_S = 10.0
+"""Once this process has parsed what it took, how long the worker has to finish the files in its
+hands, beyond twice the time this process took (it parses no larger file, at about the same
+speed): a worker that hangs is ended and its files parsed here."""
 
 
 class ParsedFile(NamedTuple):
@@ -74,13 +79,14 @@ def parse_files(feed_root: Path, found: Sequence[tuple[Distributor, Path]], rule
         shareable = [index for index, (distributor, _) in enumerate(found) if _known(distributor)]
         shared = collections.deque(sorted(shareable, key=sizes.__getitem__, reverse=True))
         worker = _Worker(feed_root, found, rules, shared, parsed)
+        started = time.monotonic()
         try:
             while (index := _take(shared)) is not None:
                 parsed[index] = parse_file(feed_root, *found[index], rules)
         except BaseException:
-            worker.stop(now=True)
+            worker.stop(within=0)
             raise
-        worker.stop()
+        worker.stop(within=WORKER_GRACE_S + 2 * (time.monotonic() - started))
         log.debug("feeds: %d of %d files parsed by a worker process", worker.count, len(found))
     for index, (distributor, path) in enumerate(found):  # all of them, or those the worker could not take
         if index not in parsed:
@@ -107,6 +113,7 @@ class _Worker:
         self.count = 0
         self._found, self._queue, self._parsed = found, queue, parsed
         self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = False
         self._thread = threading.Thread(target=self._serve, args=(feed_root, rules), name="feed worker", daemon=True)
         self._thread.start()
 
@@ -115,7 +122,8 @@ class _Worker:
             with tempfile.TemporaryDirectory(prefix="medusa-sync-feeds-") as folder, _start(feed_root, rules) as process:
                 self._process = process
                 try:
-                    self._hand_over(process, Path(folder))
+                    if not self._stopping:  # else `stop` found no process to end
+                        self._hand_over(process, Path(folder))
                 finally:
                     process.kill()  # it has sent what it was given, or this process stops early
         except (OSError, EOFError, ValueError, ValidationError) as exc:  # its files are parsed here
@@ -147,13 +155,16 @@ class _Worker:
         requests.flush()
         return index
 
-    def stop(self, *, now: bool = False) -> None:
-        """End the worker: once the results of the files in its hands are read, or `now`."""
-        if now:
+    def stop(self, within: float) -> None:
+        """End the worker once the results of the files in its hands are read, or after `within`
+        seconds: the files of a worker that hangs are parsed here."""
+        self._thread.join(within)
+        if self._thread.is_alive():
+            self._stopping = True
             self._queue.clear()
             if self._process is not None:
                 self._process.kill()
-        self._thread.join()
+            self._thread.join()
 
 
 _BOOTSTRAP = "import sys; sys.argv[1] in sys.path or sys.path.insert(0, sys.argv[1]); import medusa_sync.feeds.worker as w; w.main()"
@@ -170,6 +181,7 @@ def _start(feed_root: Path, rules: Rules) -> subprocess.Popen[bytes]:
     )
     assert process.stdin is not None
     process.stdin.write(orjson.dumps({"feed_root": str(feed_root), "rules": rules.model_dump(mode="json")}) + b"\n")
+    process.stdin.flush()
     return process
 
 

@@ -8,6 +8,7 @@ import logging
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,10 @@ def in_parallel(monkeypatch, tmp_path) -> Path:
     return temporary
 
 
-@pytest.fixture
-def worker_takes_the_rest(monkeypatch, in_parallel) -> None:
-    """This process parses its first file only once the worker has parsed every other file it can,
-    or has stopped: who parses what is then certain (the worker would otherwise still be starting
-    when the small files of a test are all parsed here)."""
+def first_file_here_once(monkeypatch, worker_is_there: Callable[[parsing._Worker, int], bool]) -> None:
+    """This process parses its first file only once `worker_is_there(worker, files it can take)`
+    (or after a minute): who parses what is then certain, where the worker would otherwise still
+    be starting when the small files of a test are all parsed here."""
     workers: list[tuple[parsing._Worker, int]] = []
     start = parsing._Worker.__init__
     parse = parsing.parse_file
@@ -47,16 +47,27 @@ def worker_takes_the_rest(monkeypatch, in_parallel) -> None:
         workers.append((self, len(queue) - 1))  # all but the file this process takes first
         start(self, feed_root, found, rules, queue, parsed)
 
-    def after_the_worker(*args):
+    def once_the_worker_is_there(*args):
         if workers:  # not in a parse here alone
-            worker, share = workers[-1]
             deadline = time.monotonic() + 60
-            while worker.count < share and worker._thread.is_alive() and time.monotonic() < deadline:
+            while not worker_is_there(*workers[-1]) and time.monotonic() < deadline:
                 time.sleep(0.01)
         return parse(*args)
 
     monkeypatch.setattr(parsing._Worker, "__init__", recorded)
-    monkeypatch.setattr(parsing, "parse_file", after_the_worker)
+    monkeypatch.setattr(parsing, "parse_file", once_the_worker_is_there)
+
+
+@pytest.fixture
+def worker_takes_the_rest(monkeypatch, in_parallel) -> None:
+    """The worker has parsed every other file it can, or has stopped, before this process parses one."""
+    first_file_here_once(monkeypatch, lambda worker, share: worker.count == share or not worker._thread.is_alive())
+
+
+@pytest.fixture
+def worker_takes_a_file(monkeypatch, in_parallel) -> None:
+    """The worker has taken a file before this process parses one."""
+    first_file_here_once(monkeypatch, lambda worker, share: len(worker._queue) < share)
 
 
 def parsed_here_only(root: Path, monkeypatch) -> Catalog:
@@ -168,12 +179,12 @@ FAILING_WORKERS = {  # what makes it fail, and the reason it stopped
     "cannot start": (lambda monkeypatch, root: monkeypatch.setattr(sys, "executable", str(root / "no-such-python")), "No such file"),
     "has no temporary folder": (lambda monkeypatch, root: monkeypatch.setattr(tempfile, "tempdir", str(root / "gone")), "No such file"),
     "dies on its first file": (
-        worker_command("import sys; sys.stdin.readline(); sys.stdin.readline(); sys.exit(3)"),
+        worker_command("import sys; print(flush=True); sys.stdin.readline(); sys.stdin.readline(); sys.exit(3)"),
         "the worker ended (3)",
     ),
     "writes a broken result": (
         worker_command(
-            "import json, sys\nsys.stdin.readline()\nfor line in sys.stdin:\n"
+            "import json, sys\nprint(flush=True)\nsys.stdin.readline()\nfor line in sys.stdin:\n"
             "    open(json.loads(line)['result'], 'w').write('{}')\n    print(flush=True)"
         ),
         "4 validation errors for ParsedFile",
@@ -188,13 +199,37 @@ def test_a_failing_worker_leaves_its_files_to_this_process(
     here = parsed_here_only(defective_root, monkeypatch)
     make_it_fail, reason = FAILING_WORKERS[failure]
     make_it_fail(monkeypatch, defective_root)
+    assert_parsed_here_alone(defective_root, here, reason, in_parallel, caplog)
+
+
+HANGING_WORKERS = {
+    "before it is ready": "import time; time.sleep(600)",
+    "on its first file": "import sys, time; print(flush=True); sys.stdin.readline(); sys.stdin.readline(); time.sleep(600)",
+}
+
+
+@pytest.mark.parametrize("hang", HANGING_WORKERS)
+def test_a_worker_that_hangs_is_ended_and_its_files_parsed_here(hang, defective_root, in_parallel, monkeypatch, caplog, request) -> None:
+    """Once this process has parsed its share, the worker has `WORKER_GRACE_S` (here 0.5 s) more
+    than twice that time."""
+    here = parsed_here_only(defective_root, monkeypatch)
+    if hang == "on its first file":
+        request.getfixturevalue("worker_takes_a_file")
+    monkeypatch.setattr(parsing, "_BOOTSTRAP", HANGING_WORKERS[hang])
+    monkeypatch.setattr(parsing, "WORKER_GRACE_S", 0.5)
+    started = time.monotonic()
+    assert_parsed_here_alone(defective_root, here, "the worker ended (-9)", in_parallel, caplog)
+    assert time.monotonic() - started < 30
+
+
+def assert_parsed_here_alone(root: Path, here: Catalog, reason: str, temporary: Path, caplog) -> None:
     with caplog.at_level(logging.DEBUG, logger="medusa_sync"):
-        both = load_catalog(defective_root, Rules())
+        both = load_catalog(root, Rules())
     assert worker_share(caplog) == "feeds: 0 of 6 files parsed by a worker process"
     stopped = [r.getMessage() for r in caplog.records if r.getMessage().startswith("feeds: the worker process stopped (")]
     assert len(stopped) == 1 and reason in stopped[0]
     assert both == here
-    assert list(in_parallel.iterdir()) == []
+    assert list(temporary.iterdir()) == []
 
 
 def test_an_error_in_this_process_ends_the_worker_and_is_raised(defective_root, in_parallel, monkeypatch) -> None:
