@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Annotated, NamedTuple
 
 import orjson
@@ -205,10 +205,36 @@ def _known(distributor: Distributor) -> bool:
 
 
 def _cores() -> int:
+    """The cores this process may use: those it may run on, within its cgroup's CPU quota (a
+    container limited to one CPU on a larger host starts no worker)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+    quota = _cgroup_cpus()
+    return cores if quota is None else max(1, min(cores, int(quota)))
+
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+SELF_CGROUP = Path("/proc/self/cgroup")
+
+
+def _cgroup_cpus() -> float | None:
+    """The CPUs' worth of time cgroup v2 allows this process (`cpu.max` of its cgroup and of each
+    parent: the smallest); None without a limit, or without cgroup v2."""
+    try:
+        path = next(line[3:] for line in SELF_CGROUP.read_text().splitlines() if line.startswith("0::"))
+    except (OSError, StopIteration):
+        return None
+    limits = []
+    for folder in (PurePosixPath(path), *PurePosixPath(path).parents):
+        try:
+            quota, period = (CGROUP_ROOT / folder.relative_to("/") / "cpu.max").read_text().split()
+            if quota != "max":
+                limits.append(int(quota) / int(period))
+        except (OSError, ValueError, ZeroDivisionError):  # no limit set there, or not readable
+            continue
+    return min(limits, default=None)
 
 
 def _size(path: Path) -> int:

@@ -5,6 +5,7 @@ whatever happens to the worker."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -259,3 +260,28 @@ def test_a_small_root_or_a_single_core_parses_here_only(threshold, cores, defect
     monkeypatch.setattr(parsing, "_Worker", lambda *args: workers.append(args))
     catalog = load_catalog(defective_root, Rules())
     assert workers == [] and len(catalog.items) == 11
+
+
+@pytest.mark.parametrize(
+    ("own_cgroup", "limits", "cores"),
+    [
+        ("0::/system.slice/cron.service", {}, 2),
+        ("0::/system.slice/cron.service", {"system.slice/cron.service": "max 100000"}, 2),
+        ("0::/system.slice/cron.service", {"system.slice/cron.service": "100000 100000"}, 1),
+        ("0::/system.slice/cron.service", {"system.slice": "50000 100000", "system.slice/cron.service": "max 100000"}, 1),
+        ("0::/system.slice/cron.service", {"system.slice/cron.service": "300000 100000"}, 2),
+        ("0::/", {"": "150000 100000"}, 1),  # a container's own view
+        ("4:memory:/docker/1\n1:cpu:/docker/1", {"": "100000 100000"}, 2),  # cgroup v1: not read
+    ],
+    ids=["no limit", "max", "one CPU", "a parent's half CPU", "above the CPUs", "container", "cgroup v1"],
+)
+def test_the_cores_counted_stay_within_the_cgroup_cpu_quota(own_cgroup, limits, cores, tmp_path, monkeypatch) -> None:
+    """Two CPUs to run on; the worker starts only where the quota leaves two."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    (tmp_path / "self").write_text(own_cgroup + "\n")
+    for folder, value in limits.items():
+        (tmp_path / "cgroup" / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "cgroup" / folder / "cpu.max").write_text(value + "\n")
+    monkeypatch.setattr(parsing, "SELF_CGROUP", tmp_path / "self")
+    monkeypatch.setattr(parsing, "CGROUP_ROOT", tmp_path / "cgroup")
+    assert parsing._cores() == cores
