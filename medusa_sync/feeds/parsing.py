@@ -130,15 +130,13 @@ class _Worker:
             log.debug("feeds: the worker process stopped (%s): parsing here", exc)
 
     def _hand_over(self, process: subprocess.Popen[bytes], folder: Path) -> None:
-        assert process.stdin is not None and process.stdout is not None
-        if not process.stdout.readline():  # ready: until then, this process takes the largest files
-            raise EOFError(f"the worker ended ({process.wait()})")
+        assert process.stdin is not None
+        _await_line(process)  # ready: until then, this process takes the largest files
         index = self._send(process.stdin, folder)
         while index is not None:
-            if not process.stdout.readline():
-                raise EOFError(f"the worker ended ({process.wait()})")
+            _await_line(process)
             following = self._send(process.stdin, folder)  # before this result is read: the worker goes on meanwhile
-            result = folder / f"{index}.json"
+            result = _result_path(folder, index)
             self._parsed[index] = PARSED_FILE.validate_json(result.read_bytes())
             result.unlink()
             self.count += 1
@@ -150,7 +148,7 @@ class _Worker:
         if index is None:
             return None
         distributor, path = self._found[index]
-        request = {"distributor": distributor.name, "path": str(path), "result": str(folder / f"{index}.json")}
+        request = {"distributor": distributor.name, "path": str(path), "result": str(_result_path(folder, index))}
         requests.write(orjson.dumps(request) + b"\n")
         requests.flush()
         return index
@@ -165,6 +163,17 @@ class _Worker:
             if self._process is not None:
                 self._process.kill()
             self._thread.join()
+
+
+def _await_line(process: subprocess.Popen[bytes]) -> None:
+    """The worker's next line (it is ready, or a result is written); EOFError when it has ended."""
+    assert process.stdout is not None
+    if not process.stdout.readline():
+        raise EOFError(f"the worker ended ({process.wait()})")
+
+
+def _result_path(folder: Path, index: int) -> Path:
+    return folder / f"{index}.json"
 
 
 _BOOTSTRAP = "import sys; sys.argv[1] in sys.path or sys.path.insert(0, sys.argv[1]); import medusa_sync.feeds.worker as w; w.main()"

@@ -71,10 +71,10 @@ def worker_takes_a_file(monkeypatch, in_parallel) -> None:
     first_file_here_once(monkeypatch, lambda worker, share: len(worker._queue) < share)
 
 
-def parsed_here_only(root: Path, monkeypatch) -> Catalog:
+def parsed_here_only(root: Path, monkeypatch, rules: Rules | None = None) -> Catalog:
     with monkeypatch.context() as here:
         here.setattr(parsing, "PARALLEL_BYTES", 1 << 62)
-        return load_catalog(root, Rules())
+        return load_catalog(root, rules or Rules())
 
 
 def worker_share(caplog) -> str:
@@ -129,9 +129,7 @@ def test_the_worker_parses_by_the_rules_of_this_process(defective_root, worker_t
             "stock": {"default_quantity": 7},
         }
     )
-    with monkeypatch.context() as here_only:
-        here_only.setattr(parsing, "PARALLEL_BYTES", 1 << 62)
-        here = load_catalog(defective_root, rules)
+    here = parsed_here_only(defective_root, monkeypatch, rules)
     with caplog.at_level(logging.DEBUG, logger="medusa_sync"):
         both = load_catalog(defective_root, rules)
     assert worker_share(caplog) == "feeds: 5 of 6 files parsed by a worker process"
